@@ -1,0 +1,200 @@
+//! The one error shape of the API: `{"error": {"code", "message", "details"}}`.
+//!
+//! Handlers return [`ApiError`]. Responses produced outside handlers (unknown routes,
+//! extractor rejections, body-limit and timeout layers, panics) are rewritten into the
+//! same shape by [`json_errors`]. Internal error text is logged, never sent.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::accounts::AccountError;
+use crate::domain::ValidationError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Validation(#[from] ValidationError),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+#[derive(Serialize)]
+struct ErrorEnvelope<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    details: Value,
+}
+
+/// Builds a response in the API's error shape.
+pub fn error_response(status: StatusCode, code: &str, message: &str, details: Value) -> Response {
+    let body = ErrorEnvelope {
+        error: ErrorBody {
+            code,
+            message,
+            details,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Validation(e) => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                &e.to_string(),
+                serde_json::json!({ "field": e.field, "reason": e.reason }),
+            ),
+            ApiError::NotFound(what) => error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &format!("{what} not found"),
+                Value::Null,
+            ),
+            ApiError::Conflict { code, message } => {
+                error_response(StatusCode::CONFLICT, code, message, Value::Null)
+            }
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = ?source, "dependency unavailable");
+                error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "a dependency of the service is unavailable; retry later",
+                    Value::Null,
+                )
+            }
+            ApiError::Internal(source) => {
+                tracing::error!(error = ?source, "internal error");
+                error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "internal error",
+                    Value::Null,
+                )
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { entity } => ApiError::NotFound(entity),
+            StoreError::Conflict { entity } => ApiError::Conflict {
+                code: "conflict",
+                message: format!("{entity} already exists"),
+            },
+            e if e.is_unavailable() => ApiError::Unavailable(e.into()),
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(v) => ApiError::Validation(v),
+            AccountError::EmailTaken => ApiError::Conflict {
+                code: "email_taken",
+                message: e.to_string(),
+            },
+            AccountError::Store(s) => s.into(),
+        }
+    }
+}
+
+/// The error code for a status produced outside our handlers.
+fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation_failed",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::GATEWAY_TIMEOUT => "timeout",
+        s if s.is_server_error() => "internal_error",
+        _ => "client_error",
+    }
+}
+
+const MAX_REJECTION_TEXT: usize = 1024;
+
+/// Middleware: rewrites every 4xx/5xx response that is not already JSON into the API's
+/// error shape, keeping the status and headers such as `Allow` and `Retry-After`.
+/// Plain-text 4xx bodies (extractor rejections) become the message; 5xx text is dropped.
+pub async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = if status.is_client_error() {
+        axum::body::to_bytes(body, MAX_REJECTION_TEXT * 4)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|t| !t.is_empty())
+    } else {
+        None
+    };
+    let mut message = text.unwrap_or_else(|| default_message(status).to_owned());
+    if message.len() > MAX_REJECTION_TEXT {
+        let cut = message.floor_char_boundary(MAX_REJECTION_TEXT);
+        message.truncate(cut);
+    }
+    let rebuilt = error_response(status, code_for(status), &message, Value::Null);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let (_, body) = rebuilt.into_parts();
+    Response::from_parts(parts, body)
+}
+
+fn default_message(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "no such route",
+        StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route",
+        StatusCode::PAYLOAD_TOO_LARGE => "request body too large",
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
+            "the request took too long or the service is busy; retry later"
+        }
+        s if s.is_server_error() => "internal error",
+        s => s.canonical_reason().unwrap_or("request failed"),
+    }
+}

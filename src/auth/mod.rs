@@ -1,0 +1,4 @@
+//! Authentication core: password hashing now; tokens and sessions build on it.
+
+pub mod accounts;
+pub mod password;

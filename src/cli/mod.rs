@@ -1,0 +1,78 @@
+//! The command line: `intellicv <command>`. Every command shares the global options and
+//! the layered settings; each one calls the same core functions as the HTTP API.
+
+mod migrate;
+mod serve;
+mod users;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{ConfigError, Overrides, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "intellicv", version, about = "Resume and job matching service", long_about = None)]
+pub struct Cli {
+    /// Directory for the SQLite file and the indexes [default: ./data/local]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: the SQLite file in the data dir]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// TOML settings file (settings: defaults < file < INTELLICV__* env vars < flags)
+    #[arg(long, global = true, value_name = "FILE", env = "INTELLICV_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage user accounts
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+}
+
+impl Cli {
+    /// The settings in force for this invocation.
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        let mut overrides = Overrides {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            ..Overrides::default()
+        };
+        if let Command::Serve(args) = &self.command {
+            overrides.bind = args.bind;
+            overrides.port = args.port;
+        }
+        Settings::load(self.config.as_deref(), &overrides)
+    }
+
+    pub async fn run(self, settings: Settings) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve(_) => serve::run(settings).await,
+            Command::Migrate => migrate::run(settings).await,
+            Command::Users(command) => users::run(command, settings).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn every_command_has_help_and_the_definition_is_consistent() {
+        Cli::command().debug_assert();
+        for sub in Cli::command().get_subcommands() {
+            assert!(sub.get_about().is_some(), "{} has no help", sub.get_name());
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Settings: defaults, then an optional TOML file, then `INTELLICV__...` environment
+//! variables, then command-line flags (applied by the caller through [`Overrides`]).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The prefix of every environment variable read as a setting, e.g. `INTELLICV__SERVER__PORT`.
+pub const ENV_PREFIX: &str = "INTELLICV__";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Directory holding the SQLite file and the on-disk indexes.
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests running longer than this are answered with 503.
+    pub request_timeout_secs: u64,
+    /// After a shutdown signal, in-flight requests get this long to finish.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://...`; empty means the SQLite file in the data dir.
+    pub url: Option<SecretUrl>,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    /// Run pending migrations at start (`serve`); `migrate` always runs them.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// An `EnvFilter` directive such as `info` or `intellicv=debug,tower_http=info`.
+    /// `RUST_LOG`, when set, wins.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// A connection URL whose password never appears in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        redact_url_password(&self.0)
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.redacted())
+    }
+}
+
+fn redact_url_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let user_info = &authority[..at];
+    match user_info.find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end + 3],
+            &user_info[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data/local"),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            max_body_bytes: 16 * 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+            migrate_on_start: true,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: "info".into(),
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// Values given on the command line; each one, when present, wins over every other source.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<IpAddr>,
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+impl Settings {
+    /// Layers defaults, `file` (if any), the environment and `overrides`, in that order.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::load_from_env(file, overrides, Env::prefixed(ENV_PREFIX).split("__"))
+    }
+
+    fn load_from_env(
+        file: Option<&Path>,
+        overrides: &Overrides,
+        env: Env,
+    ) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(env);
+        if let Some(dir) = &overrides.data_dir {
+            figment = figment.merge(Serialized::default("data_dir", dir));
+        }
+        if let Some(url) = &overrides.database_url {
+            figment = figment.merge(Serialized::default("database.url", url));
+        }
+        if let Some(bind) = overrides.bind {
+            figment = figment.merge(Serialized::default("server.bind", bind));
+        }
+        if let Some(port) = overrides.port {
+            figment = figment.merge(Serialized::default("server.port", port));
+        }
+        figment
+            .extract()
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data dir.
+    pub fn database_url(&self) -> SecretUrl {
+        match &self.database.url {
+            Some(url) if !url.expose().trim().is_empty() => url.clone(),
+            _ => SecretUrl::new(format!(
+                "sqlite://{}",
+                self.data_dir.join("intellicv.db").display()
+            )),
+        }
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.server.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.server.shutdown_grace_secs)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail closures return figment::Error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_password_is_redacted() {
+        let url = SecretUrl::new("postgres://app:hunter2@db.example:5432/intellicv");
+        assert_eq!(
+            url.redacted(),
+            "postgres://app:***@db.example:5432/intellicv"
+        );
+        assert!(!format!("{url:?}").contains("hunter2"));
+        let no_password = SecretUrl::new("postgres://postgres@127.0.0.1/x");
+        assert_eq!(no_password.redacted(), "postgres://postgres@127.0.0.1/x");
+    }
+
+    #[test]
+    fn default_database_is_the_sqlite_file_in_the_data_dir() {
+        let settings = Settings::load(None, &Overrides::default()).unwrap();
+        assert_eq!(
+            settings.database_url().expose(),
+            "sqlite://./data/local/intellicv.db"
+        );
+    }
+
+    #[test]
+    fn file_then_env_then_flags_take_precedence_in_that_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "intellicv.toml",
+                "data_dir = \"/from/file\"\n[server]\nport = 1111\nbind = \"0.0.0.0\"\n",
+            )?;
+            jail.set_env("INTELLICV__SERVER__PORT", "2222");
+            jail.set_env("INTELLICV__DATABASE__MAX_CONNECTIONS", "3");
+            let overrides = Overrides {
+                port: None,
+                ..Overrides::default()
+            };
+            let s = Settings::load(Some(Path::new("intellicv.toml")), &overrides).unwrap();
+            assert_eq!(s.server.port, 2222, "env beats file");
+            assert_eq!(s.server.bind.to_string(), "0.0.0.0", "file beats default");
+            assert_eq!(s.data_dir, PathBuf::from("/from/file"));
+            assert_eq!(s.database.max_connections, 3);
+
+            let overrides = Overrides {
+                port: Some(3333),
+                data_dir: Some("/from/flag".into()),
+                ..Overrides::default()
+            };
+            let s = Settings::load(Some(Path::new("intellicv.toml")), &overrides).unwrap();
+            assert_eq!(s.server.port, 3333, "flag beats env");
+            assert_eq!(s.data_dir, PathBuf::from("/from/flag"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "[server]\nprot = 1\n")?;
+            let err = Settings::load(Some(Path::new("bad.toml")), &Overrides::default());
+            assert!(matches!(err, Err(ConfigError::Invalid(_))));
+            let err = Settings::load(Some(Path::new("missing.toml")), &Overrides::default());
+            assert!(matches!(err, Err(ConfigError::MissingFile(_))));
+            Ok(())
+        });
+    }
+}

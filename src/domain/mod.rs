@@ -1,0 +1,23 @@
+//! Validated domain types. Input becomes one of these through `parse`, or is rejected
+//! with a [`ValidationError`] naming the field and the reason.
+
+mod user;
+
+pub use user::{Email, Role, UserStatus};
+
+/// Input that does not make a valid domain value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}

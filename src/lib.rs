@@ -1,0 +1,11 @@
+//! IntelliCV: resume and job matching service.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

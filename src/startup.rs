@@ -1,0 +1,126 @@
+//! Builds the application (store, migrations, router) and binds its port, so tests can
+//! start the real thing on port 0.
+
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::api;
+use crate::config::Settings;
+use crate::state::{App, AppState};
+use crate::store::Store;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    local_addr: SocketAddr,
+}
+
+impl Application {
+    /// Connects the store, applies migrations (unless disabled) and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url();
+        let store = Store::connect(&url, &settings.database)
+            .await
+            .with_context(|| format!("cannot open database {}", url.redacted()))?;
+        if settings.database.migrate_on_start {
+            let applied = store.migrate().await.context("cannot apply migrations")?;
+            tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
+        }
+        let addr = SocketAddr::new(settings.server.bind, settings.server.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local_addr = listener.local_addr()?;
+        let state = AppState::new(App { settings, store });
+        Ok(Self {
+            listener,
+            state,
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then stops accepting connections and lets in-flight
+    /// requests finish for up to `server.shutdown_grace_secs`.
+    pub async fn run_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let grace = self.state.settings.shutdown_grace();
+        let store = self.state.store.clone();
+        let router = api::router(self.state);
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            signal.await;
+            tracing::info!("shutdown requested, draining in-flight requests");
+            let _ = stopping_tx.send(true);
+        };
+        tracing::info!(addr = %self.local_addr, "listening");
+        let server = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .into_future();
+        let deadline = async move {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        };
+        let result = tokio::select! {
+            result = server => result,
+            () = deadline => {
+                tracing::warn!(grace_secs = grace.as_secs(), "grace period over, closing remaining connections");
+                Ok(())
+            }
+        };
+        store.close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for sigterm");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,29 @@
+//! The state every request handler shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+pub struct App {
+    pub settings: Settings,
+    pub store: Store,
+}
+
+impl AppState {
+    pub fn new(app: App) -> Self {
+        Self(Arc::new(app))
+    }
+}
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

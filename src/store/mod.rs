@@ -1,0 +1,156 @@
+//! Persistence on two backends behind one API: SQLite (embedded default) and PostgreSQL.
+//!
+//! Queries are written once in the SQL both backends accept (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`) and run on whichever pool is configured through [`with_pool!`]. Row types
+//! derive `sqlx::FromRow`, which is generic over the backend.
+
+mod error;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use error::StoreError;
+pub use users::{NewUser, UserRecord};
+
+use crate::config::{DatabaseSettings, SecretUrl};
+
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The handle every other layer uses to read and write data. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+impl Store {
+    /// Connects to the database named by `url`, creating the SQLite file (and its
+    /// directory) when it does not exist yet.
+    pub async fn connect(url: &SecretUrl, settings: &DatabaseSettings) -> Result<Self, StoreError> {
+        let raw = url.expose();
+        let acquire_timeout = Duration::from_secs(settings.acquire_timeout_secs);
+        let db = if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(raw).map_err(StoreError::InvalidUrl)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(acquire_timeout)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Unavailable)?;
+            Db::Postgres(pool)
+        } else if raw.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(raw)
+                .map_err(StoreError::InvalidUrl)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(acquire_timeout)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Unavailable)?;
+            Db::Sqlite(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.redacted()));
+        };
+        Ok(Self { db })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.db {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let before = self.applied_migrations().await.unwrap_or_default().len();
+        with_pool!(&self.db, pool => self.migrator().run(pool).await)?;
+        let after = self.applied_migrations().await?.len();
+        Ok(after.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
+        let versions = with_pool!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>(sql).fetch_all(pool).await
+        })?;
+        Ok(versions)
+    }
+
+    /// Ready means: the database answers, and every migration this binary knows is applied.
+    pub async fn check_ready(&self) -> Result<(), StoreError> {
+        with_pool!(&self.db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+            .map_err(StoreError::Unavailable)?;
+        let applied = self.applied_migrations().await?;
+        let pending: Vec<i64> = self
+            .migrator()
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::PendingMigrations(pending))
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(&self.db, pool => pool.close().await);
+    }
+}

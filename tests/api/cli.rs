@@ -1,0 +1,132 @@
+use std::process::Command;
+
+use crate::helpers::{Backend, TestDatabase};
+use crate::on_both_backends;
+
+fn intellicv(db: &TestDatabase) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intellicv"));
+    cmd.arg("--data-dir")
+        .arg(db.data_dir())
+        .arg("--database-url")
+        .arg(db.url.expose())
+        .env_remove("RUST_LOG")
+        .env_remove("INTELLICV_CONFIG");
+    cmd
+}
+
+async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let migrate = intellicv(&db).arg("migrate").output().unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
+
+    let create = intellicv(&db)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "Root@Example.com",
+            "--role",
+            "admin",
+        ])
+        .env("INTELLICV_USER_PASSWORD", "a long enough secret")
+        .output()
+        .unwrap();
+    assert!(
+        create.status.success(),
+        "{}",
+        String::from_utf8_lossy(&create.stderr)
+    );
+    assert!(String::from_utf8_lossy(&create.stdout).contains("<root@example.com> with role admin"));
+
+    let duplicate = intellicv(&db)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "root@example.com",
+            "--role",
+            "admin",
+        ])
+        .args(["--password", "a long enough secret"])
+        .output()
+        .unwrap();
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+
+    let bad_role = intellicv(&db)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "x@example.com",
+            "--role",
+            "root",
+        ])
+        .args(["--password", "a long enough secret"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_role.status.code(), Some(2), "clap rejects the role");
+}
+
+/// With no database URL, the SQLite file is created in the data dir.
+#[test]
+fn the_default_database_is_a_sqlite_file_in_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("migrate")
+        .env_remove("INTELLICV__DATABASE__URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("intellicv.db").is_file());
+}
+
+#[test]
+fn every_command_answers_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["users", "create", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_config_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("intellicv.toml");
+    std::fs::write(&config, "[server]\nport = \"eighty\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid configuration"));
+}
+
+on_both_backends!(migrate_and_users_create_work_from_the_command_line);

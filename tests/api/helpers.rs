@@ -1,0 +1,252 @@
+use std::path::PathBuf;
+use std::sync::Once;
+
+use intellicv::config::{Overrides, SecretUrl, Settings};
+use intellicv::startup::Application;
+use intellicv::store::Store;
+use sqlx::Connection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}
+
+static TRACING: Once = Once::new();
+
+fn init_tracing() {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            intellicv::telemetry::init(&Default::default());
+        }
+    });
+}
+
+fn pg_server_url() -> String {
+    std::env::var("INTELLICV_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A database of its own for one test: a fresh SQLite file, or a fresh PostgreSQL database
+/// that is dropped when the test ends. `None` when PostgreSQL is not reachable outside CI
+/// (in CI that is a failure).
+pub struct TestDatabase {
+    pub url: SecretUrl,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("intellicv.db").display());
+                Some(Self {
+                    url: SecretUrl::new(url),
+                    dir,
+                    pg_name: None,
+                })
+            }
+            Backend::Postgres => {
+                let server = pg_server_url();
+                let mut admin =
+                    match sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
+                        Ok(conn) => conn,
+                        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+                            eprintln!("skipping postgres test: cannot reach {server}: {e}");
+                            return None;
+                        }
+                        Err(e) => panic!("CI=true but PostgreSQL at {server} is unreachable: {e}"),
+                    };
+                let name = format!("intellicv_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                Some(Self {
+                    url: SecretUrl::new(format!("{server}/{name}")),
+                    dir,
+                    pg_name: Some(name),
+                })
+            }
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+
+    /// Drops the PostgreSQL database now, cutting every connection to it.
+    pub async fn drop_now(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            drop_pg_database(name).await;
+        }
+    }
+}
+
+async fn drop_pg_database(name: String) {
+    if let Ok(mut admin) =
+        sqlx::PgConnection::connect(&format!("{}/postgres", pg_server_url())).await
+    {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Async work cannot run in Drop; give it a runtime of its own.
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(drop_pg_database(name));
+            })
+            .join();
+        }
+    }
+}
+
+pub fn settings_for(db: &TestDatabase) -> Settings {
+    let mut settings = Settings::load(
+        None,
+        &Overrides {
+            data_dir: Some(db.data_dir()),
+            database_url: Some(db.url.expose().to_owned()),
+            bind: Some([127, 0, 0, 1].into()),
+            port: Some(0),
+        },
+    )
+    .expect("settings");
+    settings.server.shutdown_grace_secs = 5;
+    settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db: TestDatabase,
+    shutdown: Option<oneshot::Sender<()>>,
+    pub server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts the real application on a random port with a fresh database.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    init_tracing();
+    let db = TestDatabase::create(backend).await?;
+    let mut settings = settings_for(&db);
+    configure(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
+    let port = app.port();
+    let store = app.state().store.clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        store,
+        db,
+        shutdown: Some(tx),
+        server: Some(server),
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Asks the server to stop, as SIGTERM would.
+    pub fn request_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Reads a response that must be in the API's error shape; returns (status, code, body).
+pub async fn expect_error(response: reqwest::Response) -> (u16, String, serde_json::Value) {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "status {status}: content type {content_type:?}"
+    );
+    let body: serde_json::Value = response.json().await.expect("json error body");
+    let error = &body["error"];
+    assert!(error.is_object(), "no error object in {body}");
+    assert!(error["message"].is_string(), "no message in {body}");
+    assert!(error.get("details").is_some(), "no details in {body}");
+    let code = error["code"].as_str().expect("code").to_owned();
+    (status, code, body)
+}

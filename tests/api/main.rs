@@ -1,0 +1,11 @@
+//! One integration-test binary: every test spawns the real application on a random port
+//! with its own database, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod cli;
+mod errors;
+mod health;
+mod register;
+mod shutdown;
+mod store_users;
