@@ -1,8 +1,19 @@
 //! Validated domain types. Input becomes one of these through `parse`, or is rejected
 //! with a [`ValidationError`] naming the field and the reason.
 
+mod job;
+mod profile;
+mod provenance;
+mod skill;
 mod user;
 
+pub use job::{
+    EmploymentType, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary, SalaryPeriod,
+    Seniority,
+};
+pub use profile::{Contact, Education, Experience, ResumeProfile, Section, SectionKind, YearMonth};
+pub use provenance::{Field, SourceSpan};
+pub use skill::{ExtractedSkill, SkillEvidence, SkillMethod};
 pub use user::{Email, Role, UserStatus};
 
 /// Input that does not make a valid domain value.
