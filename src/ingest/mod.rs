@@ -1,0 +1,3 @@
+//! Ingestion: documents in, structured profiles out.
+
+pub mod profile;
