@@ -5,6 +5,8 @@
 //! derive `sqlx::FromRow`, which is generic over the backend.
 
 mod error;
+mod jobs;
+mod resumes;
 mod users;
 
 use std::str::FromStr;
@@ -16,6 +18,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StoreError;
+pub use jobs::{JobInsertOutcome, JobRecord};
+pub use resumes::{NewResume, ParseOutcome, ParseStatus, ResumeRecord};
 pub use users::{NewUser, UserRecord};
 
 use crate::config::{DatabaseSettings, SecretUrl};

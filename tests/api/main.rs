@@ -8,4 +8,5 @@ mod errors;
 mod health;
 mod register;
 mod shutdown;
+mod store_documents;
 mod store_users;

@@ -1,0 +1,138 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::types::Json;
+
+use super::{Store, StoreError, with_pool};
+use crate::domain::{JobPostingDraft, Seniority};
+
+/// A stored job posting.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct JobRecord {
+    pub id: i64,
+    pub source: String,
+    pub external_id: Option<String>,
+    pub title: String,
+    pub company: Option<String>,
+    pub location: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub remote_mode: String,
+    pub employment_type: String,
+    pub seniority: Option<String>,
+    pub salary_min: Option<f64>,
+    pub salary_max: Option<f64>,
+    pub salary_currency: Option<String>,
+    pub salary_period: Option<String>,
+    pub description: String,
+    pub status: String,
+    pub posted_at: Option<DateTime<Utc>>,
+    pub valid_through: Option<DateTime<Utc>>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const JOB_COLUMNS: &str = "id, source, external_id, title, company, location, country, \
+    latitude, longitude, remote_mode, employment_type, seniority, salary_min, salary_max, \
+    salary_currency, salary_period, description, status, posted_at, valid_through, created_by, \
+    created_at, updated_at";
+
+/// What storing one posting of an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome", content = "id")]
+pub enum JobInsertOutcome {
+    Inserted(i64),
+    /// Same source and external id as a stored posting: left as it was.
+    Duplicate(i64),
+}
+
+impl Store {
+    /// Stores postings in one transaction, skipping those whose (source, external id) is
+    /// already stored, so an import can be re-run safely.
+    pub async fn insert_jobs(
+        &self,
+        jobs: &[JobPostingDraft],
+        created_by: Option<i64>,
+    ) -> Result<Vec<JobInsertOutcome>, StoreError> {
+        let now = Utc::now();
+        let insert = "INSERT INTO job_postings (source, external_id, title, company, location, \
+            country, latitude, longitude, remote_mode, employment_type, seniority, salary_min, \
+            salary_max, salary_currency, salary_period, description, status, posted_at, \
+            valid_through, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
+            $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, $18, $19, $20, $20) \
+            ON CONFLICT (source, external_id) DO NOTHING RETURNING id";
+        let existing = "SELECT id FROM job_postings WHERE source = $1 AND external_id = $2";
+        let skill = "INSERT INTO job_skills (job_id, skill_uri, label, requirement, confidence, \
+            evidence) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id, skill_uri) DO NOTHING";
+        with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let salary = job.salary.as_ref();
+                let id: Option<i64> = sqlx::query_scalar(insert)
+                    .bind(&job.source)
+                    .bind(&job.external_id)
+                    .bind(&job.title)
+                    .bind(&job.company)
+                    .bind(&job.location)
+                    .bind(&job.country)
+                    .bind(job.latitude)
+                    .bind(job.longitude)
+                    .bind(job.remote_mode.as_str())
+                    .bind(job.employment_type.as_str())
+                    .bind(job.seniority.map(Seniority::as_str))
+                    .bind(salary.and_then(|s| s.min))
+                    .bind(salary.and_then(|s| s.max))
+                    .bind(salary.and_then(|s| s.currency.clone()))
+                    .bind(salary.and_then(|s| s.period).map(|p| p.as_str()))
+                    .bind(&job.description)
+                    .bind(job.posted_at)
+                    .bind(job.valid_through)
+                    .bind(created_by)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(id) = id else {
+                    let id: i64 = sqlx::query_scalar(existing)
+                        .bind(&job.source)
+                        .bind(&job.external_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    outcomes.push(JobInsertOutcome::Duplicate(id));
+                    continue;
+                };
+                for s in &job.skills {
+                    sqlx::query(skill)
+                        .bind(id)
+                        .bind(&s.skill.uri)
+                        .bind(&s.skill.label)
+                        .bind(s.requirement.as_str())
+                        .bind(f64::from(s.skill.confidence))
+                        .bind(Json(&s.skill.evidence))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                outcomes.push(JobInsertOutcome::Inserted(id));
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(outcomes)
+        })
+        .map_err(StoreError::from)
+    }
+
+    pub async fn get_job(&self, id: i64) -> Result<JobRecord, StoreError> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM job_postings WHERE id = $1");
+        with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, JobRecord>(&sql).bind(id).fetch_optional(pool).await
+        })?
+        .ok_or(StoreError::NotFound { entity: "job" })
+    }
+
+    pub async fn count_jobs(&self) -> Result<i64, StoreError> {
+        let n = with_pool!(self.db(), pool => {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM job_postings").fetch_one(pool).await
+        })?;
+        Ok(n)
+    }
+}

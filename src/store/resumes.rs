@@ -1,0 +1,245 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::types::Json;
+
+use super::{Store, StoreError, with_pool};
+use crate::domain::{ResumeProfile, Seniority};
+
+/// The parse outcome of a stored resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseStatus {
+    Pending,
+    Parsed,
+    Failed,
+}
+
+impl ParseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParseStatus::Pending => "pending",
+            ParseStatus::Parsed => "parsed",
+            ParseStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A resume to store: the original bytes always, the parse result when there is one, or
+/// the typed failure.
+#[derive(Debug)]
+pub struct NewResume<'a> {
+    pub owner_id: Option<i64>,
+    pub source_filename: &'a str,
+    pub content_hash: &'a str,
+    pub bytes: &'a [u8],
+    pub format: &'a str,
+    pub outcome: ParseOutcome<'a>,
+}
+
+#[derive(Debug)]
+pub enum ParseOutcome<'a> {
+    Parsed {
+        text: &'a str,
+        profile: &'a ResumeProfile,
+    },
+    Failed {
+        code: &'a str,
+        reason: &'a str,
+    },
+}
+
+/// A stored resume without its original bytes (see [`Store::resume_bytes`]).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ResumeRecord {
+    pub id: i64,
+    pub owner_id: Option<i64>,
+    pub source_filename: String,
+    pub content_hash: String,
+    pub byte_size: i64,
+    pub format: String,
+    pub parse_status: String,
+    pub parse_error_code: Option<String>,
+    pub parse_error: Option<String>,
+    pub headline: Option<String>,
+    pub years_experience: Option<f64>,
+    pub seniority: Option<String>,
+    #[serde(skip)]
+    pub extracted_text: Option<String>,
+    pub profile: Option<Json<ResumeProfile>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub parsed_at: Option<DateTime<Utc>>,
+}
+
+const RESUME_COLUMNS: &str = "id, owner_id, source_filename, content_hash, byte_size, format, \
+    parse_status, parse_error_code, parse_error, headline, years_experience, seniority, \
+    extracted_text, profile, created_at, updated_at, parsed_at";
+
+impl Store {
+    /// Stores a resume with its bytes, profile and skill/experience/education rows in one
+    /// transaction. A failed parse is stored too, with its reason.
+    pub async fn insert_resume(&self, resume: &NewResume<'_>) -> Result<ResumeRecord, StoreError> {
+        let now = Utc::now();
+        let (status, text, profile, code, reason) = match &resume.outcome {
+            ParseOutcome::Parsed { text, profile } => (
+                ParseStatus::Parsed,
+                Some(*text),
+                Some(Json(*profile)),
+                None,
+                None,
+            ),
+            ParseOutcome::Failed { code, reason } => {
+                (ParseStatus::Failed, None, None, Some(*code), Some(*reason))
+            }
+        };
+        let headline = profile
+            .as_ref()
+            .and_then(|p| p.0.headline.as_ref())
+            .map(|h| h.value.clone());
+        let years = profile
+            .as_ref()
+            .and_then(|p| p.0.total_years_experience)
+            .map(|y| (f64::from(y) * 10.0).round() / 10.0);
+        let seniority = profile
+            .as_ref()
+            .and_then(|p| p.0.seniority)
+            .map(Seniority::as_str);
+        let parsed_at = (status == ParseStatus::Parsed).then_some(now);
+        let sql = format!(
+            "INSERT INTO resumes (owner_id, source_filename, content_hash, content_bytes, \
+             byte_size, format, extracted_text, profile, parse_status, parse_error_code, \
+             parse_error, headline, years_experience, seniority, created_at, updated_at, \
+             parsed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $15, $16) RETURNING {RESUME_COLUMNS}"
+        );
+        let profile_ref = profile.as_ref().map(|p| p.0);
+        with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            let record = sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(resume.owner_id)
+                .bind(resume.source_filename)
+                .bind(resume.content_hash)
+                .bind(resume.bytes)
+                .bind(resume.bytes.len() as i64)
+                .bind(resume.format)
+                .bind(text)
+                .bind(profile_ref.map(Json))
+                .bind(status.as_str())
+                .bind(code)
+                .bind(reason)
+                .bind(&headline)
+                .bind(years)
+                .bind(seniority)
+                .bind(now)
+                .bind(parsed_at)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Some(profile) = profile_ref {
+                for skill in &profile.skills {
+                    sqlx::query(
+                        "INSERT INTO resume_skills (resume_id, skill_uri, label, confidence, \
+                         source, evidence) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (resume_id, skill_uri) DO NOTHING",
+                    )
+                    .bind(record.id)
+                    .bind(&skill.uri)
+                    .bind(&skill.label)
+                    .bind(f64::from(skill.confidence))
+                    .bind(skill.method.as_str())
+                    .bind(Json(&skill.evidence))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (i, e) in profile.experience.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO resume_experiences (resume_id, position, title, company, \
+                         location, start_date, end_date, is_current, description, span) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(record.id)
+                    .bind(i as i32)
+                    .bind(&e.title)
+                    .bind(&e.company)
+                    .bind(&e.location)
+                    .bind(e.start.map(year_month_text))
+                    .bind(e.end.map(year_month_text))
+                    .bind(e.is_current)
+                    .bind(e.bullets.join("\n"))
+                    .bind(Json(&e.source))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for (i, e) in profile.education.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO resume_educations (resume_id, position, degree, field, \
+                         institution, graduation_year, span) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(record.id)
+                    .bind(i as i32)
+                    .bind(&e.degree)
+                    .bind(&e.field)
+                    .bind(&e.institution)
+                    .bind(e.year)
+                    .bind(Json(&e.source))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(record)
+        })
+        .map_err(StoreError::from)
+    }
+
+    /// The resume of `owner_id` (or an ownerless one) with these exact bytes, if stored.
+    pub async fn find_resume_by_hash(
+        &self,
+        owner_id: Option<i64>,
+        content_hash: &str,
+    ) -> Result<Option<ResumeRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {RESUME_COLUMNS} FROM resumes WHERE content_hash = $1 AND \
+             (owner_id = $2 OR (owner_id IS NULL AND $2 IS NULL)) ORDER BY id LIMIT 1"
+        );
+        let found = with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(content_hash)
+                .bind(owner_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(found)
+    }
+
+    pub async fn get_resume(&self, id: i64) -> Result<ResumeRecord, StoreError> {
+        let sql = format!("SELECT {RESUME_COLUMNS} FROM resumes WHERE id = $1");
+        with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, ResumeRecord>(&sql).bind(id).fetch_optional(pool).await
+        })?
+        .ok_or(StoreError::NotFound { entity: "resume" })
+    }
+
+    /// The original bytes of a resume, kept so it can be parsed again.
+    pub async fn resume_bytes(&self, id: i64) -> Result<Vec<u8>, StoreError> {
+        let sql = "SELECT content_bytes FROM resumes WHERE id = $1";
+        with_pool!(self.db(), pool => {
+            sqlx::query_scalar::<_, Option<Vec<u8>>>(sql).bind(id).fetch_optional(pool).await
+        })?
+        .flatten()
+        .ok_or(StoreError::NotFound { entity: "resume" })
+    }
+
+    pub async fn count_resumes(&self) -> Result<i64, StoreError> {
+        let n = with_pool!(self.db(), pool => {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM resumes").fetch_one(pool).await
+        })?;
+        Ok(n)
+    }
+}
+
+fn year_month_text(ym: crate::domain::YearMonth) -> String {
+    match ym.month {
+        Some(m) => format!("{:04}-{:02}", ym.year, m),
+        None => format!("{:04}", ym.year),
+    }
+}

@@ -1,0 +1,171 @@
+use intellicv::domain::{
+    EmploymentType, ExtractedSkill, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary,
+    SalaryPeriod, SkillEvidence, SkillMethod, SourceSpan, YearMonth,
+};
+use intellicv::ingest::profile::parse_profile;
+use intellicv::store::{JobInsertOutcome, NewResume, ParseOutcome, StoreError};
+
+use crate::helpers::{Backend, spawn_app};
+use crate::on_both_backends;
+
+const RESUME: &str = "Ada Lovelace\nSenior Rust Engineer\nExperience\nRust Engineer, Acme Ltd, London, UK\nJan 2020 - Present\n- Wrote Rust.\nEducation\nBSc in Mathematics, University of London, 2012\n";
+
+fn skill(uri: &str, label: &str) -> ExtractedSkill {
+    ExtractedSkill {
+        uri: uri.into(),
+        label: label.into(),
+        confidence: 0.9,
+        method: SkillMethod::Gazetteer,
+        evidence: vec![SkillEvidence {
+            text: label.into(),
+            source: SourceSpan::new(Some("experience"), 0, label.len()),
+        }],
+    }
+}
+
+async fn a_parsed_resume_is_stored_with_its_profile_rows_and_bytes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let mut profile = parse_profile(
+        RESUME,
+        YearMonth {
+            year: 2024,
+            month: Some(1),
+        },
+    );
+    profile.skills.push(skill("intellicv:tech/rust", "Rust"));
+    let stored = app
+        .store
+        .insert_resume(&NewResume {
+            owner_id: None,
+            source_filename: "ada.txt",
+            content_hash: "abc123",
+            bytes: RESUME.as_bytes(),
+            format: "text",
+            outcome: ParseOutcome::Parsed {
+                text: RESUME,
+                profile: &profile,
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.parse_status, "parsed");
+    assert_eq!(stored.headline.as_deref(), Some("Senior Rust Engineer"));
+    // Jan 2020 through Jan 2024 inclusive: 49 months.
+    assert_eq!(stored.years_experience, Some(4.1));
+    let again = app.store.get_resume(stored.id).await.unwrap();
+    assert_eq!(again.profile.unwrap().0, profile);
+    assert_eq!(
+        app.store.resume_bytes(stored.id).await.unwrap(),
+        RESUME.as_bytes()
+    );
+    let found = app.store.find_resume_by_hash(None, "abc123").await.unwrap();
+    assert_eq!(found.map(|r| r.id), Some(stored.id));
+    assert!(
+        app.store
+            .find_resume_by_hash(Some(1), "abc123")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn a_failed_parse_is_stored_with_its_reason_and_bytes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let junk = [0u8, 159, 146, 150];
+    let stored = app
+        .store
+        .insert_resume(&NewResume {
+            owner_id: None,
+            source_filename: "junk.pdf",
+            content_hash: "def456",
+            bytes: &junk,
+            format: "unknown",
+            outcome: ParseOutcome::Failed {
+                code: "unknown_format",
+                reason: "not a document",
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.parse_status, "failed");
+    assert_eq!(stored.parse_error_code.as_deref(), Some("unknown_format"));
+    assert!(stored.profile.is_none());
+    assert_eq!(app.store.resume_bytes(stored.id).await.unwrap(), junk);
+    assert!(matches!(
+        app.store.get_resume(stored.id + 1).await,
+        Err(StoreError::NotFound { entity: "resume" })
+    ));
+}
+
+fn job(external_id: &str) -> JobPostingDraft {
+    JobPostingDraft {
+        source: "test".into(),
+        external_id: Some(external_id.into()),
+        title: "Rust Engineer".into(),
+        company: Some("Acme".into()),
+        location: Some("London".into()),
+        country: Some("GB".into()),
+        latitude: Some(51.5),
+        longitude: Some(-0.12),
+        remote_mode: RemoteMode::Hybrid,
+        employment_type: EmploymentType::FullTime,
+        seniority: None,
+        salary: Some(Salary {
+            min: Some(60000.0),
+            max: Some(80000.0),
+            currency: Some("GBP".into()),
+            period: Some(SalaryPeriod::Year),
+        }),
+        description: "Build search.".into(),
+        skills: vec![JobSkill {
+            skill: skill("intellicv:tech/kubernetes", "Kubernetes"),
+            requirement: Requirement::Required,
+        }],
+        posted_at: None,
+        valid_through: None,
+    }
+}
+
+async fn job_imports_are_idempotent_by_source_and_external_id(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let first = app
+        .store
+        .insert_jobs(&[job("1"), job("2")], None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        first[..],
+        [JobInsertOutcome::Inserted(_), JobInsertOutcome::Inserted(_)]
+    ));
+    let again = app
+        .store
+        .insert_jobs(&[job("2"), job("3")], None)
+        .await
+        .unwrap();
+    let JobInsertOutcome::Inserted(id2) = first[1] else {
+        unreachable!()
+    };
+    assert_eq!(again[0], JobInsertOutcome::Duplicate(id2));
+    assert!(matches!(again[1], JobInsertOutcome::Inserted(_)));
+    assert_eq!(app.store.count_jobs().await.unwrap(), 3);
+    let stored = app.store.get_job(id2).await.unwrap();
+    assert_eq!(stored.remote_mode, "hybrid");
+    assert_eq!(stored.employment_type, "full_time");
+    assert_eq!(
+        (stored.salary_min, stored.salary_max),
+        (Some(60000.0), Some(80000.0))
+    );
+    assert_eq!(stored.salary_period.as_deref(), Some("year"));
+}
+
+on_both_backends!(
+    a_parsed_resume_is_stored_with_its_profile_rows_and_bytes,
+    a_failed_parse_is_stored_with_its_reason_and_bytes,
+    job_imports_are_idempotent_by_source_and_external_id,
+);
