@@ -38,6 +38,22 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Creates the PostgreSQL database named in `url` when the server is up but the database
+/// does not exist yet, so a first `serve` or `migrate` needs no manual `createdb`.
+async fn create_postgres_database_if_missing(url: &str) -> Result<(), StoreError> {
+    use sqlx::migrate::MigrateDatabase;
+    let exists = sqlx::Postgres::database_exists(url)
+        .await
+        .map_err(StoreError::Unavailable)?;
+    if !exists {
+        sqlx::Postgres::create_database(url)
+            .await
+            .map_err(StoreError::Unavailable)?;
+        tracing::info!("created database");
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub enum Db {
     Sqlite(SqlitePool),
@@ -65,6 +81,7 @@ impl Store {
         let acquire_timeout = Duration::from_secs(settings.acquire_timeout_secs);
         let db = if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(raw).map_err(StoreError::InvalidUrl)?;
+            create_postgres_database_if_missing(raw).await?;
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(acquire_timeout)

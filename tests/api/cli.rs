@@ -130,3 +130,42 @@ fn a_bad_config_file_is_a_clear_error() {
 }
 
 on_both_backends!(migrate_and_users_create_work_from_the_command_line);
+
+/// `migrate` (and `serve`) create a missing PostgreSQL database instead of failing.
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_on_first_use() {
+    let Some(mut db) = TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let url = db.url.expose().to_owned();
+    db.drop_now().await;
+    let fresh = format!("{url}_fresh");
+    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+        .args(["--database-url", &fresh, "migrate"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pool = sqlx::PgPool::connect(&fresh).await.unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(tables >= 20, "{tables} tables");
+    pool.close().await;
+    let name = fresh.rsplit('/').next().unwrap();
+    let admin = sqlx::PgPool::connect(
+        &url.replace(&url.rsplit('/').next().unwrap().to_string(), "postgres"),
+    )
+    .await
+    .unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
