@@ -1483,6 +1483,7 @@ def make_jobs(rng, resumes):
             remote = "remote" if city is None else None
             j = new_job(rng, next_id(), r.profession, level, required, nice, city=city, remote=remote)
             j.target, j.relation = r.slug, "match"
+            j.valid_through = max(j.valid_through, datetime(YEAR, 12, 15, 23, 59, 59, tzinfo=timezone.utc))
             jobs.append(j)
         # Near miss: what the resume has, plus one defining requirement it lacks.
         if r.profession == "rust" and "Kubernetes" not in have:
@@ -1492,6 +1493,7 @@ def make_jobs(rng, resumes):
         required = have[:3] + [lack]
         j = new_job(rng, next_id(), r.profession, r.level, required, [], city=r.city, remote="hybrid")
         j.target, j.relation = r.slug, "near_miss"
+        j.valid_through = max(j.valid_through, datetime(YEAR, 12, 15, 23, 59, 59, tzinfo=timezone.utc))
         jobs.append(j)
 
     # 2. Background postings across all professions (incl. job-only ones).
@@ -1709,8 +1711,9 @@ Rust posting requiring Kubernetes for a Rust resume without Kubernetes).
   `£45,000 per annum`, `€55.000 - €65.000`, `£15.50 per hour`, `Competitive`, empty), `posted` is a
   date, `description` is quoted and contains newlines.
 
-All postings are dated within {year}; a few have a `valid_through` in the past relative to the rest
-(already closed). Required and nice-to-have skills come from per-profession skill lists.
+All postings are dated within {year} (posted June to November, `valid_through` mostly in December);
+a few background postings close a few weeks after posting (already closed). Postings listed in
+`manifest.json` as matches or near misses are open until at least {year}-12-15. Required and nice-to-have skills come from per-profession skill lists.
 """
 
 
