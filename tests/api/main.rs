@@ -7,6 +7,7 @@ mod cli;
 mod errors;
 mod health;
 mod register;
+mod samples;
 mod shutdown;
 mod store_documents;
 mod store_users;

@@ -18,7 +18,7 @@ static DEGREE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// Degree acronyms, which only count in capitals (so "ma" or "bs" in prose do not).
 static DEGREE_ACRONYMS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:Ph\.?\s?D|MBA|M\.B\.A|B\.?\s?Sc|M\.?\s?Sc|B\.S|M\.S|B\.A|M\.A|BS|MS|BA|MA|BEng|MEng|BBA|LLB|LLM|JD|MD|MPH|MSN|BSN|AAS|GED|GCSEs?|A-Levels?)\b\.?",
+        r"\b(?:Ph\.?\s?D|MBA|M\.B\.A|B\.?\s?Sc|M\.?\s?Sc|B\.S|M\.S|B\.A|M\.A|BS|MS|BA|MA|BEng|MEng|BEd|MEd|PGCE|HND|HNC|NVQ Level \d|NVQ|BBA|LLB|LLM|JD|MD|MPH|MSN|BSN|AAS|GED|GCSEs?|A-Levels?)\b\.?",
     )
     .expect("degree acronym regex")
 });

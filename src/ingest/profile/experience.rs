@@ -126,7 +126,15 @@ fn split_header(raw: &str) -> HeaderParts {
         segments = segments[0].split(" at ").map(trim_separators).collect();
     }
     if segments.len() == 1 && segments[0].contains(", ") {
-        segments = split_commas(segments[0]);
+        // "Title, Company, City[, Region]": positional.
+        let pieces = split_commas(segments[0]);
+        if pieces.len() >= 3 {
+            parts.title = Some(clean_title(pieces[0]));
+            parts.company = Some(pieces[1].to_owned());
+            parts.location = Some(pieces[2..].join(", "));
+            return parts;
+        }
+        segments = pieces;
     }
     for seg in segments {
         if parts.location.is_none() && is_location(seg) {
@@ -149,20 +157,56 @@ fn split_header(raw: &str) -> HeaderParts {
     parts
 }
 
-/// Splits "Engineer, Acme Ltd, London, UK" into segments, keeping "London, UK" together.
+/// Splits "Engineer, Acme Ltd, London, UK" into segments, keeping "London, UK" together
+/// when the last piece is a region (a two-letter code or a country).
 fn split_commas(s: &str) -> Vec<&str> {
     let pieces: Vec<&str> = s.split(", ").map(str::trim).collect();
-    if pieces.len() >= 3 {
-        let loc_start =
-            s.len() - (pieces[pieces.len() - 2].len() + 2 + pieces[pieces.len() - 1].len());
-        let loc = &s[loc_start..];
-        if is_location(loc) {
-            let mut out: Vec<&str> = pieces[..pieces.len() - 2].to_vec();
-            out.push(loc);
-            return out;
-        }
+    let n = pieces.len();
+    if n >= 4 && is_region(pieces[n - 1]) {
+        let loc_start = s.len() - (pieces[n - 2].len() + 2 + pieces[n - 1].len());
+        let mut out: Vec<&str> = pieces[..n - 2].to_vec();
+        out.push(&s[loc_start..]);
+        return out;
     }
     pieces
+}
+
+/// A US state or country code, or a country name.
+fn is_region(s: &str) -> bool {
+    const COUNTRIES: &[&str] = &[
+        "UK",
+        "United Kingdom",
+        "England",
+        "Scotland",
+        "Wales",
+        "Ireland",
+        "USA",
+        "United States",
+        "Canada",
+        "Germany",
+        "France",
+        "Netherlands",
+        "Spain",
+        "Italy",
+        "Portugal",
+        "Poland",
+        "Sweden",
+        "Norway",
+        "Denmark",
+        "Finland",
+        "Switzerland",
+        "Austria",
+        "Belgium",
+        "India",
+        "Australia",
+        "New Zealand",
+        "Singapore",
+        "Japan",
+        "China",
+        "Brazil",
+        "Mexico",
+    ];
+    (s.len() == 2 && s.chars().all(|c| c.is_ascii_uppercase())) || COUNTRIES.contains(&s)
 }
 
 /// "City , State", "Company Name – City , State", "Acme Ltd, London, UK".

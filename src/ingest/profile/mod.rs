@@ -52,14 +52,13 @@ pub fn parse_profile(text: &str, today: YearMonth) -> ResumeProfile {
                 profile.summary = paragraph(text, body, "summary");
             }
             SectionKind::Certifications => {
-                profile
-                    .certifications
-                    .extend(list_items(text, body, "certifications"));
+                profile.certifications.extend(certifications(text, body));
             }
             SectionKind::Languages => {
+                let items = list_items(text, body, "languages");
                 profile
                     .languages
-                    .extend(list_items(text, body, "languages"));
+                    .extend(items.into_iter().map(language_name));
             }
             _ => {}
         }
@@ -89,6 +88,51 @@ fn paragraph(text: &str, body: std::ops::Range<usize>, section: &str) -> Option<
         joined,
         Some(SourceSpan::new(Some(section), first.start, last.end)),
     ))
+}
+
+/// One certification per line. "Name, Issuer, 2022" keeps only the name; a line without a
+/// trailing year is a comma-separated list of names.
+fn certifications(text: &str, body: std::ops::Range<usize>) -> Vec<Field<String>> {
+    let mut out = Vec::new();
+    for line in lines_in(text, body.clone()) {
+        let content = line.text.trim_start_matches(['-', '*', '•', '·']).trim();
+        let ends_with_year = content.rsplit(',').next().is_some_and(|last| {
+            dates::find_single(last.trim()).is_some() && last.trim().len() <= 12
+        });
+        if ends_with_year {
+            let name = content.split(',').next().unwrap_or(content).trim();
+            let start = line.start + (name.as_ptr() as usize - line.text.as_ptr() as usize);
+            out.push(Field::new(
+                name.to_owned(),
+                Some(SourceSpan::new(
+                    Some("certifications"),
+                    start,
+                    start + name.len(),
+                )),
+            ));
+        } else {
+            out.extend(list_items(text, line.start..line.end, "certifications"));
+        }
+    }
+    out
+}
+
+/// "English (Native speaker)" → "English"; "French - fluent" → "French".
+fn language_name(mut item: Field<String>) -> Field<String> {
+    let name = item
+        .value
+        .split(['(', '-', ':', '–'])
+        .next()
+        .unwrap_or(&item.value)
+        .trim()
+        .to_owned();
+    if !name.is_empty() && name.len() < item.value.len() {
+        if let Some(source) = item.source.as_mut() {
+            source.end = source.start + name.len();
+        }
+        item.value = name;
+    }
+    item
 }
 
 /// Items of a list section: one per line, or comma/semicolon-separated on a line.
