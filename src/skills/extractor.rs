@@ -39,7 +39,7 @@ impl SkillExtractor {
         let started = Instant::now();
         let patterns = PatternSet::build(taxonomy);
         let automaton = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::Standard)
             .build(patterns.patterns.iter().map(|p| format!(" {p} ")))?;
         tracing::info!(
