@@ -1,6 +1,7 @@
 //! Context rules for short, ambiguous technology names (`Go`, `R`, `C`).
 //!
-//! Such a name counts only when spelled exactly as listed and when one of these holds:
+//! Such a name counts only when one of these holds (and names of 1-2 characters must also
+//! keep their capitals):
 //! the text is a skills section; a context word (`programming`, `language`, `developer`,
 //! ...) is within two words; or another technology is next to it in a list, separated
 //! only by punctuation, whitespace, `and` or `or` (`Java, Go and Rust`).

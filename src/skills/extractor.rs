@@ -167,7 +167,9 @@ impl SkillExtractor {
 fn spelling_ok(requirement: &Requirement, surface: &str) -> bool {
     match requirement {
         Requirement::None => true,
-        Requirement::ExactCase(form) | Requirement::ExactCaseWithContext(form) => form == surface,
+        Requirement::ExactCase(form) => form == surface,
+        Requirement::ExactCaseWithContext(form) if form.chars().count() <= 2 => form == surface,
+        Requirement::ExactCaseWithContext(form) => form.eq_ignore_ascii_case(surface),
     }
 }
 
@@ -238,6 +240,26 @@ mod tests {
             SourceSpan::new(Some("experience"), 102, 120)
         );
         assert!((skills[0].confidence - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn short_ambiguous_names_need_context_and_capitals() {
+        let extractor = SkillExtractor::new(&sample()).expect("builds");
+        let go = "intellicv:tech/go";
+        assert!(extractor.extract("Go to the shop and go home").is_empty());
+        assert_eq!(
+            uris(&extractor.extract("Rust, Go and K8s")),
+            vec!["esco:s2", go, "intellicv:tech/kubernetes"]
+        );
+        let listed = extractor.extract("Kubernetes, Go");
+        assert_eq!(uris(&listed), vec!["intellicv:tech/kubernetes", go]);
+        assert_eq!(listed[1].evidence[0].source, SourceSpan::new(None, 12, 14));
+        assert_eq!(extractor.extract("Kubernetes, go").len(), 1);
+        assert_eq!(uris(&extractor.extract("Go programming")), vec![go]);
+        assert_eq!(
+            uris(&extractor.extract_in("Go", 0, Some("skills"))),
+            vec![go]
+        );
     }
 
     #[test]

@@ -4,9 +4,13 @@
 //! - curated technology forms (`data/skills/tech.toml`): confidence 0.9;
 //! - ESCO preferred labels: 0.85 (several words) or 0.75 (one word), 0.1 less when the
 //!   label was guessed from the description; variants without a parenthesised qualifier
-//!   (`Java (computer programming)` -> `java`) and with the last word's plural flipped
+//!   (`Visual Studio .NET (x)` -> `visual studio .net`, multi-word only) and with the last word's plural flipped
 //!   (`project plans` <-> `project plan`) lose 0.1 and 0.05;
-//! - ESCO alternative labels of 2 to 6 words: 0.6 (they are split heuristically).
+//! - ESCO alternative labels of 2 to 6 words with at least 2 content words, owned by a
+//!   single skill: 0.6 (they are split heuristically).
+//!
+//! One-word preferred labels that are guessed, or that are label-initial words of other
+//! labels ([`LabelBoundaries`]: the verbs `develop`, `identify`), are dropped.
 //!
 //! Filters: labels shorter than 3 characters after normalisation are left to the curated
 //! list; single-word labels in `data/skills/generic-labels.txt` are dropped; short
@@ -16,8 +20,15 @@
 
 use std::collections::HashMap;
 
+use super::description::LabelBoundaries;
+
 use super::normalize::normalize_label;
 use super::taxonomy::{ConceptSource, Taxonomy};
+
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "and", "as", "at", "by", "for", "from", "have", "in", "into", "of", "on", "or",
+    "the", "to", "with",
+];
 
 const GENERIC_LABELS: &str = include_str!("../../data/skills/generic-labels.txt");
 
@@ -35,7 +46,8 @@ pub enum Requirement {
     None,
     /// The original text must read exactly this.
     ExactCase(String),
-    /// Exactly this spelling, and technology context around it.
+    /// Technology context around it, and for forms of 1-2 characters (`Go`, `R`) exactly
+    /// this spelling.
     ExactCaseWithContext(String),
 }
 
@@ -70,6 +82,8 @@ impl PatternSet {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect();
+        let verbs = LabelBoundaries::learn(taxonomy.skills().map(|c| c.preferred_label.as_str()));
+        let mut alt_labels: HashMap<String, Vec<(usize, &str)>> = HashMap::new();
         let mut set = Self::default();
         for tech in taxonomy.tech_skills() {
             let uri = tech.uri();
@@ -97,20 +111,33 @@ impl PatternSet {
             let skill = set.skill(&concept.uri, label);
             let words = normalize_label(label).split(' ').count();
             let base = if words > 1 { 0.85 } else { 0.75 } - penalty;
+            let guessed = concept.source == ConceptSource::EscoGuessedLabel;
             for (variant, loss) in label_variants(label) {
+                let normalized = normalize_label(&variant);
+                let single_word = !normalized.contains(' ');
+                if single_word && (guessed || verbs.is_label_initial(&normalized)) {
+                    continue;
+                }
+                let confidence = base - loss;
                 set.add_esco(
                     &variant,
                     skill,
-                    base - loss,
+                    confidence,
                     PatternOrigin::Preferred,
                     &generic,
                 );
             }
             for alt in &concept.alt_labels {
-                let words = normalize_label(alt).split(' ').count();
-                if (2..=6).contains(&words) {
-                    set.add_esco(alt, skill, 0.6, PatternOrigin::Alternative, &generic);
+                let normalized = normalize_label(alt);
+                if content_words(&normalized) >= 2 && normalized.split(' ').count() <= 6 {
+                    alt_labels.entry(normalized).or_default().push((skill, alt));
                 }
+            }
+        }
+        // An alternative label shared by several skills says little about any of them.
+        for owners in alt_labels.into_values() {
+            if let [(skill, alt)] = owners[..] {
+                set.add_esco(alt, skill, 0.6, PatternOrigin::Alternative, &generic);
             }
         }
         set
@@ -191,11 +218,23 @@ impl PatternSet {
     }
 }
 
+/// Words of a normalised label that are not function words (`have a` has none).
+fn content_words(normalized: &str) -> usize {
+    normalized
+        .split(' ')
+        .filter(|w| !FUNCTION_WORDS.contains(w))
+        .count()
+}
+
 /// A preferred label and its variants with their confidence loss.
 fn label_variants(label: &str) -> Vec<(String, f32)> {
     let mut variants = vec![(label.to_owned(), 0.0)];
     if let (Some(open), true) = (label.find(" ("), label.ends_with(')')) {
-        variants.push((label[..open].to_owned(), 0.1));
+        // `Source (digital game creation systems)` must not match every "source"; the
+        // curated list names the one-word technologies (`Java`, `Ruby`) instead.
+        if label[..open].contains(' ') {
+            variants.push((label[..open].to_owned(), 0.1));
+        }
     }
     if let Some(flipped) = flip_plural(label) {
         variants.push((flipped, 0.05));
@@ -252,9 +291,17 @@ mod tests {
     }
 
     #[test]
+    fn function_words_do_not_count_as_content() {
+        assert_eq!(content_words("have a"), 0);
+        assert_eq!(content_words("have a car"), 1);
+        assert_eq!(content_words("manage stage crews"), 3);
+    }
+
+    #[test]
     fn parenthesised_qualifiers_give_a_weaker_variant() {
-        let variants = label_variants("Rustlang (computer programming)");
-        assert_eq!(variants[1], ("Rustlang".to_owned(), 0.1));
+        let variants = label_variants("Rust language (computer programming)");
+        assert_eq!(variants[1], ("Rust language".to_owned(), 0.1));
+        assert_eq!(label_variants("Source (game engines)").len(), 1);
     }
 
     #[test]

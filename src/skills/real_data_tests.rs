@@ -22,6 +22,15 @@ fn models_dir() -> PathBuf {
     )
 }
 
+/// The shared data directory (`INTELLICV_SHARED_DATA`) and the real taxonomy.
+fn shared_data_and_taxonomy() -> (PathBuf, Taxonomy) {
+    let Some(shared) = std::env::var_os("INTELLICV_SHARED_DATA").map(PathBuf::from) else {
+        panic!("set INTELLICV_SHARED_DATA to the shared data directory");
+    };
+    let taxonomy = Taxonomy::load(&models_dir(), &repo_data()).expect("taxonomy loads");
+    (shared, taxonomy)
+}
+
 #[test]
 fn every_esco_uri_in_the_tech_list_is_in_the_preferred_label_table() {
     let tech = std::fs::read_to_string(repo_data().join("skills/tech.toml")).expect("tech.toml");
@@ -67,15 +76,40 @@ fn the_real_taxonomy_loads_and_maps_every_curated_uri() {
 #[test]
 #[ignore = "needs INTELLICV_SHARED_DATA and the ESCO CSVs"]
 fn gazetteer_scores_on_the_shared_skill_annotations() {
-    let Some(shared) = std::env::var_os("INTELLICV_SHARED_DATA").map(PathBuf::from) else {
-        panic!("set INTELLICV_SHARED_DATA to the shared data directory");
-    };
-    let taxonomy = Taxonomy::load(&models_dir(), &repo_data()).expect("taxonomy loads");
+    let (shared, taxonomy) = shared_data_and_taxonomy();
     let extractor = SkillExtractor::new(&taxonomy).expect("builds");
     for name in ["tech", "house"] {
         let path = shared.join(format!("skills/{name}_validation_annotations.csv"));
         let report = evaluate(&extractor, &path).expect("evaluates");
         println!("{}", serde_json::to_string(&report).expect("serialises"));
         assert!(report.sentences > 0);
+    }
+}
+
+#[test]
+#[ignore = "diagnostic: prints predictions next to gold labels"]
+fn print_gazetteer_predictions_next_to_gold_labels() {
+    let (shared, taxonomy) = shared_data_and_taxonomy();
+    let started = Instant::now();
+    let patterns = super::patterns::PatternSet::build(&taxonomy);
+    println!(
+        "pattern set {:?} ({} patterns)",
+        started.elapsed(),
+        patterns.patterns.len()
+    );
+    let extractor = SkillExtractor::new(&taxonomy).expect("builds");
+    for name in ["tech", "house"] {
+        let path = shared.join(format!("skills/{name}_validation_annotations.csv"));
+        for sentence in super::eval::read_annotations(&path).expect("reads") {
+            let predicted: Vec<String> = extractor
+                .extract(&sentence.text)
+                .iter()
+                .map(|s| format!("{} [{}] {:.2}", s.label, s.evidence[0].text, s.confidence))
+                .collect();
+            println!(
+                "S: {}\n  gold: {:?}\n  pred: {:?}",
+                sentence.text, sentence.gold, predicted
+            );
+        }
     }
 }

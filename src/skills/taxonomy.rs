@@ -337,6 +337,11 @@ esco = "esco:s2"
 [[tech]]
 name = "Kubernetes"
 synonyms = ["k8s"]
+
+[[tech]]
+name = "Go"
+synonyms = ["golang"]
+context_only = ["Go"]
 "#;
 
     pub(crate) fn sample() -> Taxonomy {
@@ -383,7 +388,7 @@ synonyms = ["k8s"]
             .expect("curated");
         assert_eq!(k8s.preferred_label, "Kubernetes");
         assert_eq!(k8s.alt_labels, vec!["k8s"]);
-        assert_eq!(taxonomy.skills().count(), 5);
+        assert_eq!(taxonomy.skills().count(), 6);
         assert!(taxonomy.skill("intellicv:tech/rust").is_none());
     }
 

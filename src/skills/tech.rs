@@ -10,9 +10,10 @@
 //! slug = "go"                       # optional; derived from the name otherwise
 //! ```
 //!
-//! A form listed in `context_only` must appear with exactly that casing and next to
+//! A form listed in `context_only` must appear next to
 //! technology context (a skills section, another technology in the same list, or a word
-//! like "programming"); see [`super::context`].
+//! like "programming"), and forms of 1-2 characters must keep their capitals; see
+//! [`super::context`].
 
 use serde::Deserialize;
 
@@ -25,7 +26,7 @@ pub struct TechSkill {
     /// Other surface forms (`postgres`, `psql`).
     #[serde(default)]
     pub synonyms: Vec<String>,
-    /// Forms that only count with context, matched case-sensitively (`Go`, `R`, `C`).
+    /// Forms that only count with context (`Go`, `R`, `C`, `Rust`).
     #[serde(default)]
     pub context_only: Vec<String>,
     /// The ESCO skill this technology is, when ESCO has one.
