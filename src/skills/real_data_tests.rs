@@ -64,6 +64,20 @@ fn the_real_taxonomy_loads_and_maps_every_curated_uri() {
             tech.uri()
         );
     }
+    let guessed = taxonomy
+        .skills()
+        .filter(|c| c.source == super::ConceptSource::EscoGuessedLabel)
+        .count();
+    let alt_labels: usize = taxonomy.skills().map(|c| c.alt_labels.len()).sum();
+    let no_definition = taxonomy
+        .skills()
+        .filter(|c| c.definition.is_empty())
+        .count();
+    println!(
+        "{} skills ({guessed} with guessed labels, {no_definition} without definition), \
+         {alt_labels} alternative labels",
+        taxonomy.skills().count()
+    );
     let started = Instant::now();
     let extractor = SkillExtractor::new(&taxonomy).expect("builds");
     println!(
