@@ -1,0 +1,292 @@
+//! Evaluation of skill extraction against sentences labelled with ESCO preferred labels.
+//!
+//! Input: a CSV with the header `sentence,span,sub_span,label`, one row per labelled span;
+//! `label` is an ESCO preferred label, or `UNDERSPECIFIED` / `LABEL NOT PRESENT` when no
+//! ESCO skill fits (those rows add no gold label). Rows are grouped by identical
+//! `sentence` text, and each sentence's gold set is its distinct labels (case-insensitive).
+//!
+//! Predictions are compared by preferred label, case-insensitively. Only ESCO predictions
+//! are scored (URI not starting with `intellicv:`): the benchmark cannot label curated
+//! technology skills, so they are counted apart in [`EvalReport::curated_predictions`].
+//!
+//! Metrics (micro-averaged over all sentences):
+//! - precision = correct predictions / predictions;
+//! - recall = gold labels predicted / gold labels;
+//! - **R-Precision@5**: for each sentence with `R ≥ 1` gold labels, let `k = min(R, 5)`
+//!   and score `|top-k predictions ∩ gold| / k`, the predictions ranked as the extractor
+//!   returns them (by confidence); the mean over those sentences. Sentences without gold
+//!   labels do not enter it.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::extractor::SkillExtractor;
+use crate::domain::ExtractedSkill;
+
+/// Labels that mean "no ESCO skill" in the annotation files.
+pub const NO_SKILL_LABELS: &[&str] = &["UNDERSPECIFIED", "LABEL NOT PRESENT"];
+
+/// Why an annotation file could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read {path}: {source}")]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("{path}: the header lacks a `{column}` column")]
+    MissingColumn { path: PathBuf, column: &'static str },
+}
+
+/// One labelled sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelledSentence {
+    pub text: String,
+    /// Distinct gold preferred labels, lowercased, in file order.
+    pub gold: Vec<String>,
+}
+
+/// Scores of one annotation file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalReport {
+    pub file: String,
+    pub sentences: usize,
+    pub sentences_with_gold: usize,
+    pub gold_labels: usize,
+    /// ESCO predictions (curated-only predictions excluded).
+    pub predictions: usize,
+    pub correct: usize,
+    /// Predictions of curated skills ESCO does not name (not scored).
+    pub curated_predictions: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub r_precision_at_5: f64,
+    /// Mean extraction time per sentence, microseconds.
+    pub micros_per_sentence: f64,
+}
+
+/// Reads an annotation file into labelled sentences.
+pub fn read_annotations(path: &Path) -> Result<Vec<LabelledSentence>, EvalError> {
+    let csv_error = |source| EvalError::Csv {
+        path: path.to_owned(),
+        source,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(csv_error)?;
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    let column = |name: &'static str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or(EvalError::MissingColumn {
+                path: path.to_owned(),
+                column: name,
+            })
+    };
+    let (sentence_col, label_col) = (column("sentence")?, column("label")?);
+    let mut sentences: Vec<LabelledSentence> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let (Some(text), Some(label)) = (record.get(sentence_col), record.get(label_col)) else {
+            continue;
+        };
+        let index = match sentences.iter().position(|s| s.text == text) {
+            Some(i) => i,
+            None => {
+                sentences.push(LabelledSentence {
+                    text: text.to_owned(),
+                    gold: Vec::new(),
+                });
+                sentences.len() - 1
+            }
+        };
+        let label = label.trim();
+        let gold = &mut sentences[index].gold;
+        if !label.is_empty()
+            && !NO_SKILL_LABELS.contains(&label)
+            && !gold.contains(&label.to_lowercase())
+        {
+            gold.push(label.to_lowercase());
+        }
+    }
+    Ok(sentences)
+}
+
+/// Runs the extractor on every sentence of an annotation file and scores it.
+pub fn evaluate(extractor: &SkillExtractor, path: &Path) -> Result<EvalReport, EvalError> {
+    let sentences = read_annotations(path)?;
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let started = Instant::now();
+    let predictions: Vec<Vec<ExtractedSkill>> = sentences
+        .iter()
+        .map(|s| extractor.extract(&s.text))
+        .collect();
+    let elapsed = started.elapsed();
+    let mut report = score(&sentences, &predictions, file);
+    report.micros_per_sentence = if sentences.is_empty() {
+        0.0
+    } else {
+        elapsed.as_secs_f64() * 1e6 / sentences.len() as f64
+    };
+    Ok(report)
+}
+
+/// Scores predictions (one list per sentence, ranked) against gold labels.
+pub fn score(
+    sentences: &[LabelledSentence],
+    predictions: &[Vec<ExtractedSkill>],
+    file: String,
+) -> EvalReport {
+    let mut report = EvalReport {
+        file,
+        sentences: sentences.len(),
+        sentences_with_gold: 0,
+        gold_labels: 0,
+        predictions: 0,
+        correct: 0,
+        curated_predictions: 0,
+        precision: 0.0,
+        recall: 0.0,
+        r_precision_at_5: 0.0,
+        micros_per_sentence: 0.0,
+    };
+    let mut r_precision_sum = 0.0;
+    for (sentence, predicted) in sentences.iter().zip(predictions) {
+        let gold: HashSet<&str> = sentence.gold.iter().map(String::as_str).collect();
+        let (curated, esco): (Vec<&ExtractedSkill>, Vec<&ExtractedSkill>) = predicted
+            .iter()
+            .partition(|p| p.uri.starts_with("intellicv:"));
+        let ranked: Vec<String> = esco.iter().map(|p| p.label.to_lowercase()).collect();
+        report.curated_predictions += curated.len();
+        report.predictions += ranked.len();
+        report.correct += ranked.iter().filter(|l| gold.contains(l.as_str())).count();
+        report.gold_labels += gold.len();
+        if !gold.is_empty() {
+            report.sentences_with_gold += 1;
+            let k = gold.len().min(5);
+            let hits = ranked
+                .iter()
+                .take(k)
+                .filter(|l| gold.contains(l.as_str()))
+                .count();
+            r_precision_sum += hits as f64 / k as f64;
+        }
+    }
+    report.precision = ratio(report.correct, report.predictions);
+    report.recall = ratio(report.correct, report.gold_labels);
+    report.r_precision_at_5 = if report.sentences_with_gold == 0 {
+        0.0
+    } else {
+        r_precision_sum / report.sentences_with_gold as f64
+    };
+    report
+}
+
+fn ratio(numerator: usize, denominator: usize) -> f64 {
+    if denominator == 0 {
+        0.0
+    } else {
+        numerator as f64 / denominator as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SkillMethod;
+
+    fn predicted(uri: &str, label: &str) -> ExtractedSkill {
+        ExtractedSkill {
+            uri: uri.to_owned(),
+            label: label.to_owned(),
+            confidence: 0.5,
+            method: SkillMethod::Gazetteer,
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn annotations_group_by_sentence_and_drop_no_skill_labels() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.csv");
+        std::fs::write(
+            &path,
+            "sentence,span,sub_span,label\n\
+             We use Rust,Rust,,Rust (programming)\n\
+             We use Rust,use,,UNDERSPECIFIED\n\
+             We use Rust,Rust,,rust (programming)\n\
+             Be kind,kind,,LABEL NOT PRESENT\n",
+        )
+        .expect("write");
+        let sentences = read_annotations(&path).expect("reads");
+        assert_eq!(
+            sentences,
+            vec![
+                LabelledSentence {
+                    text: "We use Rust".to_owned(),
+                    gold: vec!["rust (programming)".to_owned()],
+                },
+                LabelledSentence {
+                    text: "Be kind".to_owned(),
+                    gold: vec![],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn scores_count_micro_precision_recall_and_r_precision() {
+        let sentences = vec![
+            LabelledSentence {
+                text: "one".to_owned(),
+                gold: vec!["a".to_owned(), "b".to_owned()],
+            },
+            LabelledSentence {
+                text: "two".to_owned(),
+                gold: vec!["c".to_owned()],
+            },
+            LabelledSentence {
+                text: "three".to_owned(),
+                gold: vec![],
+            },
+        ];
+        let predictions = vec![
+            vec![
+                predicted("u:x", "X"),
+                predicted("u:a", "A"),
+                predicted("u:b", "b"),
+            ],
+            vec![predicted("intellicv:tech/k", "K")],
+            vec![predicted("u:d", "d")],
+        ];
+        let report = score(&sentences, &predictions, "f".to_owned());
+        assert_eq!(report.predictions, 4);
+        assert_eq!(report.correct, 2);
+        assert_eq!(report.curated_predictions, 1);
+        assert_eq!(report.gold_labels, 3);
+        assert_eq!(report.sentences_with_gold, 2);
+        assert!((report.precision - 0.5).abs() < 1e-9);
+        assert!((report.recall - 2.0 / 3.0).abs() < 1e-9);
+        // sentence one: top-2 = [x, a] -> 1/2; sentence two: top-1 = [] -> 0.
+        assert!((report.r_precision_at_5 - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_file_without_a_label_column_is_rejected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("b.csv");
+        std::fs::write(&path, "sentence,tag\nx,y\n").expect("write");
+        let err = read_annotations(&path).expect_err("no label column");
+        assert!(
+            err.to_string()
+                .ends_with("the header lacks a `label` column"),
+            "{err}"
+        );
+    }
+}
