@@ -1,0 +1,3 @@
+//! Turning outside documents into domain drafts: job posting imports.
+
+pub mod jobs;
