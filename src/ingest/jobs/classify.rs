@@ -79,9 +79,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 static EXECUTIVE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?i)\b(?:head of|director|vp|vice[\s-]president|chief|c[teofi]o|president)\b",
-    )
+    regex(r"(?i)\b(?:head of|director|vp|vice[\s-]president|chief|c[teofi]o|president)\b")
 });
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
@@ -90,9 +88,12 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static SENIOR: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(?:senior|sr\.?|snr|experienced)(?:\s|\b)"));
-static MID: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(?:mid[\s-]?level|intermediate|mid)\b"));
+static MID: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(?:mid[\s-]?level|intermediate|mid)\b"));
 static JUNIOR: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(?:junior|jr\.?|graduate|grad|entry[\s-]level|trainee|apprentice|newly qualified|assistant)(?:\s|\b)")
+    regex(
+        r"(?i)\b(?:junior|jr\.?|graduate|grad|entry[\s-]level|trainee|apprentice|newly qualified|assistant)(?:\s|\b)",
+    )
 });
 static INTERN: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\b(?:intern|internship|interns|student|placement)\b"));
@@ -143,41 +144,101 @@ mod tests {
             remote_mode_from_text("ONSITE (preferred), REMOTE (US only)"),
             RemoteMode::Hybrid
         );
-        assert_eq!(remote_mode_from_text("Hybrid, 2 days in London"), RemoteMode::Hybrid);
+        assert_eq!(
+            remote_mode_from_text("Hybrid, 2 days in London"),
+            RemoteMode::Hybrid
+        );
         assert_eq!(remote_mode_from_text("London, UK"), RemoteMode::Unknown);
     }
 
     #[test]
     fn negated_remote_means_onsite() {
-        assert_eq!(remote_mode_from_text("Onsite, no remote"), RemoteMode::Onsite);
+        assert_eq!(
+            remote_mode_from_text("Onsite, no remote"),
+            RemoteMode::Onsite
+        );
         assert_eq!(remote_mode_from_text("NOT REMOTE"), RemoteMode::Onsite);
     }
 
     #[test]
     fn schema_org_and_nhs_employment_values_map_to_types() {
-        assert_eq!(employment_type_from_text("FULL_TIME"), EmploymentType::FullTime);
-        assert_eq!(employment_type_from_text("PART_TIME"), EmploymentType::PartTime);
-        assert_eq!(employment_type_from_text("CONTRACTOR"), EmploymentType::Contract);
-        assert_eq!(employment_type_from_text("TEMPORARY"), EmploymentType::Temporary);
-        assert_eq!(employment_type_from_text("INTERN"), EmploymentType::Internship);
-        assert_eq!(employment_type_from_text("VOLUNTEER"), EmploymentType::Volunteer);
+        assert_eq!(
+            employment_type_from_text("FULL_TIME"),
+            EmploymentType::FullTime
+        );
+        assert_eq!(
+            employment_type_from_text("PART_TIME"),
+            EmploymentType::PartTime
+        );
+        assert_eq!(
+            employment_type_from_text("CONTRACTOR"),
+            EmploymentType::Contract
+        );
+        assert_eq!(
+            employment_type_from_text("TEMPORARY"),
+            EmploymentType::Temporary
+        );
+        assert_eq!(
+            employment_type_from_text("INTERN"),
+            EmploymentType::Internship
+        );
+        assert_eq!(
+            employment_type_from_text("VOLUNTEER"),
+            EmploymentType::Volunteer
+        );
         assert_eq!(employment_type_from_text("OTHER"), EmploymentType::Other);
-        assert_eq!(employment_type_from_text("Permanent"), EmploymentType::FullTime);
-        assert_eq!(employment_type_from_text("Fixed term"), EmploymentType::Contract);
-        assert_eq!(employment_type_from_text("Full-time, contract"), EmploymentType::Contract);
-        assert_eq!(employment_type_from_text("weekly team lunch"), EmploymentType::Unknown);
+        assert_eq!(
+            employment_type_from_text("Permanent"),
+            EmploymentType::FullTime
+        );
+        assert_eq!(
+            employment_type_from_text("Fixed term"),
+            EmploymentType::Contract
+        );
+        assert_eq!(
+            employment_type_from_text("Full-time, contract"),
+            EmploymentType::Contract
+        );
+        assert_eq!(
+            employment_type_from_text("weekly team lunch"),
+            EmploymentType::Unknown
+        );
     }
 
     #[test]
     fn title_keywords_give_seniority_with_the_highest_level_winning() {
-        assert_eq!(seniority_from_title("Senior Rust Engineer"), Some(Seniority::Senior));
-        assert_eq!(seniority_from_title("Sr. Data Scientist"), Some(Seniority::Senior));
-        assert_eq!(seniority_from_title("Staff Software Engineer"), Some(Seniority::Lead));
-        assert_eq!(seniority_from_title("Senior Team Lead"), Some(Seniority::Lead));
-        assert_eq!(seniority_from_title("VP of Engineering"), Some(Seniority::Executive));
-        assert_eq!(seniority_from_title("Head of Nursing"), Some(Seniority::Executive));
-        assert_eq!(seniority_from_title("Graduate Analyst"), Some(Seniority::Junior));
-        assert_eq!(seniority_from_title("Summer Intern, Backend"), Some(Seniority::Intern));
+        assert_eq!(
+            seniority_from_title("Senior Rust Engineer"),
+            Some(Seniority::Senior)
+        );
+        assert_eq!(
+            seniority_from_title("Sr. Data Scientist"),
+            Some(Seniority::Senior)
+        );
+        assert_eq!(
+            seniority_from_title("Staff Software Engineer"),
+            Some(Seniority::Lead)
+        );
+        assert_eq!(
+            seniority_from_title("Senior Team Lead"),
+            Some(Seniority::Lead)
+        );
+        assert_eq!(
+            seniority_from_title("VP of Engineering"),
+            Some(Seniority::Executive)
+        );
+        assert_eq!(
+            seniority_from_title("Head of Nursing"),
+            Some(Seniority::Executive)
+        );
+        assert_eq!(
+            seniority_from_title("Graduate Analyst"),
+            Some(Seniority::Junior)
+        );
+        assert_eq!(
+            seniority_from_title("Summer Intern, Backend"),
+            Some(Seniority::Intern)
+        );
         assert_eq!(seniority_from_title("Backend Engineer"), None);
     }
 
@@ -189,10 +250,19 @@ mod tests {
     #[test]
     fn nhs_bands_map_to_seniority() {
         assert_eq!(seniority_from_nhs_band("Band 3"), Some(Seniority::Junior));
-        assert_eq!(seniority_from_nhs_band("Band 6 equivalent"), Some(Seniority::Mid));
+        assert_eq!(
+            seniority_from_nhs_band("Band 6 equivalent"),
+            Some(Seniority::Mid)
+        );
         assert_eq!(seniority_from_nhs_band("band 7"), Some(Seniority::Senior));
-        assert_eq!(seniority_from_nhs_band("Aligned to AFC Band 8a"), Some(Seniority::Lead));
-        assert_eq!(seniority_from_nhs_band("Band 8c"), Some(Seniority::Executive));
+        assert_eq!(
+            seniority_from_nhs_band("Aligned to AFC Band 8a"),
+            Some(Seniority::Lead)
+        );
+        assert_eq!(
+            seniority_from_nhs_band("Band 8c"),
+            Some(Seniority::Executive)
+        );
         assert_eq!(seniority_from_nhs_band("£31,365 pa"), None);
     }
 }

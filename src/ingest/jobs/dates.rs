@@ -3,13 +3,31 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// Date-time formats with an offset (`2018-12-27T10:50:17+0000`).
-const ZONED_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z"];
+const ZONED_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+];
 
 /// Date-time formats without an offset, read as UTC.
-const NAIVE_FORMATS: &[&str] = &["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
+const NAIVE_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+];
 
 /// Date formats, read as midnight UTC. Slashed dates are day first (UK boards).
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y"];
+const DATE_FORMATS: &[&str] = &[
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+];
 
 /// Earliest and latest plausible Unix timestamps in seconds (2000 to 2100).
 const UNIX_SECONDS_RANGE: std::ops::RangeInclusive<i64> = 946_684_800..=4_102_444_800;
@@ -71,13 +89,22 @@ mod tests {
 
     #[test]
     fn offsets_without_a_colon_convert_to_utc() {
-        assert_eq!(parse_datetime("2019-08-08T11:13:33+0100"), utc(2019, 8, 8, 10, 13, 33));
+        assert_eq!(
+            parse_datetime("2019-08-08T11:13:33+0100"),
+            utc(2019, 8, 8, 10, 13, 33)
+        );
     }
 
     #[test]
     fn rfc3339_and_naive_date_times_parse() {
-        assert_eq!(parse_datetime("2020-12-31T23:59:59Z"), utc(2020, 12, 31, 23, 59, 59));
-        assert_eq!(parse_datetime("2020-01-02 03:04:05"), utc(2020, 1, 2, 3, 4, 5));
+        assert_eq!(
+            parse_datetime("2020-12-31T23:59:59Z"),
+            utc(2020, 12, 31, 23, 59, 59)
+        );
+        assert_eq!(
+            parse_datetime("2020-01-02 03:04:05"),
+            utc(2020, 1, 2, 3, 4, 5)
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ pub enum RecordErrorKind {
     InvalidJson(String),
     #[error("record is not a JSON object")]
     NotAnObject,
-    #[error("record shape is not a schema.org JobPosting, a Hacker News post or a flat job posting")]
+    #[error(
+        "record shape is not a schema.org JobPosting, a Hacker News post or a flat job posting"
+    )]
     UnknownShape,
     #[error("missing title")]
     MissingTitle,

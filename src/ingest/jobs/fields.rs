@@ -82,8 +82,14 @@ mod tests {
     fn nested_paths_and_numeric_strings_are_read() {
         let value = json!({"geo": {"latitude": "52.01", "longitude": "-.262406"}});
         let object = value.as_object().cloned().unwrap_or_default();
-        assert_eq!(at(&object, &["geo", "longitude"]).and_then(number), Some(-0.262406));
-        assert_eq!(text_at(&object, &["geo", "latitude"]), Some("52.01".to_owned()));
+        assert_eq!(
+            at(&object, &["geo", "longitude"]).and_then(number),
+            Some(-0.262406)
+        );
+        assert_eq!(
+            text_at(&object, &["geo", "latitude"]),
+            Some("52.01".to_owned())
+        );
         assert_eq!(text_at(&object, &["geo", "missing"]), None);
     }
 

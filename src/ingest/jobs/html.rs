@@ -299,13 +299,18 @@ mod tests {
 
     #[test]
     fn lists_become_dash_bullets_on_their_own_lines() {
-        let html = "<p>You have:</p><ul><li>Rust</li><li> SQL <b>and</b> Git </li></ul><p>Apply now</p>";
-        assert_eq!(html_to_text(html), "You have:\n\n- Rust\n- SQL and Git\n\nApply now");
+        let html =
+            "<p>You have:</p><ul><li>Rust</li><li> SQL <b>and</b> Git </li></ul><p>Apply now</p>";
+        assert_eq!(
+            html_to_text(html),
+            "You have:\n\n- Rust\n- SQL and Git\n\nApply now"
+        );
     }
 
     #[test]
     fn scripts_styles_and_comments_are_dropped_with_their_content() {
-        let html = "<style>p{color:red}</style>Hello<script>alert('x<y')</script> <!-- hidden --> world";
+        let html =
+            "<style>p{color:red}</style>Hello<script>alert('x<y')</script> <!-- hidden --> world";
         assert_eq!(html_to_text(html), "Hello world");
     }
 

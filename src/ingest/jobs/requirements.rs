@@ -76,10 +76,7 @@ enum Heading {
 /// Classifies a line as a heading, with whether it carries content after a colon
 /// (`Essential: a degree`).
 fn heading(line: &str) -> Option<Heading> {
-    let bare = line
-        .trim()
-        .trim_start_matches(['-', '*', '#', '•'])
-        .trim();
+    let bare = line.trim().trim_start_matches(['-', '*', '#', '•']).trim();
     let (label, has_content) = match bare.split_once(':') {
         Some((label, rest)) => (label.trim(), !rest.trim().is_empty()),
         None => (bare, false),
@@ -226,7 +223,10 @@ mod tests {
 
     #[test]
     fn text_without_headings_has_no_parts() {
-        assert_eq!(split_requirements("We are a friendly team.\nApply today."), vec![]);
+        assert_eq!(
+            split_requirements("We are a friendly team.\nApply today."),
+            vec![]
+        );
     }
 
     #[test]

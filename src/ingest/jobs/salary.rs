@@ -206,7 +206,9 @@ fn amount_starting_at(text: &str, at: usize) -> Option<Amount> {
 
 fn to_amount(caps: &regex::Captures<'_>) -> Option<Amount> {
     let number = parse_number(caps.name("num")?.as_str())?;
-    let multiplier = caps.name("mult").map(|m| m.as_str().trim().to_ascii_lowercase());
+    let multiplier = caps
+        .name("mult")
+        .map(|m| m.as_str().trim().to_ascii_lowercase());
     let factor = match multiplier.as_deref() {
         Some("k" | "thousand") => 1_000.0,
         Some("m") => 1_000_000.0,

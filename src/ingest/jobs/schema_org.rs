@@ -3,8 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::classify::{
-    employment_type_from_text, remote_mode_from_text, seniority_from_nhs_band,
-    seniority_from_title,
+    employment_type_from_text, remote_mode_from_text, seniority_from_nhs_band, seniority_from_title,
 };
 use super::dates::parse_datetime;
 use super::error::RecordErrorKind;
@@ -23,7 +22,10 @@ pub fn looks_like(object: &Map<String, Value>) -> bool {
 }
 
 /// Maps a schema.org `JobPosting` to a draft.
-pub fn to_draft(object: &Map<String, Value>, source: &str) -> Result<JobPostingDraft, RecordErrorKind> {
+pub fn to_draft(
+    object: &Map<String, Value>,
+    source: &str,
+) -> Result<JobPostingDraft, RecordErrorKind> {
     let title = text_at(object, &["title"])
         .map(|t| html_to_text(&t))
         .filter(|t| !t.is_empty())
@@ -32,7 +34,9 @@ pub fn to_draft(object: &Map<String, Value>, source: &str) -> Result<JobPostingD
         .map(|d| html_to_text(&d))
         .unwrap_or_default();
     let place = first_item(object.get("jobLocation"));
-    let address = place.and_then(|p| p.get("address")).and_then(Value::as_object);
+    let address = place
+        .and_then(|p| p.get("address"))
+        .and_then(Value::as_object);
     let geo = place.and_then(|p| p.get("geo")).and_then(Value::as_object);
     let (latitude, longitude) = coordinates(
         geo.and_then(|g| g.get("latitude")).and_then(number),
