@@ -22,10 +22,14 @@ use crate::domain::{EmploymentType, JobPostingDraft, RemoteMode, Seniority};
 const MAX_NAME_CHARS: usize = 80;
 /// Longest description line searched for a title when the header has none, in characters.
 const MAX_TITLE_LINE_CHARS: usize = 80;
+/// Most words in a description line taken as a title (longer lines are sentences).
+const MAX_TITLE_LINE_WORDS: usize = 8;
 /// How many description lines are searched for a title.
 const TITLE_SEARCH_LINES: usize = 6;
+/// How many leading characters of the body are searched for a hiring phrase.
+const ROLE_PHRASE_SEARCH_CHARS: usize = 4000;
 /// Posts shorter than this (in characters) are not job ads.
-const MIN_AD_CHARS: usize = 60;
+const MIN_AD_CHARS: usize = 30;
 
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("Hacker News patterns are valid")
@@ -34,6 +38,11 @@ fn regex(pattern: &str) -> Regex {
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:engineers?|developers?|designers?|scientists?|managers?|analysts?|architects?|devops|sre|programmers?|hackers?|lead|head\sof|cto|vp|director|interns?|internships?|recruiters?|researchers?|administrators?|sysadmins?|consultants?|writers?|specialists?|technicians?|coordinators?|officers?|marketers?|marketing|sales|qa|testers?|product\s(?:owner|manager|lead)|full[\s-]?stack|front[\s-]?end|back[\s-]?end|ios|android|devs?|positions|roles|scientist|data\sscientist|machine\slearning|ux|ui)\b",
+    )
+});
+static ROLE_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:looking\s+for|hiring|seeking|searching\s+for|need)\s+(?:an?\s+|some\s+|two\s+|three\s+|several\s+|more\s+|talented\s+|great\s+|good\s+)*(?P<role>(?:[\w.+#/-]+\s+){0,4}?(?:engineers?|developers?|devs?|designers?|scientists?|programmers?|hackers?|architects?|analysts?|managers?|devops|sres?|interns?|administrators?|sysadmins?|researchers?|testers?|marketers?|writers?|recruiters?))\b",
     )
 });
 static FLAG: LazyLock<Regex> = LazyLock::new(|| {
@@ -59,7 +68,7 @@ static ROLE_END: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\s+(?:in|at|to|for|-|–|—)\s+.*$|\s*[(,;:].*$"));
 static HIRING_SIGNAL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b(?:hiring|apply|applicants?|join\s+(?:us|our)|positions?|roles?|engineers?|developers?|designers?|remote|onsite|full[\s-]?time|salary|equity|visa|careers?|jobs?|interns?)\b",
+        r"(?i)\b(?:hiring|hire|apply|applicants?|join\s+(?:us|our)|looking\s+for|positions?|roles?|engineers?|developers?|devs?|programmers?|designers?|co-?founders?|remote|onsite|full[\s-]?time|salary|equity|visa|careers?|jobs?|interns?|resumes?)\b",
     )
 });
 static META: LazyLock<Regex> = LazyLock::new(|| {
@@ -94,7 +103,9 @@ pub fn to_draft(
     let recorded_location = text_at(object, &["location"]).filter(|l| plausible_location(l));
     let (company, header_title) = company_and_title(&segments, recorded_location.as_deref());
     let title = header_title
+        .or_else(|| title_from_header_clauses(&segments, recorded_location.as_deref()))
         .or_else(|| title_from_body(&description))
+        .or_else(|| role_phrase(&description))
         .ok_or(RecordErrorKind::MissingTitle)?;
 
     let (latitude, longitude) = match recorded_location {
@@ -266,15 +277,47 @@ fn clean_name(name: &str) -> String {
         .to_owned()
 }
 
+/// A role named inside a header segment's clauses ("Stockholm, Fulltime, PHP developers").
+fn title_from_header_clauses(segments: &[String], location: Option<&str>) -> Option<String> {
+    segments
+        .iter()
+        .flat_map(|segment| segment.split([',', ':', '.', ';', '(', ')']))
+        .map(clean_name)
+        .find(|clause| {
+            !clause.is_empty()
+                && clause.chars().count() <= MAX_NAME_CHARS
+                && ROLE.is_match(clause)
+                && !FLAG.is_match(clause)
+                && !is_location(clause, location)
+        })
+}
+
+/// The role in a phrase such as "we're looking for a senior Go developer" near the top.
+fn role_phrase(description: &str) -> Option<String> {
+    let head_end = description
+        .char_indices()
+        .nth(ROLE_PHRASE_SEARCH_CHARS)
+        .map_or(description.len(), |(i, _)| i);
+    ROLE_PHRASE
+        .captures(&description[..head_end])
+        .and_then(|caps| caps.name("role"))
+        .map(|role| clean_name(role.as_str()))
+}
+
 /// A short role-like line near the top of the body ("-- Senior Python Developer --").
 fn title_from_body(description: &str) -> Option<String> {
     description
         .lines()
         .skip(1)
         .take(TITLE_SEARCH_LINES)
+        .filter_map(|line| line.split([':', '.', '(']).next())
+        .flat_map(|clause| clause.split(" -- ").next())
         .map(clean_name)
         .find(|line| {
-            !line.is_empty() && line.chars().count() <= MAX_TITLE_LINE_CHARS && ROLE.is_match(line)
+            !line.is_empty()
+                && line.chars().count() <= MAX_TITLE_LINE_CHARS
+                && line.split_whitespace().count() <= MAX_TITLE_LINE_WORDS
+                && ROLE.is_match(line)
         })
 }
 
@@ -396,6 +439,38 @@ mod tests {
         assert_eq!(
             draft.as_ref().map(|d| (d.location.clone(), d.latitude)),
             Ok((None, None))
+        );
+    }
+
+    #[test]
+    fn a_role_in_a_comma_clause_of_the_header_is_the_title() {
+        let html = "Oslo, Fulltime, Elixir developers wanted<p>Small studio, big clients, good coffee.</p>";
+        let draft = to_draft(&post(html, "Oslo", false), "hn");
+        assert_eq!(
+            draft.as_ref().map(|d| d.title.as_str()),
+            Ok("Elixir developers wanted")
+        );
+    }
+
+    #[test]
+    fn a_hiring_phrase_in_the_body_gives_the_title_when_the_header_has_none() {
+        let html = "Dunmore Analytics - Leeds, UK<p>We sell forecasts to farmers.</p><p>We are looking for a senior Go developer to own our ingestion.</p>";
+        let draft = to_draft(&post(html, "Leeds, UK", false), "hn");
+        assert_eq!(
+            draft
+                .as_ref()
+                .map(|d| (d.company.as_deref(), d.title.as_str())),
+            Ok((Some("Dunmore Analytics"), "senior Go developer"))
+        );
+    }
+
+    #[test]
+    fn a_post_naming_no_role_anywhere_is_missing_a_title() {
+        let html =
+            "Corvid Press - Bristol<p>We publish maps and guides, and we are hiring this year.</p>";
+        assert_eq!(
+            to_draft(&post(html, "Bristol", false), "hn"),
+            Err(RecordErrorKind::MissingTitle)
         );
     }
 
