@@ -1,3 +1,4 @@
-//! Ingestion: documents in, structured profiles out.
+//! Ingestion: documents in, structured profiles and job postings out.
 
+pub mod jobs;
 pub mod profile;
