@@ -18,6 +18,11 @@ pub const ENV_PREFIX: &str = "INTELLICV__";
 pub struct Settings {
     /// Directory holding the SQLite file and the on-disk indexes.
     pub data_dir: PathBuf,
+    /// Model files and the ESCO taxonomy, fetched by `scripts/fetch-models.sh`.
+    pub models_dir: PathBuf,
+    /// The repository's `data/` folder: sample documents, the ESCO preferred-label table and
+    /// the curated technology skill list.
+    pub assets_dir: PathBuf,
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
@@ -115,6 +120,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("./data/local"),
+            models_dir: PathBuf::from("./models"),
+            assets_dir: PathBuf::from("./data"),
             server: ServerSettings::default(),
             database: DatabaseSettings::default(),
             log: LogSettings::default(),

@@ -1,8 +1,10 @@
 //! The command line: `intellicv <command>`. Every command shares the global options and
 //! the layered settings; each one calls the same core functions as the HTTP API.
 
+mod ingest;
 mod migrate;
 mod serve;
+mod skills;
 mod users;
 
 use std::path::PathBuf;
@@ -36,6 +38,12 @@ pub enum Command {
     /// Manage user accounts
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Store documents in bulk
+    #[command(subcommand)]
+    Ingest(ingest::IngestCommand),
+    /// Work with the skills taxonomy
+    #[command(subcommand)]
+    Skills(skills::SkillsCommand),
 }
 
 impl Cli {
@@ -58,8 +66,23 @@ impl Cli {
             Command::Serve(_) => serve::run(settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Users(command) => users::run(command, settings).await,
+            Command::Ingest(command) => ingest::run(command, settings).await,
+            Command::Skills(command) => skills::run(command, settings).await,
         }
     }
+}
+
+/// Loads the skills taxonomy and builds the gazetteer, off the async runtime.
+pub(crate) async fn load_skill_extractor(
+    settings: &Settings,
+) -> anyhow::Result<std::sync::Arc<crate::skills::SkillExtractor>> {
+    let (models, assets) = (settings.models_dir.clone(), settings.assets_dir.clone());
+    crate::telemetry::spawn_blocking_with_span(move || {
+        let taxonomy = crate::skills::Taxonomy::load(&models, &assets)?;
+        let extractor = crate::skills::SkillExtractor::new(&taxonomy)?;
+        Ok(std::sync::Arc::new(extractor))
+    })
+    .await?
 }
 
 #[cfg(test)]

@@ -1,0 +1,165 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Settings;
+use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
+use crate::ingest::jobs::CsvMapping;
+use crate::skills::SkillExtractor;
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Import job postings from JSON Lines, JSON arrays or CSV files (plain or gzip)
+    Jobs(JobsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Files to import
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Source label stored with each posting [default: the file name]
+    #[arg(long)]
+    pub source: Option<String>,
+    /// CSV column mapping as FIELD=COLUMN pairs, e.g. `external_id=id,location=city`;
+    /// fields not named keep their own name as the column
+    #[arg(long, value_delimiter = ',')]
+    pub csv_map: Vec<String>,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database_url(), &settings.database).await?;
+    store.migrate().await?;
+    let extractor = super::load_skill_extractor(&settings).await?;
+    let result = match command {
+        IngestCommand::Jobs(args) => ingest_jobs(&store, extractor, args).await,
+    };
+    store.close().await;
+    result
+}
+
+fn csv_mapping(pairs: &[String]) -> anyhow::Result<CsvMapping> {
+    let mut mapping = CsvMapping::draft_names();
+    for pair in pairs {
+        let (field, column) = pair
+            .split_once('=')
+            .with_context(|| format!("--csv-map takes FIELD=COLUMN pairs, not {pair:?}"))?;
+        let column = Some(column.trim().to_owned());
+        match field.trim() {
+            "title" => mapping.title = column.unwrap_or_default(),
+            "external_id" => mapping.external_id = column,
+            "company" => mapping.company = column,
+            "location" => mapping.location = column,
+            "country" => mapping.country = column,
+            "latitude" => mapping.latitude = column,
+            "longitude" => mapping.longitude = column,
+            "description" => mapping.description = column,
+            "salary" => mapping.salary = column,
+            "employment_type" => mapping.employment_type = column,
+            "remote_mode" => mapping.remote_mode = column,
+            "seniority" => mapping.seniority = column,
+            "posted_at" => mapping.posted_at = column,
+            "valid_through" => mapping.valid_through = column,
+            other => anyhow::bail!("--csv-map: unknown field {other:?}"),
+        }
+    }
+    Ok(mapping)
+}
+
+fn progress(len: usize, what: &str) -> ProgressBar {
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::new(len as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Imports job files; shared by the CLI and the sample loader.
+pub async fn import_job_files(
+    store: &Store,
+    extractor: Arc<SkillExtractor>,
+    files: &[PathBuf],
+    source: Option<&str>,
+    mapping: &CsvMapping,
+) -> anyhow::Result<Vec<JobImportReport>> {
+    let mut reports = Vec::new();
+    for path in files {
+        let source = source
+            .map(str::to_owned)
+            .unwrap_or_else(|| file_label(path));
+        let (path_owned, mapping, extractor) = (path.clone(), mapping.clone(), extractor.clone());
+        let (drafts, mut report) = crate::telemetry::spawn_blocking_with_span(move || {
+            parse_job_file(&path_owned, &source, &mapping, &extractor)
+        })
+        .await??;
+        let bar = progress(drafts.len(), "storing");
+        store_jobs(store, &drafts, &mut report, |done| {
+            bar.set_position(done as u64)
+        })
+        .await?;
+        bar.finish_and_clear();
+        tracing::info!(
+            file = %report.file,
+            records = report.records,
+            inserted = report.inserted,
+            duplicates = report.duplicates,
+            failed = report.failed,
+            "job file imported"
+        );
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".to_owned())
+}
+
+async fn ingest_jobs(
+    store: &Store,
+    extractor: Arc<SkillExtractor>,
+    args: JobsArgs,
+) -> anyhow::Result<()> {
+    let mapping = csv_mapping(&args.csv_map)?;
+    let reports = import_job_files(
+        store,
+        extractor,
+        &args.files,
+        args.source.as_deref(),
+        &mapping,
+    )
+    .await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&reports)?);
+        return Ok(());
+    }
+    for r in &reports {
+        println!(
+            "{}: {} records, {} stored, {} already stored, {} failed",
+            r.file, r.records, r.inserted, r.duplicates, r.failed
+        );
+        for (code, n) in &r.failures_by_code {
+            println!("  {n} × {code}");
+        }
+        for f in r.failures.iter().take(10) {
+            println!("  record {} (line {:?}): {}", f.record, f.line, f.reason);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! Skills of a job posting: found in its description by the skills extractor, required
+//! unless they sit in a "nice to have" / "desirable" part.
+
+use crate::domain::{JobPostingDraft, JobSkill, Requirement};
+use crate::ingest::jobs::{requirement_at, split_requirements};
+use crate::skills::SkillExtractor;
+
+/// Fills `draft.skills` from its title and description. CPU-bound.
+pub fn attach_skills(draft: &mut JobPostingDraft, extractor: &SkillExtractor) {
+    let parts = split_requirements(&draft.description);
+    let found = extractor.extract_in(&draft.description, 0, Some("description"));
+    let mut skills: Vec<JobSkill> = found
+        .into_iter()
+        .map(|skill| {
+            let preferred_everywhere = !skill.evidence.is_empty()
+                && skill.evidence.iter().all(|e| {
+                    requirement_at(&parts, e.source.start) == Some(Requirement::Preferred)
+                });
+            let requirement = if preferred_everywhere {
+                Requirement::Preferred
+            } else {
+                Requirement::Required
+            };
+            JobSkill { skill, requirement }
+        })
+        .collect();
+    let in_title = extractor.extract_in(&draft.title, 0, Some("title"));
+    for skill in in_title {
+        if !skills.iter().any(|s| s.skill.uri == skill.uri) {
+            skills.push(JobSkill {
+                skill,
+                requirement: Requirement::Required,
+            });
+        }
+    }
+    draft.skills = skills;
+}
