@@ -51,9 +51,10 @@ fn csv_mapping(pairs: &[String]) -> anyhow::Result<CsvMapping> {
         let (field, column) = pair
             .split_once('=')
             .with_context(|| format!("--csv-map takes FIELD=COLUMN pairs, not {pair:?}"))?;
-        let column = Some(column.trim().to_owned());
+        let name = column.trim().to_owned();
+        let column = Some(name.clone());
         match field.trim() {
-            "title" => mapping.title = column.unwrap_or_default(),
+            "title" => mapping.title = name,
             "external_id" => mapping.external_id = column,
             "company" => mapping.company = column,
             "location" => mapping.location = column,
