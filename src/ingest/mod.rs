@@ -1,0 +1,3 @@
+//! Ingestion: turning uploaded documents into text and structured records.
+
+pub mod extract;
