@@ -1,5 +1,7 @@
-//! Ingestion: documents in, structured profiles and job postings out.
+//! Ingestion: documents in (resumes in six formats, job posting files), text and
+//! structured profiles and postings out.
 
+pub mod extract;
 pub mod job_import;
 pub mod job_skills;
 pub mod jobs;

@@ -1,0 +1,183 @@
+//! Resume text extraction: detect a document's format from its content and turn it into clean,
+//! line-structured text, with a typed [`ExtractError`] for every way that can fail.
+//!
+//! Supported: PDF, DOCX, HTML, plain text, JSON Resume and e-mail (`.eml`, the resume taken
+//! from an attachment or the body). The file name is never consulted.
+//!
+//! [`extract`] is a plain CPU-bound function: run it on rayon or `spawn_blocking`. For
+//! untrusted uploads, [`extract_with_timeout`] adds a wall-clock limit.
+
+mod detect;
+mod docx;
+mod email;
+mod error;
+mod guard;
+mod html;
+mod json_resume;
+mod normalize;
+mod pdf;
+#[doc(hidden)]
+pub mod testdoc;
+mod text;
+
+use std::time::{Duration, Instant};
+
+pub use detect::detect_format;
+pub use error::ExtractError;
+pub use normalize::normalize_text;
+
+use normalize::alphanumeric_count;
+
+/// Fewer letters and digits than this is not a resume.
+pub const MIN_TEXT_CHARS: usize = 20;
+
+/// A document format, as detected from content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentFormat {
+    Pdf,
+    Docx,
+    Html,
+    Text,
+    JsonResume,
+    Email,
+}
+
+impl DocumentFormat {
+    /// Stable lowercase name, as in serde (`"json_resume"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Docx => "docx",
+            Self::Html => "html",
+            Self::Text => "text",
+            Self::JsonResume => "json_resume",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// Which part of a container (an e-mail) the text came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourcePart {
+    /// An attachment, with its declared file name and its detected format.
+    Attachment {
+        file_name: Option<String>,
+        format: DocumentFormat,
+    },
+    /// The message body (`Text` for text/plain, `Html` for text/html).
+    Body { format: DocumentFormat },
+}
+
+/// The text of a document and what it was extracted from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtractedDocument {
+    /// Detected format of the input (`Email` for an e-mail, whatever part was used).
+    pub format: DocumentFormat,
+    /// Normalised text: one line per line of the document, at most one blank line in a row.
+    pub text: String,
+    /// The parsed JSON Resume, when the resume was one.
+    pub json_resume: Option<serde_json::Value>,
+    /// For e-mail: the part the resume was taken from.
+    pub source_part: Option<SourcePart>,
+}
+
+/// Resource limits for one extraction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractLimits {
+    /// Largest accepted input.
+    pub max_input_bytes: usize,
+    /// Most bytes an archive part may inflate to.
+    pub max_uncompressed_bytes: u64,
+    /// Most entries an archive may hold.
+    pub max_archive_entries: usize,
+    /// Highest accepted uncompressed:compressed ratio of an archive part.
+    pub max_compression_ratio: u64,
+    /// Wall-clock limit used by [`extract_with_timeout`].
+    pub timeout: Duration,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 10 << 20,
+            max_uncompressed_bytes: 32 << 20,
+            max_archive_entries: 2_000,
+            max_compression_ratio: 200,
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Detect the format of `bytes` and extract normalised text.
+pub fn extract(bytes: &[u8], limits: &ExtractLimits) -> Result<ExtractedDocument, ExtractError> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
+    let started = Instant::now();
+    let format = detect_format(bytes)?;
+    let document = guard::catch_panic(|| extract_as(bytes, format, limits))??;
+    tracing::debug!(
+        document.format = format.as_str(),
+        document.bytes = bytes.len(),
+        text.chars = document.text.len(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "extracted document text"
+    );
+    Ok(document)
+}
+
+/// [`extract`] on its own thread, giving up with [`ExtractError::TimedOut`] after
+/// `limits.timeout` (the abandoned thread finishes in the background).
+pub fn extract_with_timeout(
+    bytes: Vec<u8>,
+    limits: ExtractLimits,
+) -> Result<ExtractedDocument, ExtractError> {
+    let timeout = limits.timeout;
+    guard::run_with_timeout(timeout, move || extract(&bytes, &limits))
+}
+
+/// Extract text from a document already known to be in `format`.
+fn extract_as(
+    bytes: &[u8],
+    format: DocumentFormat,
+    limits: &ExtractLimits,
+) -> Result<ExtractedDocument, ExtractError> {
+    let mut json_resume = None;
+    let raw = match format {
+        DocumentFormat::Pdf => {
+            let start = detect::pdf_header_offset(bytes).unwrap_or(0);
+            pdf::pdf_text(&bytes[start..])?
+        }
+        DocumentFormat::Docx => docx::docx_text(bytes, limits)?,
+        DocumentFormat::Html => html::html_text(&text::decode_text(bytes)?),
+        DocumentFormat::Text => text::decode_text(bytes)?.into_owned(),
+        DocumentFormat::JsonResume => {
+            let value = json_resume::parse_json_resume(&text::decode_text(bytes)?)?;
+            let rendered = json_resume::render_text(&value);
+            json_resume = Some(value);
+            rendered
+        }
+        DocumentFormat::Email => return email::email_document(bytes, limits),
+    };
+    let text = normalize_text(&raw);
+    if alphanumeric_count(&text) < MIN_TEXT_CHARS {
+        return Err(match format {
+            DocumentFormat::Pdf => ExtractError::NoTextLayer,
+            _ => ExtractError::NoText,
+        });
+    }
+    Ok(ExtractedDocument {
+        format,
+        text,
+        json_resume,
+        source_part: None,
+    })
+}
+
+#[cfg(test)]
+mod tests;
