@@ -291,7 +291,10 @@ fn measure_extraction_over_shared_resume_pdfs() {
                 ok += 1;
                 total_chars += document.text.chars().count();
             }
-            Err(error) => *failures.entry(error.code()).or_default() += 1,
+            Err(error) => {
+                println!("failed {}: {error}", path.display());
+                *failures.entry(error.code()).or_default() += 1;
+            }
         }
     }
     let wall = started.elapsed();
