@@ -3,6 +3,7 @@
 
 mod ingest;
 mod migrate;
+mod parse;
 mod serve;
 mod skills;
 mod users;
@@ -38,6 +39,8 @@ pub enum Command {
     /// Manage user accounts
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Parse resumes and print their profiles, storing nothing
+    Parse(parse::ParseArgs),
     /// Store documents in bulk
     #[command(subcommand)]
     Ingest(ingest::IngestCommand),
@@ -66,6 +69,7 @@ impl Cli {
             Command::Serve(_) => serve::run(settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Users(command) => users::run(command, settings).await,
+            Command::Parse(args) => parse::run(args, settings).await,
             Command::Ingest(command) => ingest::run(command, settings).await,
             Command::Skills(command) => skills::run(command, settings).await,
         }

@@ -6,3 +6,5 @@ pub mod job_import;
 pub mod job_skills;
 pub mod jobs;
 pub mod profile;
+pub mod resume;
+pub mod resume_import;
