@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 
 ## Serve on embedded SQLite at http://127.0.0.1:8080 (data in ./data/local).
 run: setup
-	$(CARGO) run --release -- serve
+	$(CARGO) run --release -- serve --load-samples
 
 ## The whole suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL.
 test: setup services

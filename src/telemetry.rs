@@ -1,4 +1,5 @@
-//! Tracing setup. Logs are structured: lowercase messages, dotted field names with units.
+//! Tracing setup. Logs go to stderr, so command output on stdout stays machine-readable.
+//! Logs are structured: lowercase messages, dotted field names with units.
 
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -12,7 +13,7 @@ pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&settings.filter))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let registry = tracing_subscriber::registry().with(filter);
     let _ = match settings.format {
         LogFormat::Json => registry
@@ -24,7 +25,12 @@ pub fn init(settings: &LogSettings) {
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(fmt::layer().with_target(false).with_ansi(ansi))
+            .with(
+                fmt::layer()
+                    .with_target(false)
+                    .with_ansi(ansi)
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
 }

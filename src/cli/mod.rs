@@ -66,7 +66,7 @@ impl Cli {
 
     pub async fn run(self, settings: Settings) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve(_) => serve::run(settings).await,
+            Command::Serve(args) => serve::run(&args, settings).await,
             Command::Migrate => migrate::run(settings).await,
             Command::Users(command) => users::run(command, settings).await,
             Command::Parse(args) => parse::run(args, settings).await,

@@ -13,15 +13,49 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one [default: 8080]
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
+    /// Load the sample resumes and job postings (data/samples) when the database is empty
+    #[arg(long)]
+    pub load_samples: bool,
 }
 
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+pub async fn run(args: &ServeArgs, settings: Settings) -> anyhow::Result<()> {
     tracing::info!(
         database.url = %settings.database_url().redacted(),
         settings = ?settings,
         "effective settings"
     );
     let app = Application::build(settings).await?;
+    if args.load_samples {
+        load_samples_if_empty(&app).await?;
+    }
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
+    let state = app.state();
+    let store = &state.store;
+    if store.count_resumes().await? > 0 || store.count_jobs().await? > 0 {
+        tracing::info!("database has documents, samples not loaded");
+        return Ok(());
+    }
+    let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
+    let extractor = super::load_skill_extractor(&state.settings).await?;
+    let mapping = crate::ingest::jobs::CsvMapping::draft_names();
+    let jobs = super::ingest::import_job_files(
+        store,
+        extractor.clone(),
+        &job_files,
+        Some("sample"),
+        &mapping,
+    )
+    .await?;
+    let resumes = super::ingest::import_resume_paths(store, extractor, &[resume_dir]).await?;
+    tracing::info!(
+        jobs.stored = jobs.iter().map(|r| r.inserted).sum::<usize>(),
+        resumes.stored = resumes.stored,
+        resumes.failed = resumes.failed,
+        "sample data loaded"
+    );
     Ok(())
 }

@@ -73,37 +73,79 @@ fn csv_header(path: &Path) -> std::io::Result<Vec<String>> {
         .unwrap_or_default())
 }
 
-/// Drops optional columns that still carry their default name (the field's own name) but
-/// are not in the file, so a CSV needs only the columns it has. Columns mapped explicitly
-/// to another name stay, and a missing one is reported per row.
+/// Resolves the optional columns that still carry their default name (the field's own
+/// name) against the file's header: kept when present, else a common alias (`id`, `city`,
+/// `remote`, `type`, `posted`, ...) when the file has one, else dropped, so a CSV needs only
+/// the columns it has. Columns mapped explicitly stay, and a missing one is reported per row.
 fn prune_absent_defaults(mapping: &CsvMapping, header: &[String]) -> CsvMapping {
     let defaults = CsvMapping::draft_names();
     let mut out = mapping.clone();
-    let keep = |column: &mut Option<String>, default: &Option<String>| {
-        if column.is_some()
-            && column == default
-            && !header.iter().any(|h| Some(h) == column.as_ref())
-        {
-            *column = None;
+    let resolve = |column: &mut Option<String>, default: &Option<String>, aliases: &[&str]| {
+        if column.is_none() || column != default {
+            return;
         }
+        let has = |name: &str| header.iter().any(|h| h.eq_ignore_ascii_case(name));
+        if column.as_deref().is_some_and(has) {
+            return;
+        }
+        *column = aliases
+            .iter()
+            .find(|a| has(a))
+            .and_then(|a| header.iter().find(|h| h.eq_ignore_ascii_case(a)).cloned());
     };
-    keep(&mut out.external_id, &defaults.external_id);
-    keep(&mut out.company, &defaults.company);
-    keep(&mut out.location, &defaults.location);
-    keep(&mut out.country, &defaults.country);
-    keep(&mut out.latitude, &defaults.latitude);
-    keep(&mut out.longitude, &defaults.longitude);
-    keep(&mut out.description, &defaults.description);
-    keep(&mut out.salary, &defaults.salary);
-    keep(&mut out.salary_min, &defaults.salary_min);
-    keep(&mut out.salary_max, &defaults.salary_max);
-    keep(&mut out.salary_currency, &defaults.salary_currency);
-    keep(&mut out.salary_period, &defaults.salary_period);
-    keep(&mut out.employment_type, &defaults.employment_type);
-    keep(&mut out.remote_mode, &defaults.remote_mode);
-    keep(&mut out.seniority, &defaults.seniority);
-    keep(&mut out.posted_at, &defaults.posted_at);
-    keep(&mut out.valid_through, &defaults.valid_through);
+    resolve(
+        &mut out.external_id,
+        &defaults.external_id,
+        &["id", "job_id", "identifier"],
+    );
+    resolve(
+        &mut out.company,
+        &defaults.company,
+        &["employer", "organisation", "organization"],
+    );
+    resolve(
+        &mut out.location,
+        &defaults.location,
+        &["city", "town", "place"],
+    );
+    resolve(&mut out.country, &defaults.country, &["country_code"]);
+    resolve(&mut out.latitude, &defaults.latitude, &["lat"]);
+    resolve(&mut out.longitude, &defaults.longitude, &["lon", "lng"]);
+    resolve(
+        &mut out.description,
+        &defaults.description,
+        &["body", "text"],
+    );
+    resolve(&mut out.salary, &defaults.salary, &["pay", "compensation"]);
+    resolve(&mut out.salary_min, &defaults.salary_min, &[]);
+    resolve(&mut out.salary_max, &defaults.salary_max, &[]);
+    resolve(
+        &mut out.salary_currency,
+        &defaults.salary_currency,
+        &["currency"],
+    );
+    resolve(&mut out.salary_period, &defaults.salary_period, &[]);
+    resolve(
+        &mut out.employment_type,
+        &defaults.employment_type,
+        &["type", "job_type", "contract"],
+    );
+    resolve(
+        &mut out.remote_mode,
+        &defaults.remote_mode,
+        &["remote", "workplace"],
+    );
+    resolve(&mut out.seniority, &defaults.seniority, &["level"]);
+    resolve(
+        &mut out.posted_at,
+        &defaults.posted_at,
+        &["posted", "date_posted", "date"],
+    );
+    resolve(
+        &mut out.valid_through,
+        &defaults.valid_through,
+        &["closing_date", "expires"],
+    );
     out
 }
 

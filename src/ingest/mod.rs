@@ -8,3 +8,4 @@ pub mod jobs;
 pub mod profile;
 pub mod resume;
 pub mod resume_import;
+pub mod samples;

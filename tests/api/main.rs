@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod errors;
 mod health;
+mod ingest_cli;
 mod register;
 mod samples;
 mod shutdown;
