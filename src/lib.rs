@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod search;
 pub mod startup;
 pub mod state;
 pub mod store;
