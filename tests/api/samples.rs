@@ -1,6 +1,7 @@
 //! The sample resumes in data/samples parse into the fields their manifest records.
 
 use intellicv::domain::YearMonth;
+use intellicv::ingest::extract::{ExtractLimits, extract};
 use intellicv::ingest::profile::parse_profile;
 use serde_json::Value;
 
@@ -18,7 +19,11 @@ fn ym(text: &str) -> YearMonth {
 }
 
 #[test]
-fn sample_text_resumes_parse_into_their_manifest_fields() {
+fn sample_resumes_in_every_format_parse_into_their_manifest_fields() {
+    check_samples(&["txt", "pdf", "docx", "html", "eml", "json"]);
+}
+
+fn check_samples(formats: &[&str]) {
     let manifest = manifest();
     let today = YearMonth {
         year: 2026,
@@ -26,12 +31,13 @@ fn sample_text_resumes_parse_into_their_manifest_fields() {
     };
     let mut checked = 0;
     for expected in manifest["resumes"].as_array().unwrap() {
-        if expected["format"] != "txt" {
+        if !formats.contains(&expected["format"].as_str().unwrap()) {
             continue;
         }
         let file = expected["file"].as_str().unwrap();
         let path = format!("{}/data/samples/{file}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = extract(&bytes, &ExtractLimits::default()).unwrap().text;
         let p = parse_profile(&text, today);
         let value =
             |f: &Option<intellicv::domain::Field<String>>| f.as_ref().map(|f| f.value.clone());
@@ -95,5 +101,5 @@ fn sample_text_resumes_parse_into_their_manifest_fields() {
         assert_eq!(langs, want_langs, "{file}");
         checked += 1;
     }
-    assert!(checked >= 5, "only {checked} text samples");
+    assert_eq!(checked, 36, "every sample resume is checked");
 }

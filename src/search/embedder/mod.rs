@@ -1,0 +1,241 @@
+//! Sentence embeddings with all-MiniLM-L6-v2 (int8) on ONNX Runtime, through fastembed.
+//!
+//! [`Embedder::load`] verifies the model files (see `scripts/fetch-models.sh`), starts a
+//! small pool of model sessions and records what it loaded for status reporting. Every
+//! vector is 384-dimensional and L2-normalised (mean pooling over tokens), so the dot
+//! product of two vectors is their cosine similarity.
+//!
+//! A *document vector* (resume, job posting) is built by [`Embedder::embed_document`]:
+//! the document's sections are cut into chunks that fit the model's window
+//! ([`Embedder::chunk_sections`]), each chunk is embedded, and the chunk vectors are
+//! averaged weighted by their token counts and re-normalised ([`pool`]). It is the
+//! direction of the document's content as a whole; per-chunk vectors stay available for
+//! finer matching.
+//!
+//! All methods are synchronous and CPU-bound: call them from a blocking pool or rayon.
+
+mod batch;
+mod bucketing;
+mod cache;
+mod chunking;
+mod config;
+mod error;
+mod files;
+mod pooling;
+mod runtime;
+mod session;
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use cache::CacheStats;
+pub use chunking::{Chunk, chunk_sections_with};
+pub use config::{DEFAULT_MODEL_NAME, EmbedderConfig, MODELS_DIR_ENV, default_models_dir};
+pub use error::EmbedderError;
+pub use files::DEFAULT_MODEL_ONNX_SHA256;
+pub use pooling::{cosine, l2_norm, pool};
+
+use cache::QueryCache;
+use session::SessionPool;
+
+/// The tokens `[CLS]` and `[SEP]` that every model input carries besides the text.
+const SPECIAL_TOKENS: usize = 2;
+
+/// A loaded embedding model, safe to share between threads (`Arc<Embedder>`).
+pub struct Embedder {
+    config: EmbedderConfig,
+    sessions: SessionPool,
+    /// The model's tokenizer without truncation or padding, for counting tokens.
+    tokenizer: tokenizers::Tokenizer,
+    cache: QueryCache,
+    model_sha256: String,
+    dimension: usize,
+    load_ms: u64,
+}
+
+/// What was loaded and how it is used, for status endpoints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EmbedderStatus {
+    pub model_name: String,
+    pub model_sha256: String,
+    pub dimension: usize,
+    pub load_ms: u64,
+    pub pool_size: usize,
+    pub intra_threads: usize,
+    pub max_length: usize,
+    pub batch_size: usize,
+    pub query_cache: CacheStats,
+}
+
+/// A document's pooled vector and the chunks it was built from.
+#[derive(Debug, Clone)]
+pub struct DocumentEmbedding {
+    /// Token-weighted mean of the chunk vectors, unit length.
+    pub vector: Vec<f32>,
+    pub chunks: Vec<Chunk>,
+    /// One vector per chunk, in the order of `chunks`.
+    pub chunk_vectors: Vec<Vec<f32>>,
+}
+
+impl Embedder {
+    /// Verifies the model files, starts `pool_size` sessions and embeds one probe text to
+    /// learn the output dimension.
+    pub fn load(config: &EmbedderConfig) -> Result<Embedder, EmbedderError> {
+        let started = Instant::now();
+        validate(config)?;
+        let files = files::verify(config)?;
+        let model = session::read_model(&files)?;
+        let mut sessions = (0..config.pool_size)
+            .map(|_| session::create(&model, &files, config))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mut tokenizer = sessions[0].tokenizer.clone();
+        tokenizer
+            .with_truncation(None)
+            .map_err(|error| EmbedderError::Tokenization(error.to_string()))?;
+        tokenizer.with_padding(None);
+
+        let probe = batch::run(&mut sessions[0], &["dimension probe"])?;
+        let dimension = probe.first().map_or(0, Vec::len);
+        if dimension == 0 {
+            return Err(EmbedderError::Inference(
+                "the model returned an empty vector".to_owned(),
+            ));
+        }
+
+        let load_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            model.name = %config.model_name,
+            model.sha256 = %files.model_sha256,
+            model.dimension = dimension,
+            pool.size = config.pool_size,
+            pool.intra_threads = config.intra_threads,
+            duration_ms = load_ms,
+            "embedding model loaded"
+        );
+        Ok(Embedder {
+            config: config.clone(),
+            sessions: SessionPool::new(sessions),
+            tokenizer,
+            cache: QueryCache::new(config.query_cache_capacity),
+            model_sha256: files.model_sha256,
+            dimension,
+            load_ms,
+        })
+    }
+
+    /// The length of every vector.
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// What was loaded, and the query cache counters.
+    pub fn status(&self) -> EmbedderStatus {
+        EmbedderStatus {
+            model_name: self.config.model_name.clone(),
+            model_sha256: self.model_sha256.clone(),
+            dimension: self.dimension,
+            load_ms: self.load_ms,
+            pool_size: self.sessions.size(),
+            intra_threads: self.config.intra_threads,
+            max_length: self.config.max_length,
+            batch_size: self.config.batch_size,
+            query_cache: self.cache.stats(),
+        }
+    }
+
+    /// Embeds `texts`, returning one vector per text in input order. Texts are bucketed by
+    /// length into batches of `batch_size` and the batches run on the free sessions in
+    /// parallel. Text longer than `max_length` tokens is truncated (see
+    /// [`Embedder::embed_document`] for long documents).
+    pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        batch::embed_bucketed(&self.sessions, texts, self.config.batch_size)
+    }
+
+    /// Embeds a search query, answering repeated queries from the cache.
+    pub fn embed_query(&self, text: &str) -> Result<Arc<[f32]>, EmbedderError> {
+        if let Some(vector) = self.cache.get(text) {
+            return Ok(vector);
+        }
+        let mut session = self.sessions.checkout();
+        let vector: Arc<[f32]> = batch::run(&mut session, &[text])?
+            .pop()
+            .ok_or(EmbedderError::OutputCount {
+                expected: 1,
+                got: 0,
+            })?
+            .into();
+        drop(session);
+        self.cache.insert(text, Arc::clone(&vector));
+        Ok(vector)
+    }
+
+    /// The number of tokens in `text`, without `[CLS]`/`[SEP]` and without truncation.
+    pub fn count_tokens(&self, text: &str) -> Result<usize, EmbedderError> {
+        self.tokenizer
+            .encode(text, false)
+            .map(|encoding| encoding.len())
+            .map_err(|error| EmbedderError::Tokenization(error.to_string()))
+    }
+
+    /// Cuts `(section kind, text)` pairs into chunks of at most `max_tokens` tokens
+    /// (capped to what the model reads), counted with the model's tokenizer.
+    pub fn chunk_sections(
+        &self,
+        sections: &[(&str, &str)],
+        max_tokens: usize,
+    ) -> Result<Vec<Chunk>, EmbedderError> {
+        let budget = max_tokens.min(self.config.max_length.saturating_sub(SPECIAL_TOKENS));
+        let failure = RefCell::new(None);
+        let count = |text: &str| {
+            self.count_tokens(text).unwrap_or_else(|error| {
+                failure.borrow_mut().get_or_insert(error);
+                0
+            })
+        };
+        let chunks = chunk_sections_with(sections, budget, &count);
+        match failure.into_inner() {
+            Some(error) => Err(error),
+            None => Ok(chunks),
+        }
+    }
+
+    /// Embeds a whole document given as `(section kind, text)` pairs: chunks it to the
+    /// model's window, embeds the chunks and pools them by token count. `None` when the
+    /// document has no text.
+    pub fn embed_document(
+        &self,
+        sections: &[(&str, &str)],
+    ) -> Result<Option<DocumentEmbedding>, EmbedderError> {
+        let chunks = self.chunk_sections(sections, self.config.max_length)?;
+        let texts: Vec<&str> = chunks.iter().map(|chunk| chunk.text.as_str()).collect();
+        let chunk_vectors = self.embed_batch(&texts)?;
+        let refs: Vec<&[f32]> = chunk_vectors.iter().map(Vec::as_slice).collect();
+        let weights: Vec<f32> = chunks
+            .iter()
+            .map(|chunk| chunk.tokens.max(1) as f32)
+            .collect();
+        Ok(pool(&refs, &weights).map(|vector| DocumentEmbedding {
+            vector,
+            chunks,
+            chunk_vectors,
+        }))
+    }
+}
+
+/// Rejects settings the model cannot run with.
+fn validate(config: &EmbedderConfig) -> Result<(), EmbedderError> {
+    let invalid = |reason: &str| Err(EmbedderError::InvalidConfig(reason.to_owned()));
+    if !(8..=512).contains(&config.max_length) {
+        return invalid("max_length must be between 8 and 512 tokens");
+    }
+    if config.pool_size == 0 || config.intra_threads == 0 || config.batch_size == 0 {
+        return invalid("pool_size, intra_threads and batch_size must be at least 1");
+    }
+    Ok(())
+}
