@@ -3,9 +3,10 @@
 
 use super::normalize::BULLET;
 
-/// Elements whose content is never visible text.
+/// Elements whose content is not document text: invisible, or page chrome (nav, footer).
 const HIDDEN: &[&str] = &[
     "script", "style", "head", "noscript", "template", "svg", "iframe", "object", "canvas",
+    "footer", "nav",
 ];
 
 /// Elements that start and end a line of text.

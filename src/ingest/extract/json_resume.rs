@@ -109,6 +109,20 @@ pub fn render_text(resume: &Value) -> String {
         .filter_map(render_skill)
         .collect();
     push_section(&mut blocks, "Skills", skills);
+    let certificates: Vec<String> = entries(Some(resume), "certificates")
+        .filter_map(|c| {
+            let year = field(Some(c), "date").map(|d| d.chars().take(4).collect::<String>());
+            joined(
+                &[
+                    field(Some(c), "name"),
+                    field(Some(c), "issuer"),
+                    year.as_deref(),
+                ],
+                ", ",
+            )
+        })
+        .collect();
+    push_section(&mut blocks, "Certifications", certificates);
     let languages: Vec<String> = entries(Some(resume), "languages")
         .filter_map(|l| {
             let fluency = field(Some(l), "fluency").map(|f| format!("({f})"));
@@ -122,10 +136,13 @@ pub fn render_text(resume: &Value) -> String {
 fn render_work(job: &Value) -> String {
     let job = Some(job);
     let employer = field(job, "name").or(field(job, "company"));
-    let title = joined(&[field(job, "position"), employer], ", ");
+    // The layout the profile parser reads: "Title, Company, Place" then the dates.
     let mut lines = Vec::new();
-    lines.extend(joined(&[title.as_deref(), date_range(job).as_deref()], " "));
-    lines.extend(field(job, "location").map(str::to_owned));
+    lines.extend(joined(
+        &[field(job, "position"), employer, field(job, "location")],
+        ", ",
+    ));
+    lines.extend(date_range(job));
     lines.extend(field(job, "summary").map(str::to_owned));
     lines.extend(highlights(job));
     lines.join("\n")
@@ -134,11 +151,17 @@ fn render_work(job: &Value) -> String {
 fn render_education(school: &Value) -> String {
     let school = Some(school);
     let degree = joined(&[field(school, "studyType"), field(school, "area")], " in ");
-    let title = joined(&[degree.as_deref(), field(school, "institution")], ", ");
+    let year = field(school, "endDate")
+        .or(field(school, "startDate"))
+        .map(|d| d.chars().take(4).collect::<String>());
     let mut lines = Vec::new();
     lines.extend(joined(
-        &[title.as_deref(), date_range(school).as_deref()],
-        " ",
+        &[
+            degree.as_deref(),
+            field(school, "institution"),
+            year.as_deref(),
+        ],
+        ", ",
     ));
     lines.extend(field(school, "score").map(|score| format!("Score: {score}")));
     lines.join("\n")
@@ -155,11 +178,13 @@ fn render_skill(skill: &Value) -> Option<String> {
     joined(&[name.as_deref(), keywords.as_deref()], ": ")
 }
 
-/// "(2019-01 - Present)" style range; `None` without a start date.
+/// "2019-01 - Present" style range (ISO dates cut to year and month); `None` without a
+/// start date.
 fn date_range(entry: Option<&Value>) -> Option<String> {
-    let start = field(entry, "startDate")?;
-    let end = field(entry, "endDate").unwrap_or("Present");
-    Some(format!("({start} - {end})"))
+    let month = |d: &str| d.chars().take(7).collect::<String>();
+    let start = month(field(entry, "startDate")?);
+    let end = field(entry, "endDate").map_or("Present".to_owned(), month);
+    Some(format!("{start} - {end}"))
 }
 
 fn highlights(entry: Option<&Value>) -> impl Iterator<Item = String> + '_ {
