@@ -260,9 +260,9 @@ mod tests {
             "Jane Doe\nBackend Engineer\njane@example.com | +44 20 7946 0000\nLondon, GB\n\
              GitHub: https://github.com/janedoe\n\n\
              Summary\nBuilds search systems.\n\n\
-             Experience\nSenior Engineer, Acme Ltd (2019-01 - Present)\nSearch platform.\n\
-             • Cut latency by 40%\nEngineer, Initech (2015-06 - 2018-12)\n\n\
-             Education\nBSc in Computer Science, University of Leeds (2011 - 2014)\n\n\
+             Experience\nSenior Engineer, Acme Ltd\n2019-01 - Present\nSearch platform.\n\
+             • Cut latency by 40%\nEngineer, Initech\n2015-06 - 2018-12\n\n\
+             Education\nBSc in Computer Science, University of Leeds, 2014\n\n\
              Skills\nRust (Expert): tokio, axum\nSQL\n\n\
              Languages\nEnglish (Native)"
         );

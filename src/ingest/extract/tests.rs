@@ -66,7 +66,7 @@ fn a_json_resume_keeps_its_value_and_renders_text() {
     assert_eq!(document.format, DocumentFormat::JsonResume);
     assert_eq!(
         document.text,
-        "Jane Doe\nSenior Engineer\n\nExperience\nEngineer, Acme Ltd (2019-01 - 2024-06)\n\nSkills\nRust"
+        "Jane Doe\nSenior Engineer\n\nExperience\nEngineer, Acme Ltd\n2019-01 - 2024-06\n\nSkills\nRust"
     );
     let value = document.json_resume.unwrap();
     assert_eq!(value["basics"]["name"], "Jane Doe");
