@@ -14,7 +14,7 @@ run: setup
 test: setup services
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	$(CARGO) test --all-targets --locked
+	$(CARGO) test --locked --lib --bins --tests
 
 ## Fetch what the build and tests need (toolchain components, model files).
 setup:
