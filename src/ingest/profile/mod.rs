@@ -277,30 +277,3 @@ fn profile_fill_rates() {
     );
     println!("no experience: {:?}", &no_exp[..no_exp.len().min(8)]);
 }
-
-#[cfg(test)]
-#[test]
-#[ignore = "needs INTELLICV_TEXT_DIR"]
-fn profile_untitled_samples() {
-    let Ok(dir) = std::env::var("INTELLICV_TEXT_DIR") else {
-        return;
-    };
-    let today = YearMonth {
-        year: 2024,
-        month: Some(1),
-    };
-    let mut shown = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let p = parse_profile(&text, today);
-        if let Some(e) = p.experience.iter().find(|e| e.title.is_none()) {
-            shown += 1;
-            let s = &text[e.source.start..e.source.end.min(e.source.start + 160)];
-            println!("--- {}: {:?}", path.display(), s);
-            if shown > 12 {
-                break;
-            }
-        }
-    }
-}
