@@ -1,24 +1,11 @@
-use std::process::Command;
-
-use crate::helpers::{Backend, TestDatabase};
+use crate::helpers::{Backend, TestDatabase, intellicv_cli, intellicv_on, run_ok};
 use crate::on_both_backends;
-
-fn intellicv(db: &TestDatabase) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intellicv"));
-    cmd.arg("--data-dir")
-        .arg(db.data_dir())
-        .arg("--database-url")
-        .arg(db.url.expose())
-        .env_remove("RUST_LOG")
-        .env_remove("INTELLICV_CONFIG");
-    cmd
-}
 
 async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
     let Some(db) = TestDatabase::create(backend).await else {
         return;
     };
-    let migrate = intellicv(&db).arg("migrate").output().unwrap();
+    let migrate = intellicv_on(&db).arg("migrate").output().unwrap();
     assert!(
         migrate.status.success(),
         "{}",
@@ -26,7 +13,7 @@ async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
     );
     assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
 
-    let create = intellicv(&db)
+    let create = intellicv_on(&db)
         .args([
             "users",
             "create",
@@ -45,7 +32,7 @@ async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
     );
     assert!(String::from_utf8_lossy(&create.stdout).contains("<root@example.com> with role admin"));
 
-    let duplicate = intellicv(&db)
+    let duplicate = intellicv_on(&db)
         .args([
             "users",
             "create",
@@ -60,7 +47,7 @@ async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
     assert!(!duplicate.status.success());
     assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
 
-    let bad_role = intellicv(&db)
+    let bad_role = intellicv_on(&db)
         .args([
             "users",
             "create",
@@ -79,7 +66,7 @@ async fn migrate_and_users_create_work_from_the_command_line(backend: Backend) {
 #[test]
 fn the_default_database_is_a_sqlite_file_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+    let out = intellicv_cli()
         .arg("--data-dir")
         .arg(dir.path())
         .arg("migrate")
@@ -102,10 +89,7 @@ fn every_command_answers_help() {
         &["migrate", "--help"],
         &["users", "create", "--help"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
-            .args(args)
-            .output()
-            .unwrap();
+        let out = intellicv_cli().args(args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("Usage"),
@@ -119,7 +103,7 @@ fn a_bad_config_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("intellicv.toml");
     std::fs::write(&config, "[server]\nport = \"eighty\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
+    let out = intellicv_cli()
         .arg("--config")
         .arg(&config)
         .arg("migrate")
@@ -140,15 +124,7 @@ async fn a_missing_postgres_database_is_created_on_first_use() {
     let url = db.url.expose().to_owned();
     db.drop_now().await;
     let fresh = format!("{url}_fresh");
-    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
-        .args(["--database-url", &fresh, "migrate"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(intellicv_cli().args(["--database-url", &fresh, "migrate"]));
     let pool = sqlx::PgPool::connect(&fresh).await.unwrap();
     let tables: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",

@@ -250,3 +250,34 @@ pub async fn expect_error(response: reqwest::Response) -> (u16, String, serde_js
     let code = error["code"].as_str().expect("code").to_owned();
     (status, code, body)
 }
+
+/// The `intellicv` binary, run from the repository root (so `models/` and `data/` resolve),
+/// with quiet logs and no config file from the environment.
+pub fn intellicv_cli() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_intellicv"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "warn")
+        .env_remove("INTELLICV_CONFIG");
+    cmd
+}
+
+/// [`intellicv_cli`] on the test's own data dir and database.
+pub fn intellicv_on(db: &TestDatabase) -> std::process::Command {
+    let mut cmd = intellicv_cli();
+    cmd.arg("--data-dir")
+        .arg(db.data_dir())
+        .arg("--database-url")
+        .arg(db.url.expose());
+    cmd
+}
+
+/// Runs a command that must succeed; on failure the assertion shows its stderr.
+pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().expect("run intellicv");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

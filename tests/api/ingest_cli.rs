@@ -1,11 +1,9 @@
 //! `intellicv parse` and `intellicv ingest` on documents the test writes itself.
 
-use std::process::Command;
-
 use intellicv::ingest::extract::testdoc;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestDatabase};
+use crate::helpers::{Backend, TestDatabase, intellicv_cli, intellicv_on, run_ok};
 use crate::on_both_backends;
 
 const RESUME: &[&str] = &[
@@ -21,17 +19,6 @@ const RESUME: &[&str] = &[
     "Skills",
     "Rust, Kubernetes, PostgreSQL, Docker, Linux",
 ];
-
-fn intellicv(db: &TestDatabase) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intellicv"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("--data-dir")
-        .arg(db.data_dir())
-        .arg("--database-url")
-        .arg(db.url.expose())
-        .env("RUST_LOG", "warn");
-    cmd
-}
 
 async fn ingest_stores_good_and_bad_resumes_and_skips_duplicates(backend: Backend) {
     let Some(db) = TestDatabase::create(backend).await else {
@@ -54,15 +41,10 @@ async fn ingest_stores_good_and_bad_resumes_and_skips_duplicates(backend: Backen
     .unwrap();
 
     let run = |db: &TestDatabase| {
-        let out = intellicv(db)
-            .args(["ingest", "resumes", "--json"])
-            .arg(dir.path().join("docs"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = run_ok(
+            intellicv_on(db)
+                .args(["ingest", "resumes", "--json"])
+                .arg(dir.path().join("docs")),
         );
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
@@ -87,13 +69,11 @@ fn parse_prints_profiles_and_typed_errors_without_storing() {
     let bad = dir.path().join("locked.pdf");
     std::fs::write(&good, testdoc::text_pdf(&[RESUME])).unwrap();
     std::fs::write(&bad, testdoc::encrypted_pdf(&[RESUME], "secret")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_intellicv"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let out = intellicv_cli()
         .arg("--data-dir")
         .arg(dir.path())
         .args(["parse", "--json"])
         .args([&good, &bad])
-        .env("RUST_LOG", "warn")
         .output()
         .unwrap();
     assert!(
