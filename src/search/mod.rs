@@ -1,4 +1,13 @@
-//! Search: sentence embeddings (and, as they land, the text index, vector index and hybrid
-//! fusion).
+//! Search: sentence embeddings, the full-text index (tantivy), the vector index (HNSW)
+//! and hybrid fusion over both.
 
+mod document;
 pub mod embedder;
+mod error;
+mod filters;
+
+pub use document::{
+    Collection, DocId, DocMeta, GeoPoint, SearchDoc, SkillRef, place_words, yearly_amount,
+};
+pub use error::SearchError;
+pub use filters::{GeoRadius, SearchFilters};
