@@ -10,6 +10,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::search::embedder::EmbedderConfig;
+
 /// The prefix of every environment variable read as a setting, e.g. `INTELLICV__SERVER__PORT`.
 pub const ENV_PREFIX: &str = "INTELLICV__";
 
@@ -26,6 +28,62 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub log: LogSettings,
+    pub search: SearchSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Where the indexes live. Default: `./index` with the default data dir, else
+    /// `<data_dir>/index`, so a data dir holds one database and its indexes.
+    pub index_dir: Option<PathBuf>,
+    pub embedding: EmbeddingSettings,
+    pub hnsw: crate::search::HnswParams,
+    /// Search result pages kept in the result cache (cleared by every write).
+    pub result_cache_capacity: u64,
+    /// How often the server checks that its indexes agree with the database (changes by
+    /// other processes, such as `ingest`) and whether `reindex` made a new generation live.
+    pub catch_up_interval_secs: u64,
+}
+
+/// The embedding model and how it runs (see `EmbedderConfig`); the model files are read
+/// from `models_dir`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingSettings {
+    /// Directory name of the model under `models_dir`.
+    pub model_name: String,
+    pub max_length: usize,
+    pub intra_threads: usize,
+    pub pool_size: usize,
+    pub batch_size: usize,
+    pub query_cache_capacity: u64,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            index_dir: None,
+            embedding: EmbeddingSettings::default(),
+            hnsw: crate::search::HnswParams::default(),
+            result_cache_capacity: 10_000,
+            catch_up_interval_secs: 5,
+        }
+    }
+}
+
+impl Default for EmbeddingSettings {
+    fn default() -> Self {
+        let defaults = EmbedderConfig::default();
+        Self {
+            model_name: defaults.model_name,
+            max_length: defaults.max_length,
+            intra_threads: defaults.intra_threads,
+            pool_size: defaults.pool_size,
+            batch_size: defaults.batch_size,
+            query_cache_capacity: defaults.query_cache_capacity,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,6 +183,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }
@@ -225,8 +284,27 @@ impl Settings {
         }
     }
 
+    /// The index directory in force (see [`SearchSettings::index_dir`]).
     pub fn index_dir(&self) -> PathBuf {
-        self.data_dir.join("index")
+        match &self.search.index_dir {
+            Some(dir) => dir.clone(),
+            None if self.data_dir == Settings::default().data_dir => PathBuf::from("./index"),
+            None => self.data_dir.join("index"),
+        }
+    }
+
+    /// How to load the embedding model.
+    pub fn embedder_config(&self) -> EmbedderConfig {
+        let e = &self.search.embedding;
+        EmbedderConfig {
+            models_dir: self.models_dir.clone(),
+            model_name: e.model_name.clone(),
+            max_length: e.max_length,
+            intra_threads: e.intra_threads,
+            pool_size: e.pool_size,
+            batch_size: e.batch_size,
+            query_cache_capacity: e.query_cache_capacity,
+        }
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -3,11 +3,13 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::api;
+use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
 use crate::state::{App, AppState};
 use crate::store::Store;
@@ -19,8 +21,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects the store, applies migrations (unless disabled) and binds the listener.
+    /// Loads the models, connects the store, applies migrations (unless disabled), opens
+    /// and catches up the indexes, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let models = Models::load(&settings).await?;
+        Self::build_with(settings, models).await
+    }
+
+    /// [`Application::build`] with models loaded already (tests share one copy).
+    pub async fn build_with(settings: Settings, models: Models) -> anyhow::Result<Self> {
         let url = settings.database_url();
         let store = Store::connect(&url, &settings.database)
             .await
@@ -29,12 +38,19 @@ impl Application {
             let applied = store.migrate().await.context("cannot apply migrations")?;
             tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
         }
+        let search = open_search(&settings, &models, &store).await?;
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local_addr = listener.local_addr()?;
-        let state = AppState::new(App { settings, store });
+        let state = AppState::new(App {
+            settings,
+            store,
+            search,
+            skills: models.skills,
+            embedder: models.embedder,
+        });
         Ok(Self {
             listener,
             state,
@@ -67,6 +83,12 @@ impl Application {
     ) -> std::io::Result<()> {
         let grace = self.state.settings.shutdown_grace();
         let store = self.state.store.clone();
+        let keeper = tokio::spawn(keep_indexes_current(
+            store.clone(),
+            self.state.search.clone(),
+            Duration::from_secs(self.state.settings.search.catch_up_interval_secs.max(1)),
+        ));
+        let search = self.state.search.clone();
         let router = api::router(self.state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -92,6 +114,13 @@ impl Application {
                 Ok(())
             }
         };
+        keeper.abort();
+        let saved =
+            crate::telemetry::spawn_blocking_with_span(move || search.generation().save_vectors())
+                .await;
+        if let Ok(Err(error)) = saved {
+            tracing::warn!(%error, "cannot save the vector indexes; they are rebuilt from stored embeddings at next start");
+        }
         store.close().await;
         tracing::info!("stopped");
         result

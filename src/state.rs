@@ -4,6 +4,9 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Settings;
+use crate::search::SearchEngine;
+use crate::search::embedder::Embedder;
+use crate::skills::SkillExtractor;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -12,6 +15,9 @@ pub struct AppState(Arc<App>);
 pub struct App {
     pub settings: Settings,
     pub store: Store,
+    pub search: Arc<SearchEngine>,
+    pub skills: Arc<SkillExtractor>,
+    pub embedder: Arc<Embedder>,
 }
 
 impl AppState {

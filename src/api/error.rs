@@ -14,12 +14,17 @@ use serde_json::Value;
 
 use crate::auth::accounts::AccountError;
 use crate::domain::ValidationError;
+use crate::search::SearchError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
     Validation(#[from] ValidationError),
+    /// A request that is well-formed JSON but asks for something impossible (a search
+    /// with a negative radius, a page beyond the deepest one).
+    #[error("{0}")]
+    InvalidRequest(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
@@ -63,6 +68,12 @@ impl IntoResponse for ApiError {
                 &e.to_string(),
                 serde_json::json!({ "field": e.field, "reason": e.reason }),
             ),
+            ApiError::InvalidRequest(reason) => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                reason,
+                Value::Null,
+            ),
             ApiError::NotFound(what) => error_response(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -105,6 +116,21 @@ impl From<StoreError> for ApiError {
             e if e.is_unavailable() => ApiError::Unavailable(e.into()),
             e => ApiError::Internal(e.into()),
         }
+    }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(e: SearchError) -> Self {
+        match e {
+            SearchError::InvalidQuery { reason } => ApiError::InvalidRequest(reason),
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(e.into())
     }
 }
 

@@ -4,6 +4,7 @@ mod auth;
 mod error;
 mod health;
 mod middleware;
+mod search;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -15,7 +16,10 @@ use crate::state::AppState;
 /// The whole application router with its middleware stack.
 pub fn router(state: AppState) -> Router {
     let settings = &state.settings.server;
-    let api = Router::new().route("/auth/register", post(auth::register));
+    let api = Router::new()
+        .route("/auth/register", post(auth::register))
+        .route("/jobs/search", post(search::search_jobs))
+        .route("/resumes/search", post(search::search_resumes));
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

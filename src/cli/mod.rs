@@ -1,9 +1,12 @@
 //! The command line: `intellicv <command>`. Every command shares the global options and
 //! the layered settings; each one calls the same core functions as the HTTP API.
 
+mod eval_similar;
 mod ingest;
 mod migrate;
 mod parse;
+mod reindex;
+mod search;
 mod serve;
 mod skills;
 mod users;
@@ -47,6 +50,11 @@ pub enum Command {
     /// Work with the skills taxonomy
     #[command(subcommand)]
     Skills(skills::SkillsCommand),
+    /// Hybrid search over the indexes
+    #[command(subcommand)]
+    Search(search::SearchCommand),
+    /// Rebuild the indexes from the database into a new generation and swap it in
+    Reindex(reindex::ReindexArgs),
 }
 
 impl Cli {
@@ -72,6 +80,8 @@ impl Cli {
             Command::Parse(args) => parse::run(args, settings).await,
             Command::Ingest(command) => ingest::run(command, settings).await,
             Command::Skills(command) => skills::run(command, settings).await,
+            Command::Search(command) => search::run(command, settings).await,
+            Command::Reindex(args) => reindex::run(args, settings).await,
         }
     }
 }

@@ -40,7 +40,7 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
         return Ok(());
     }
     let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
-    let extractor = super::load_skill_extractor(&state.settings).await?;
+    let extractor = state.skills.clone();
     let mapping = crate::ingest::jobs::CsvMapping::draft_names();
     let jobs = super::ingest::import_job_files(
         store,
@@ -57,5 +57,6 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
         resumes.failed = resumes.failed,
         "sample data loaded"
     );
+    crate::search::sync::catch_up_all(store, &state.search).await?;
     Ok(())
 }

@@ -1,13 +1,33 @@
 //! Search: sentence embeddings, the full-text index (tantivy), the vector index (HNSW)
-//! and hybrid fusion over both.
+//! and hybrid fusion over both, kept in step with the database.
+//!
+//! - [`SearchEngine`] answers queries over both collections (jobs, resumes) and applies
+//!   writes so they are visible at once;
+//! - [`sync`] indexes documents from the database, catches up after downtime and rebuilds
+//!   into a new generation ([`layout`]) that replaces the live one atomically.
 
+mod docs;
 mod document;
 pub mod embedder;
+mod engine;
 mod error;
+pub mod eval_similar;
 mod filters;
+pub mod fusion;
+pub mod layout;
+mod request;
+pub mod sync;
+mod vectorize;
 
+pub use docs::{job_doc, resume_doc};
 pub use document::{
     Collection, DocId, DocMeta, GeoPoint, SearchDoc, SkillRef, place_words, yearly_amount,
 };
+pub use engine::{
+    CollectionIndex, DocQuery, DocVectors, EngineSettings, Generation, ResultCacheStats,
+    SearchEngine, SimilarHit, SimilarityWeights,
+};
 pub use error::SearchError;
 pub use filters::{GeoRadius, SearchFilters};
+pub use fusion::Fusion;
+pub use request::{FacetCount, FacetField, SearchHit, SearchRequest, SearchResponse};

@@ -33,7 +33,7 @@ pub struct JobRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-const JOB_COLUMNS: &str = "id, source, external_id, title, company, location, country, \
+pub(super) const JOB_COLUMNS: &str = "id, source, external_id, title, company, location, country, \
     latitude, longitude, remote_mode, employment_type, seniority, salary_min, salary_max, \
     salary_currency, salary_period, description, status, posted_at, valid_through, created_by, \
     created_at, updated_at";

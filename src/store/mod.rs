@@ -5,6 +5,7 @@
 //! derive `sqlx::FromRow`, which is generic over the backend.
 
 mod error;
+mod index_feed;
 mod jobs;
 mod resumes;
 mod users;
@@ -18,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StoreError;
+pub use index_feed::{DocVersion, JobSkillRow, StoredEmbedding};
 pub use jobs::{JobInsertOutcome, JobRecord};
 pub use resumes::{NewResume, ParseOutcome, ParseStatus, ResumeRecord};
 pub use users::{NewUser, UserRecord};

@@ -71,7 +71,7 @@ pub struct ResumeRecord {
     pub parsed_at: Option<DateTime<Utc>>,
 }
 
-const RESUME_COLUMNS: &str = "id, owner_id, source_filename, content_hash, byte_size, format, \
+pub(super) const RESUME_COLUMNS: &str = "id, owner_id, source_filename, content_hash, byte_size, format, \
     parse_status, parse_error_code, parse_error, headline, years_experience, seniority, \
     extracted_text, profile, created_at, updated_at, parsed_at";
 

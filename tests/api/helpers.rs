@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Once;
 
+use intellicv::components::Models;
 use intellicv::config::{Overrides, SecretUrl, Settings};
 use intellicv::startup::Application;
 use intellicv::store::Store;
@@ -154,11 +155,27 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     settings
 }
 
+static MODELS: tokio::sync::OnceCell<Models> = tokio::sync::OnceCell::const_new();
+
+/// The taxonomy and embedding model, loaded once for the whole test binary.
+pub async fn shared_models() -> Models {
+    MODELS
+        .get_or_init(|| async {
+            let settings = Settings::load(None, &Overrides::default()).expect("settings");
+            Models::load(&settings)
+                .await
+                .expect("models load (run scripts/fetch-models.sh)")
+        })
+        .await
+        .clone()
+}
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
     pub store: Store,
+    pub search: std::sync::Arc<intellicv::search::SearchEngine>,
     pub db: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
@@ -177,11 +194,12 @@ pub async fn spawn_app_with(
     let db = TestDatabase::create(backend).await?;
     let mut settings = settings_for(&db);
     configure(&mut settings);
-    let app = Application::build(settings)
+    let app = Application::build_with(settings, shared_models().await)
         .await
         .expect("application builds");
     let port = app.port();
     let store = app.state().store.clone();
+    let search = app.state().search.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -194,6 +212,7 @@ pub async fn spawn_app_with(
             .build()
             .unwrap(),
         store,
+        search,
         db,
         shutdown: Some(tx),
         server: Some(server),

@@ -9,6 +9,7 @@ mod health;
 mod ingest_cli;
 mod register;
 mod samples;
+mod search;
 mod shutdown;
 mod store_documents;
 mod store_users;

@@ -47,6 +47,11 @@ impl QueryCache {
         self.entries.insert(text.to_owned(), vector);
     }
 
+    /// Forgets every cached vector (benchmarks measure uncached queries).
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
+    }
+
     pub fn stats(&self) -> CacheStats {
         self.entries.run_pending_tasks();
         CacheStats {

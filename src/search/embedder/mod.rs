@@ -175,6 +175,11 @@ impl Embedder {
         Ok(vector)
     }
 
+    /// Forgets every cached query vector.
+    pub fn clear_query_cache(&self) {
+        self.cache.clear();
+    }
+
     /// The number of tokens in `text`, without `[CLS]`/`[SEP]` and without truncation.
     pub fn count_tokens(&self, text: &str) -> Result<usize, EmbedderError> {
         self.tokenizer

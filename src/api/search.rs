@@ -1,0 +1,143 @@
+//! `POST /api/v1/jobs/search` and `POST /api/v1/resumes/search`: hybrid search with
+//! filters, fusion options, facets and pagination.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::ApiError;
+use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};
+use crate::state::AppState;
+use crate::telemetry::spawn_blocking_with_span;
+
+/// What a hit shows of its document.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Summary {
+    Job {
+        title: String,
+        company: Option<String>,
+        location: Option<String>,
+        remote_mode: String,
+        employment_type: String,
+        seniority: Option<String>,
+        salary_min: Option<f64>,
+        salary_max: Option<f64>,
+        salary_currency: Option<String>,
+        salary_period: Option<String>,
+        posted_at: Option<DateTime<Utc>>,
+    },
+    Resume {
+        headline: Option<String>,
+        source_filename: String,
+        years_experience: Option<f64>,
+        seniority: Option<String>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct HitBody {
+    #[serde(flatten)]
+    pub hit: SearchHit,
+    pub document: Option<Summary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchBody {
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub took_ms: f64,
+    pub cached: bool,
+    pub hits: Vec<HitBody>,
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+}
+
+pub async fn search_jobs(
+    State(state): State<AppState>,
+    Json(request): Json<SearchRequest>,
+) -> Result<Json<SearchBody>, ApiError> {
+    search(state, Collection::Jobs, request).await.map(Json)
+}
+
+pub async fn search_resumes(
+    State(state): State<AppState>,
+    Json(request): Json<SearchRequest>,
+) -> Result<Json<SearchBody>, ApiError> {
+    search(state, Collection::Resumes, request).await.map(Json)
+}
+
+async fn search(
+    state: AppState,
+    c: Collection,
+    request: SearchRequest,
+) -> Result<SearchBody, ApiError> {
+    request.validate()?;
+    let engine = state.search.clone();
+    let response = spawn_blocking_with_span(move || engine.search(c, &request)).await??;
+    let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
+    let mut summaries = summaries(&state, c, &ids).await?;
+    Ok(SearchBody {
+        total: response.total,
+        offset: response.offset,
+        limit: response.limit,
+        took_ms: response.took_ms,
+        cached: response.cached,
+        facets: response.facets,
+        hits: response
+            .hits
+            .into_iter()
+            .map(|hit| HitBody {
+                document: summaries.remove(&hit.id),
+                hit,
+            })
+            .collect(),
+    })
+}
+
+async fn summaries(
+    state: &AppState,
+    c: Collection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Summary>, ApiError> {
+    let mut out = HashMap::new();
+    match c {
+        Collection::Jobs => {
+            for j in state.store.jobs_by_ids(ids).await? {
+                out.insert(
+                    j.id,
+                    Summary::Job {
+                        title: j.title,
+                        company: j.company,
+                        location: j.location,
+                        remote_mode: j.remote_mode,
+                        employment_type: j.employment_type,
+                        seniority: j.seniority,
+                        salary_min: j.salary_min,
+                        salary_max: j.salary_max,
+                        salary_currency: j.salary_currency,
+                        salary_period: j.salary_period,
+                        posted_at: j.posted_at,
+                    },
+                );
+            }
+        }
+        Collection::Resumes => {
+            for r in state.store.resumes_by_ids(ids).await? {
+                out.insert(
+                    r.id,
+                    Summary::Resume {
+                        headline: r.headline,
+                        source_filename: r.source_filename,
+                        years_experience: r.years_experience,
+                        seniority: r.seniority,
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}

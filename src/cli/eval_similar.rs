@@ -1,0 +1,179 @@
+//! `intellicv eval similar`: precision@10 and nDCG@10 of same-category neighbours for
+//! lexical, vector, title and hybrid similarity over a labelled resume corpus, and the
+//! hybrid weights tuned on one half of the queries and reported on the other.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use crate::components::{Models, open_search};
+use crate::config::Settings;
+use crate::search::SimilarityWeights;
+use crate::search::eval_similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// Directory of resumes (walked recursively); stored and indexed in the data dir
+    /// (use --data-dir to keep the evaluation apart)
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// CSV with `id,category`: the id is the file name without extension
+    #[arg(long)]
+    pub labels: PathBuf,
+    /// Grid step for tuning the hybrid weights
+    #[arg(long, default_value_t = 0.1)]
+    pub step: f32,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    documents: usize,
+    index_half: usize,
+    tuning_queries: usize,
+    test_queries: usize,
+    /// On the test queries.
+    methods: Vec<MethodScore>,
+    /// The best weights on the tuning queries.
+    tuned: SimilarityWeights,
+}
+
+pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
+    let labels = read_labels(&args.labels)?;
+    let store = Store::connect(&settings.database_url(), &settings.database).await?;
+    store.migrate().await?;
+    let models = Models::load(&settings).await?;
+    super::ingest::import_resume_paths(&store, models.skills.clone(), &[args.corpus.clone()])
+        .await?;
+    let engine = open_search(&settings, &models, &store).await?;
+    let corpus = labelled_corpus(&store, &labels).await?;
+    anyhow::ensure!(
+        !corpus.is_empty(),
+        "no stored resume matches a label in {}",
+        args.labels.display()
+    );
+    let tuning = |h: Half| h == Half::Query { tuning: true };
+    let test = |h: Half| h == Half::Query { tuning: false };
+    let mut best: Option<MethodScore> = None;
+    for weights in weight_grid(args.step) {
+        let s = score(&store, &engine, &corpus, weights, tuning, "tuning").await?;
+        if best
+            .as_ref()
+            .is_none_or(|b| s.precision_at_10 > b.precision_at_10)
+        {
+            best = Some(s);
+        }
+    }
+    let tuned = best.map(|b| b.weights).unwrap_or_default();
+    let methods = [
+        (
+            "lexical only",
+            SimilarityWeights {
+                content: 0.0,
+                title: 0.0,
+                lexical: 1.0,
+            },
+        ),
+        (
+            "vector only (content)",
+            SimilarityWeights {
+                content: 1.0,
+                title: 0.0,
+                lexical: 0.0,
+            },
+        ),
+        (
+            "vector only (title)",
+            SimilarityWeights {
+                content: 0.0,
+                title: 1.0,
+                lexical: 0.0,
+            },
+        ),
+        ("hybrid (default weights)", SimilarityWeights::default()),
+        ("hybrid (tuned weights)", tuned),
+    ];
+    let mut scores = Vec::new();
+    for (name, weights) in methods {
+        scores.push(score(&store, &engine, &corpus, weights, test, name).await?);
+    }
+    let count = |f: &dyn Fn(Half) -> bool| corpus.iter().filter(|d| f(d.half)).count();
+    let report = Report {
+        documents: corpus.len(),
+        index_half: count(&|h| h == Half::Index),
+        tuning_queries: count(&tuning),
+        test_queries: count(&test),
+        methods: scores,
+        tuned,
+    };
+    store.close().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "{} resumes: {} indexed, {} tuning queries, {} test queries (scores on the test queries)",
+        report.documents, report.index_half, report.tuning_queries, report.test_queries
+    );
+    println!(
+        "{:<26} {:>8} {:>8}  weights (content/title/lexical)",
+        "method", "P@10", "nDCG@10"
+    );
+    for m in &report.methods {
+        println!(
+            "{:<26} {:>8.3} {:>8.3}  {:.1}/{:.1}/{:.1}",
+            m.method,
+            m.precision_at_10,
+            m.ndcg_at_10,
+            m.weights.content,
+            m.weights.title,
+            m.weights.lexical
+        );
+    }
+    Ok(())
+}
+
+/// `id,category` rows: file stem → category.
+fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path)
+        .with_context(|| format!("cannot read labels {}", path.display()))?;
+    let mut out = HashMap::new();
+    for row in reader.records() {
+        let row = row.with_context(|| format!("bad row in {}", path.display()))?;
+        let (Some(id), Some(label)) = (row.get(0), row.get(1)) else {
+            anyhow::bail!("{} rows need id,category", path.display());
+        };
+        out.insert(id.trim().to_owned(), label.trim().to_owned());
+    }
+    Ok(out)
+}
+
+/// Stored resumes whose file stem has a label, with their half.
+async fn labelled_corpus(
+    store: &Store,
+    labels: &HashMap<String, String>,
+) -> anyhow::Result<Vec<Labelled>> {
+    let versions = store.searchable_versions("resumes").await?;
+    let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
+    let mut out = Vec::new();
+    for resume in store.resumes_by_ids(&ids).await? {
+        let stem = Path::new(&resume.source_filename)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(label) = labels.get(&stem) {
+            out.push(Labelled {
+                id: resume.id,
+                label: label.clone(),
+                half: half_of(&resume.source_filename),
+            });
+        }
+    }
+    Ok(out)
+}

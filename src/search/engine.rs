@@ -1,0 +1,672 @@
+//! The search engine: per collection a text index, a vector index and the documents'
+//! filter metadata, queried together and fused; plus a result cache.
+//!
+//! Everything here is synchronous and CPU-bound; async callers go through
+//! `tokio::task::spawn_blocking`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::embedder::{CacheStats, Embedder};
+use super::fusion::fuse;
+use super::layout::{self, IndexLayout, Manifest};
+use super::request::{SearchHit, SearchRequest, SearchResponse, count_facets};
+use super::{
+    Collection, DocId, DocMeta, HnswParams, SearchDoc, SearchError, SearchFilters, TextIndex,
+    TextQuery, VectorIndex,
+};
+use crate::skills::SkillExtractor;
+
+/// Results fetched from each list beyond the requested page, so fusion has room to
+/// reorder: at least this many.
+const MIN_LIST_DEPTH: usize = 100;
+
+/// A document's vectors: its content (pooled chunks) and its title alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocVectors {
+    pub content: Vec<f32>,
+    pub title: Option<Vec<f32>>,
+}
+
+/// One collection's indexes.
+pub struct CollectionIndex {
+    pub collection: Collection,
+    pub text: TextIndex,
+    /// Content vectors.
+    pub vectors: VectorIndex,
+    /// Title vectors (job titles, resume headlines).
+    pub titles: VectorIndex,
+    meta: RwLock<HashMap<DocId, DocMeta>>,
+}
+
+/// Loads a saved vector index, or starts an empty one when there is none or it cannot be
+/// read: vectors are a copy of the database's stored embeddings, and the catch-up fills
+/// an empty index in again without running the model.
+fn load_vectors(dir: &Path, c: Collection, dim: usize, params: HnswParams) -> VectorIndex {
+    if !dir.exists() {
+        return VectorIndex::new(dim, params);
+    }
+    VectorIndex::load(dir).unwrap_or_else(|error| {
+        tracing::warn!(collection = c.as_str(), path = %dir.display(), %error, "cannot load vector index, refilling it from stored embeddings");
+        VectorIndex::new(dim, params)
+    })
+}
+
+impl CollectionIndex {
+    fn open(
+        generation: &Path,
+        c: Collection,
+        dim: usize,
+        params: HnswParams,
+    ) -> Result<Self, SearchError> {
+        let text = TextIndex::open_or_create(&layout::text_dir(generation, c), c)?;
+        Ok(Self {
+            collection: c,
+            text,
+            vectors: load_vectors(&layout::vectors_dir(generation, c), c, dim, params),
+            titles: load_vectors(&layout::titles_dir(generation, c), c, dim, params),
+            meta: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// Puts a document's vectors in the vector indexes.
+    pub fn put_vectors(&self, id: DocId, vectors: &DocVectors) -> Result<(), SearchError> {
+        self.vectors.upsert(id, &vectors.content)?;
+        match &vectors.title {
+            Some(title) => self.titles.upsert(id, title)?,
+            None => {
+                self.titles.remove(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a document out of the vector indexes.
+    pub fn remove_vectors(&self, id: DocId) {
+        self.vectors.remove(id);
+        self.titles.remove(id);
+    }
+
+    fn save_vectors(&self, generation: &Path) -> Result<(), SearchError> {
+        let c = self.collection;
+        self.vectors.save(&layout::vectors_dir(generation, c))?;
+        self.titles.save(&layout::titles_dir(generation, c))
+    }
+
+    pub fn len(&self) -> usize {
+        self.meta.read().expect("meta lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ids and last-change times of the documents the engine knows.
+    pub fn versions(&self) -> HashMap<DocId, i64> {
+        let meta = self.meta.read().expect("meta lock");
+        meta.iter().map(|(id, m)| (*id, m.updated_at)).collect()
+    }
+
+    pub fn meta(&self, id: DocId) -> Option<DocMeta> {
+        self.meta.read().expect("meta lock").get(&id).cloned()
+    }
+
+    /// Drops metadata of removed documents.
+    pub fn forget(&self, ids: &[DocId]) {
+        let mut meta = self.meta.write().expect("meta lock");
+        for id in ids {
+            meta.remove(id);
+        }
+    }
+
+    /// Records metadata without touching the indexes (used when loading a generation whose
+    /// indexes already hold the documents).
+    pub fn remember(&self, docs: impl IntoIterator<Item = (DocId, DocMeta)>) {
+        self.meta.write().expect("meta lock").extend(docs);
+    }
+}
+
+/// A set of indexes for both collections in one generation directory.
+pub struct Generation {
+    pub dir: PathBuf,
+    pub jobs: CollectionIndex,
+    pub resumes: CollectionIndex,
+    manifest: Mutex<Manifest>,
+}
+
+impl Generation {
+    pub fn open(dir: &Path, dim: usize, params: HnswParams) -> Result<Self, SearchError> {
+        Ok(Self {
+            dir: dir.to_owned(),
+            jobs: CollectionIndex::open(dir, Collection::Jobs, dim, params)?,
+            resumes: CollectionIndex::open(dir, Collection::Resumes, dim, params)?,
+            manifest: Mutex::new(layout::read_manifest(dir)?),
+        })
+    }
+
+    pub fn collection(&self, c: Collection) -> &CollectionIndex {
+        match c {
+            Collection::Jobs => &self.jobs,
+            Collection::Resumes => &self.resumes,
+        }
+    }
+
+    pub fn manifest(&self) -> Manifest {
+        self.manifest.lock().expect("manifest lock").clone()
+    }
+
+    pub fn update_manifest(&self, f: impl FnOnce(&mut Manifest)) -> Result<(), SearchError> {
+        let mut manifest = self.manifest.lock().expect("manifest lock");
+        f(&mut manifest);
+        layout::write_manifest(&self.dir, &manifest)
+    }
+
+    /// Writes both vector indexes to disk and records when.
+    pub fn save_vectors(&self) -> Result<(), SearchError> {
+        let now = chrono::Utc::now().timestamp();
+        for c in Collection::ALL {
+            self.collection(c).save_vectors(&self.dir)?;
+        }
+        self.update_manifest(|m| {
+            for c in Collection::ALL {
+                m.collection_mut(c).vectors_saved_at = now;
+            }
+        })
+    }
+}
+
+/// Hit and miss counts of the result cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ResultCacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EngineSettings {
+    pub hnsw: HnswParams,
+    pub result_cache_capacity: u64,
+}
+
+/// The search engine shared by the server and the CLI.
+pub struct SearchEngine {
+    layout: IndexLayout,
+    live: RwLock<Arc<Generation>>,
+    embedder: Arc<Embedder>,
+    skills: Option<Arc<SkillExtractor>>,
+    settings: EngineSettings,
+    results: moka::sync::Cache<(Collection, String), Arc<SearchResponse>>,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+}
+
+impl SearchEngine {
+    /// Opens the live generation under `layout`, creating an empty one when there is none.
+    pub fn open(
+        layout: IndexLayout,
+        embedder: Arc<Embedder>,
+        skills: Option<Arc<SkillExtractor>>,
+        settings: EngineSettings,
+    ) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(layout.root()).map_err(|e| SearchError::io(layout.root(), e))?;
+        let dir = match layout.current()? {
+            Some(dir) => dir,
+            None => {
+                let dir = layout.new_generation()?;
+                layout.make_current(&dir)?;
+                dir
+            }
+        };
+        let generation = Generation::open(&dir, embedder.dimension(), settings.hnsw)?;
+        Ok(Self {
+            layout,
+            live: RwLock::new(Arc::new(generation)),
+            embedder,
+            skills,
+            settings,
+            results: moka::sync::Cache::new(settings.result_cache_capacity),
+            cache_hits: AtomicU64::new(0),
+            cache_misses: AtomicU64::new(0),
+        })
+    }
+
+    pub fn layout(&self) -> &IndexLayout {
+        &self.layout
+    }
+
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
+    }
+
+    pub fn skills(&self) -> Option<&Arc<SkillExtractor>> {
+        self.skills.as_ref()
+    }
+
+    pub fn settings(&self) -> EngineSettings {
+        self.settings
+    }
+
+    /// The live generation. Hold the `Arc` for the length of one operation.
+    pub fn generation(&self) -> Arc<Generation> {
+        self.live.read().expect("generation lock").clone()
+    }
+
+    /// Serves `generation` from now on (after a rebuild).
+    pub fn swap(&self, generation: Generation) {
+        *self.live.write().expect("generation lock") = Arc::new(generation);
+        self.results.invalidate_all();
+    }
+
+    /// Drops every cached result page (after writes that did not go through the engine).
+    pub fn invalidate_results(&self) {
+        self.results.invalidate_all();
+    }
+
+    pub fn cache_stats(&self) -> ResultCacheStats {
+        ResultCacheStats {
+            hits: self.cache_hits.load(Ordering::Relaxed),
+            misses: self.cache_misses.load(Ordering::Relaxed),
+            entries: self.results.entry_count(),
+        }
+    }
+
+    pub fn query_cache_stats(&self) -> CacheStats {
+        self.embedder.status().query_cache
+    }
+
+    /// Adds or replaces documents; each comes with its document vector when it has one.
+    /// Visible to searches when this returns.
+    pub fn upsert(
+        &self,
+        c: Collection,
+        docs: &[(SearchDoc, Option<DocVectors>)],
+    ) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let generation = self.generation();
+        let index = generation.collection(c);
+        let plain: Vec<SearchDoc> = docs.iter().map(|(d, _)| d.clone()).collect();
+        index.text.upsert(&plain)?;
+        index.text.commit()?;
+        for (doc, vectors) in docs {
+            match vectors {
+                Some(v) => index.put_vectors(doc.id, v)?,
+                None => index.remove_vectors(doc.id),
+            }
+        }
+        let last_change = docs
+            .iter()
+            .map(|(d, _)| d.meta.updated_at)
+            .max()
+            .unwrap_or(0);
+        index.remember(docs.iter().map(|(d, _)| (d.id, d.meta.clone())));
+        let documents = index.len();
+        generation.update_manifest(|m| {
+            let state = m.collection_mut(c);
+            state.documents = documents;
+            state.last_change = state.last_change.max(last_change);
+        })?;
+        self.results.invalidate_all();
+        Ok(())
+    }
+
+    /// Removes documents. Visible to searches when this returns.
+    pub fn delete(&self, c: Collection, ids: &[DocId]) -> Result<(), SearchError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let generation = self.generation();
+        let index = generation.collection(c);
+        index.text.delete(ids)?;
+        index.text.commit()?;
+        for id in ids {
+            index.remove_vectors(*id);
+        }
+        index.forget(ids);
+        let documents = index.len();
+        generation.update_manifest(|m| m.collection_mut(c).documents = documents)?;
+        self.results.invalidate_all();
+        Ok(())
+    }
+
+    /// Runs a search: lexical and vector lists, fused, filtered, faceted and paged.
+    pub fn search(
+        &self,
+        c: Collection,
+        request: &SearchRequest,
+    ) -> Result<SearchResponse, SearchError> {
+        request.validate()?;
+        let started = Instant::now();
+        let key = (
+            c,
+            serde_json::to_string(request).expect("a request serialises"),
+        );
+        if let Some(hit) = self.results.get(&key) {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            let mut response = (*hit).clone();
+            response.cached = true;
+            response.took_ms = elapsed_ms(started);
+            return Ok(response);
+        }
+        self.cache_misses.fetch_add(1, Ordering::Relaxed);
+        let generation = self.generation();
+        let index = generation.collection(c);
+        let now = chrono::Utc::now().timestamp();
+        let mut response = if request.query.trim().is_empty() {
+            self.browse(index, request, now)?
+        } else {
+            self.query(index, request, now)?
+        };
+        response.took_ms = elapsed_ms(started);
+        self.results.insert(key, Arc::new(response.clone()));
+        Ok(response)
+    }
+
+    /// A query without text: every document that passes the filters, newest first.
+    fn browse(
+        &self,
+        index: &CollectionIndex,
+        request: &SearchRequest,
+        now: i64,
+    ) -> Result<SearchResponse, SearchError> {
+        let meta = index.meta.read().expect("meta lock");
+        let mut matching: Vec<(DocId, &DocMeta)> = meta
+            .iter()
+            .filter(|(_, m)| request.filters.matches(m, now))
+            .map(|(id, m)| (*id, m))
+            .collect();
+        matching.sort_by(|a, b| b.1.posted_at.cmp(&a.1.posted_at).then(a.0.cmp(&b.0)));
+        let facets = count_facets(&request.facets, matching.iter().map(|(_, m)| *m));
+        let hits = matching
+            .iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|(id, _)| SearchHit {
+                id: *id,
+                score: 0.0,
+                lexical: None,
+                vector: None,
+                highlights: None,
+            })
+            .collect();
+        Ok(SearchResponse {
+            total: matching.len(),
+            offset: request.offset,
+            limit: request.limit,
+            hits,
+            facets,
+            took_ms: 0.0,
+            cached: false,
+        })
+    }
+
+    fn query(
+        &self,
+        index: &CollectionIndex,
+        request: &SearchRequest,
+        now: i64,
+    ) -> Result<SearchResponse, SearchError> {
+        let depth = (request.offset + request.limit).max(MIN_LIST_DEPTH);
+        let text_query = TextQuery {
+            text: request.query.clone(),
+            skill_uris: self.query_skills(&request.query),
+            fuzzy: request.fuzzy,
+        };
+        let lexical: Vec<(DocId, f32)> = if request.fusion.uses_lexical() {
+            index
+                .text
+                .search(&text_query, &request.filters, now, depth)?
+                .into_iter()
+                .map(|h| (h.id, h.score))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let query_vector = if request.fusion.uses_vector() {
+            Some(self.embedder.embed_query(&request.query)?)
+        } else {
+            None
+        };
+        let meta = index.meta.read().expect("meta lock");
+        let vector: Vec<(DocId, f32)> = match &query_vector {
+            Some(q) => {
+                let hits = if request.filters.is_empty() {
+                    index.vectors.search(q, depth, None)?
+                } else {
+                    let allowed = |id: DocId| {
+                        meta.get(&id)
+                            .is_some_and(|m| request.filters.matches(m, now))
+                    };
+                    index.vectors.search(q, depth, Some(&allowed))?
+                };
+                hits.into_iter().map(|h| (h.id, h.similarity)).collect()
+            }
+            None => Vec::new(),
+        };
+        let similarity_of = |id: DocId| {
+            let q = query_vector.as_ref()?;
+            let v = index.vectors.vector(id)?;
+            Some(super::embedder::cosine(q, &v))
+        };
+        let fused = fuse(&request.fusion, &lexical, &vector, &similarity_of);
+        let facets = count_facets(
+            &request.facets,
+            fused.iter().filter_map(|h| meta.get(&h.id)),
+        );
+        drop(meta);
+        let page: Vec<_> = fused
+            .iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .cloned()
+            .collect();
+        let mut highlights = if request.highlight && !page.is_empty() {
+            let ids: Vec<DocId> = page.iter().map(|h| h.id).collect();
+            index.text.highlights(&text_query, &ids)?
+        } else {
+            HashMap::new()
+        };
+        let hits = page
+            .into_iter()
+            .map(|h| SearchHit {
+                id: h.id,
+                score: h.score,
+                lexical: h.lexical,
+                vector: h.vector,
+                highlights: highlights.remove(&h.id),
+            })
+            .collect();
+        Ok(SearchResponse {
+            total: fused.len(),
+            offset: request.offset,
+            limit: request.limit,
+            hits,
+            facets,
+            took_ms: 0.0,
+            cached: false,
+        })
+    }
+
+    /// ESCO URIs of the skills named in a query ("k8s" and "Kubernetes" name the same one).
+    fn query_skills(&self, query: &str) -> Vec<String> {
+        let Some(skills) = &self.skills else {
+            return Vec::new();
+        };
+        let mut uris: Vec<String> = skills.extract(query).into_iter().map(|s| s.uri).collect();
+        uris.sort();
+        uris.dedup();
+        uris
+    }
+
+    /// Whether a filter would keep this document (for callers that rank documents
+    /// themselves, such as matching).
+    pub fn passes(&self, c: Collection, id: DocId, filters: &SearchFilters) -> bool {
+        let now = chrono::Utc::now().timestamp();
+        self.generation()
+            .collection(c)
+            .meta(id)
+            .is_some_and(|m| filters.matches(&m, now))
+    }
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e3
+}
+
+/// A document used as a query ("more like this"): its vectors and a text query made of
+/// its titles and skills.
+#[derive(Debug, Clone)]
+pub struct DocQuery {
+    pub vectors: DocVectors,
+    pub text: TextQuery,
+    /// Left out of the results (the query document itself).
+    pub exclude: std::collections::HashSet<DocId>,
+}
+
+impl DocQuery {
+    /// The query for a document: its titles as text, its skills as skill clauses.
+    pub fn from_doc(doc: &SearchDoc, vectors: DocVectors) -> Self {
+        let mut text = doc.title.clone();
+        for title in doc.other_titles.iter().take(5) {
+            text.push(' ');
+            text.push_str(title);
+        }
+        Self {
+            vectors,
+            text: TextQuery {
+                text,
+                skill_uris: doc.meta.skill_uris.clone(),
+                fuzzy: false,
+            },
+            exclude: [doc.id].into(),
+        }
+    }
+}
+
+/// How "more like this" weighs its three similarities. Components a pair lacks (a
+/// document without a title) are left out and the rest re-weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimilarityWeights {
+    /// Cosine similarity of the content vectors.
+    pub content: f32,
+    /// Cosine similarity of the title vectors.
+    pub title: f32,
+    /// BM25 of the titles-and-skills query, divided by the best BM25 of the query.
+    pub lexical: f32,
+}
+
+impl Default for SimilarityWeights {
+    /// Chosen with `intellicv eval similar` (see the README).
+    fn default() -> Self {
+        Self {
+            content: 0.4,
+            title: 0.4,
+            lexical: 0.2,
+        }
+    }
+}
+
+/// One "more like this" result with its component similarities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimilarHit {
+    pub id: DocId,
+    /// Weighted mean of the components, in [0, 1].
+    pub score: f32,
+    pub content: f32,
+    pub title: Option<f32>,
+    pub lexical: f32,
+}
+
+impl SearchEngine {
+    /// Documents of collection `c` most like `query`: candidates from the content-vector,
+    /// title-vector and lexical lists (each `depth` deep), each scored exactly on all
+    /// three similarities.
+    pub fn similar(
+        &self,
+        c: Collection,
+        query: &DocQuery,
+        filters: &SearchFilters,
+        weights: &SimilarityWeights,
+        limit: usize,
+        depth: usize,
+    ) -> Result<Vec<SimilarHit>, SearchError> {
+        let generation = self.generation();
+        let index = generation.collection(c);
+        let now = chrono::Utc::now().timestamp();
+        let meta = index.meta.read().expect("meta lock");
+        let allowed = |id: DocId| {
+            !query.exclude.contains(&id) && meta.get(&id).is_some_and(|m| filters.matches(m, now))
+        };
+        let mut candidates: Vec<DocId> = Vec::new();
+        if weights.content > 0.0 {
+            let hits = index
+                .vectors
+                .search(&query.vectors.content, depth, Some(&allowed))?;
+            candidates.extend(hits.iter().map(|h| h.id));
+        }
+        if let (Some(title), true) = (&query.vectors.title, weights.title > 0.0) {
+            let hits = index.titles.search(title, depth, Some(&allowed))?;
+            candidates.extend(hits.iter().map(|h| h.id));
+        }
+        let mut lexical: HashMap<DocId, f32> = HashMap::new();
+        if weights.lexical > 0.0 && !query.text.text.trim().is_empty() {
+            let hits = index
+                .text
+                .search(&query.text, filters, now, depth + query.exclude.len())?;
+            let best = hits.iter().map(|h| h.score).fold(0.0_f32, f32::max);
+            for h in hits.into_iter().filter(|h| allowed(h.id)) {
+                candidates.push(h.id);
+                lexical.insert(h.id, if best > 0.0 { h.score / best } else { 0.0 });
+            }
+        }
+        drop(meta);
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut hits: Vec<SimilarHit> = candidates
+            .into_iter()
+            .filter_map(|id| {
+                let content = index
+                    .vectors
+                    .vector(id)
+                    .map(|v| super::embedder::cosine(&query.vectors.content, &v))?;
+                let title = match &query.vectors.title {
+                    Some(q) => index
+                        .titles
+                        .vector(id)
+                        .map(|v| super::embedder::cosine(q, &v)),
+                    None => None,
+                };
+                let lexical = lexical.get(&id).copied().unwrap_or(0.0);
+                let mut total = weights.content * content.max(0.0) + weights.lexical * lexical;
+                let mut weight = weights.content + weights.lexical;
+                if let Some(t) = title {
+                    total += weights.title * t.max(0.0);
+                    weight += weights.title;
+                }
+                let score = if weight > 0.0 {
+                    (total / weight).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                Some(SimilarHit {
+                    id,
+                    score,
+                    content,
+                    title,
+                    lexical,
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+}
