@@ -196,10 +196,7 @@ fn build_request(args: &SearchArgs, skills: &SkillExtractor) -> anyhow::Result<S
                 .with_context(|| format!("unknown facet {f:?}"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut filters = SearchFilters::default();
-    for pair in &args.filters {
-        apply_filter(&mut filters, pair, skills)?;
-    }
+    let filters = parse_filters(&args.filters, skills)?;
     let request = SearchRequest {
         query: args.query.clone(),
         filters,
@@ -211,6 +208,18 @@ fn build_request(args: &SearchArgs, skills: &SkillExtractor) -> anyhow::Result<S
     };
     request.validate()?;
     Ok(request)
+}
+
+/// `KEY=VALUE` filter options (see `SearchArgs::filters`) as a filter.
+pub(crate) fn parse_filters(
+    pairs: &[String],
+    skills: &SkillExtractor,
+) -> anyhow::Result<SearchFilters> {
+    let mut filters = SearchFilters::default();
+    for pair in pairs {
+        apply_filter(&mut filters, pair, skills)?;
+    }
+    Ok(filters)
 }
 
 fn apply_filter(

@@ -65,6 +65,13 @@ pub fn job_doc(job: &JobRecord, skills: &[JobSkillRow]) -> SearchDoc {
 /// A parsed resume as an indexable document; `None` for a resume without a profile.
 pub fn resume_doc(resume: &ResumeRecord) -> Option<SearchDoc> {
     let profile = &resume.profile.as_ref()?.0;
+    let text = resume.extracted_text.as_deref().unwrap_or_default();
+    Some(resume_doc_from(resume.id, profile, text, resume.updated_at.timestamp()))
+}
+
+/// A resume's indexable document from its parts (also for a resume parsed on the fly and
+/// never stored, with id 0).
+pub fn resume_doc_from(id: i64, profile: &ResumeProfile, text: &str, updated_at: i64) -> SearchDoc {
     let mut skills: BTreeMap<&str, &str> = BTreeMap::new();
     for s in &profile.skills {
         skills.entry(s.uri.as_str()).or_insert(s.label.as_str());
@@ -84,23 +91,23 @@ pub fn resume_doc(resume: &ResumeRecord) -> Option<SearchDoc> {
         .filter(|t| Some(t) != headline.as_ref())
         .collect();
     let location = profile.contact.location.as_ref().map(|l| l.value.clone());
-    Some(SearchDoc {
-        id: resume.id,
+    SearchDoc {
+        id,
         title: headline.unwrap_or_default(),
         other_titles,
-        body: resume.extracted_text.clone().unwrap_or_default(),
+        body: text.to_owned(),
         company: profile.experience.iter().find_map(|e| e.company.clone()),
         meta: DocMeta {
             seniority: profile.seniority,
             location,
             years_experience: profile.total_years_experience,
-            posted_at: Some(resume.updated_at.timestamp()),
+            posted_at: Some(updated_at),
             skill_uris: sorted_uris(&skills),
-            updated_at: resume.updated_at.timestamp(),
+            updated_at,
             ..DocMeta::default()
         },
         skills,
-    })
+    }
 }
 
 fn sorted_uris(skills: &[SkillRef]) -> Vec<String> {

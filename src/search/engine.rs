@@ -586,6 +586,44 @@ pub struct SimilarHit {
 }
 
 impl SearchEngine {
+    /// The three similarities of one document of `c` to `query` (for explaining one pair);
+    /// `None` when the document is not indexed. Lexical relevance is the document's BM25
+    /// over the best BM25 of the query, 0 when it ranks below the first 1,000.
+    pub fn pair_similarity(
+        &self,
+        c: Collection,
+        query: &DocQuery,
+        id: DocId,
+    ) -> Result<Option<SimilarHit>, SearchError> {
+        let generation = self.generation();
+        let index = generation.collection(c);
+        let Some(content) = index.vectors.vector(id) else {
+            return Ok(None);
+        };
+        let content = super::embedder::cosine(&query.vectors.content, &content);
+        let title = match &query.vectors.title {
+            Some(q) => index.titles.vector(id).map(|v| super::embedder::cosine(q, &v)),
+            None => None,
+        };
+        let lexical = if query.text.text.trim().is_empty() {
+            0.0
+        } else {
+            let now = chrono::Utc::now().timestamp();
+            let hits = index.text.search(&query.text, &SearchFilters::default(), now, 1_000)?;
+            let best = hits.iter().map(|h| h.score).fold(0.0_f32, f32::max);
+            hits.iter()
+                .find(|h| h.id == id)
+                .map_or(0.0, |h| if best > 0.0 { h.score / best } else { 0.0 })
+        };
+        Ok(Some(SimilarHit {
+            id,
+            score: 0.0,
+            content,
+            title,
+            lexical,
+        }))
+    }
+
     /// Documents of collection `c` most like `query`: candidates from the content-vector,
     /// title-vector and lexical lists (each `depth` deep), each scored exactly on all
     /// three similarities.

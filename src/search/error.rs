@@ -23,6 +23,8 @@ pub enum SearchError {
     Corrupt { path: PathBuf, reason: String },
     #[error(transparent)]
     Embedder(#[from] EmbedderError),
+    #[error("search task failed: {0}")]
+    Task(String),
 }
 
 impl SearchError {

@@ -19,7 +19,7 @@ mod request;
 pub mod sync;
 mod vectorize;
 
-pub use docs::{job_doc, resume_doc};
+pub use docs::{job_doc, resume_doc, resume_doc_from};
 pub use document::{
     Collection, DocId, DocMeta, GeoPoint, SearchDoc, SkillRef, place_words, yearly_amount,
 };

@@ -459,3 +459,63 @@ pub async fn doc_query(
     };
     Ok(Some(super::DocQuery::from_doc(&prepared.doc, vectors)))
 }
+
+/// Every searchable document of a collection with its stored vectors (`None` where no
+/// current embedding is stored), without running the model. For benchmarks and tools
+/// that build indexes of their own.
+pub async fn stored_documents(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    c: Collection,
+) -> Result<Vec<(SearchDoc, Option<DocVectors>)>, SyncError> {
+    let model = engine.embedder().status().model_sha256;
+    let ids: Vec<DocId> = store
+        .searchable_versions(c.as_str())
+        .await?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(BATCH * 4) {
+        let prepared = prepare(store, c, batch).await?;
+        let mut stored: HashMap<DocId, StoredEmbedding> = store
+            .embeddings(c.as_str(), batch)
+            .await?
+            .into_iter()
+            .map(|e| (e.doc_id, e))
+            .collect();
+        for p in prepared {
+            let vectors = stored
+                .remove(&p.doc.id)
+                .filter(|e| e.model_sha256 == model && e.text_hash == p.embed.text_hash)
+                .map(doc_vectors);
+            out.push((p.doc, vectors));
+        }
+    }
+    Ok(out)
+}
+
+/// The "more like this" query for a resume that is not stored (a file parsed on the fly):
+/// embeds it now. Blocking (runs the model).
+pub fn adhoc_resume_query(
+    engine: &SearchEngine,
+    profile: &crate::domain::ResumeProfile,
+    text: &str,
+) -> Result<super::DocQuery, SearchError> {
+    let doc = docs::resume_doc_from(0, profile, text, chrono::Utc::now().timestamp());
+    let sections = docs::resume_embedding_sections(profile, text);
+    let input = EmbedInput {
+        doc_id: 0,
+        text_hash: docs::sections_hash(&doc.title, &sections),
+        title: Some(doc.title.clone()),
+        sections,
+        chunk_tokens: None,
+        max_chunks: None,
+    };
+    let embedded = embed_documents(engine.embedder(), std::slice::from_ref(&input))?
+        .pop()
+        .ok_or_else(|| SearchError::InvalidQuery {
+            reason: "the resume has no text to compare".to_owned(),
+        })?;
+    Ok(super::DocQuery::from_doc(&doc, doc_vectors(embedded)))
+}

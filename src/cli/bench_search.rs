@@ -1,0 +1,389 @@
+//! `intellicv bench search`: index build throughput, query latency (lexical, vector,
+//! hybrid, filtered, cached), ANN recall and memory of our engine at several corpus sizes,
+//! side by side with PostgreSQL full-text search + pgvector on the same documents, vectors
+//! and queries, in the same run.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+use crate::bench::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
+use crate::components::Models;
+use crate::config::Settings;
+use crate::domain::RemoteMode;
+use crate::search::layout::{self, IndexLayout};
+use crate::search::{
+    Collection, DocVectors, EngineSettings, Fusion, SearchDoc, SearchEngine, SearchError,
+    SearchFilters, SearchRequest, TextIndex, VectorIndex, sync,
+};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub struct SearchBenchArgs {
+    /// Corpus sizes (job postings drawn at random, seeded, from the data dir's indexed jobs)
+    #[arg(long, value_delimiter = ',', default_values_t = [10_000usize, 40_000])]
+    pub sizes: Vec<usize>,
+    /// Queries per kind (job titles drawn from the corpus, seeded)
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
+    /// Concurrent clients for the throughput runs
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: usize,
+    /// PostgreSQL with pgvector for the baseline (see scripts/pgvector-server.sh); without
+    /// it only our engine is measured
+    #[arg(long, env = "INTELLICV_PGVECTOR_URL")]
+    pub pg_url: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SizeReport {
+    documents: usize,
+    text_build_docs_per_sec: f64,
+    vector_build_docs_per_sec: f64,
+    resident_mb_added: f64,
+    ann_recall_at_10: f32,
+    ours: Vec<(String, QueryKindReport)>,
+    postgres: Option<PgReport>,
+}
+
+#[derive(Debug, Serialize)]
+struct PgReport {
+    load: LoadReport,
+    kinds: Vec<(String, QueryKindReport)>,
+}
+
+pub async fn run(args: SearchBenchArgs, settings: Settings) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.database_url(), &settings.database).await?;
+    let models = Models::load(&settings).await?;
+    let scratch = tempfile::tempdir()?;
+    let loader = Arc::new(SearchEngine::open(
+        IndexLayout::new(scratch.path().join("loader")),
+        models.embedder.clone(),
+        Some(models.skills.clone()),
+        engine_settings(&settings),
+    )?);
+    let mut docs = sync::stored_documents(&store, &loader, Collection::Jobs).await?;
+    let without = docs.iter().filter(|(_, v)| v.is_none()).count();
+    docs.retain(|(_, v)| v.is_some());
+    anyhow::ensure!(
+        !docs.is_empty(),
+        "no indexed job postings with stored embeddings in {}: run `intellicv ingest jobs FILE...` and `intellicv reindex` on this data dir first",
+        settings.database_url().redacted()
+    );
+    if without > 0 {
+        eprintln!("note: {without} postings have no stored embedding and are left out (run `intellicv reindex`)");
+    }
+    docs.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
+    let mut reports = Vec::new();
+    for &size in &args.sizes {
+        let size = size.min(docs.len());
+        let subset = &docs[..size];
+        eprintln!("measuring {size} postings");
+        reports.push(measure_size(&args, &settings, &models, subset, scratch.path()).await?);
+    }
+    store.close().await;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        for r in &reports {
+            print_report(r);
+        }
+    }
+    Ok(())
+}
+
+fn engine_settings(settings: &Settings) -> EngineSettings {
+    EngineSettings {
+        hnsw: settings.search.hnsw,
+        result_cache_capacity: settings.search.result_cache_capacity,
+    }
+}
+
+/// Resident set size of this process in MiB (Linux).
+fn resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn measure_size(
+    args: &SearchBenchArgs,
+    settings: &Settings,
+    models: &Models,
+    docs: &[(SearchDoc, Option<DocVectors>)],
+    scratch: &std::path::Path,
+) -> anyhow::Result<SizeReport> {
+    let rss_before = resident_mb();
+    let layout = IndexLayout::new(scratch.join(format!("size-{}", docs.len())));
+    std::fs::create_dir_all(layout.root())?;
+    let generation = layout.new_generation()?;
+    layout.make_current(&generation)?;
+    let c = Collection::Jobs;
+    // Text index build.
+    let plain: Vec<SearchDoc> = docs.iter().map(|(d, _)| d.clone()).collect();
+    let text_dir = layout::text_dir(&generation, c);
+    let started = Instant::now();
+    let text_secs = tokio::task::spawn_blocking(move || -> Result<f64, SearchError> {
+        let text = TextIndex::open_or_create(&text_dir, c)?;
+        text.upsert(&plain)?;
+        text.commit()?;
+        Ok(started.elapsed().as_secs_f64())
+    })
+    .await??;
+    // Vector index builds (content and titles), then written where the engine loads them.
+    let dim = models.embedder.dimension();
+    let params = settings.search.hnsw;
+    let content: Vec<(i64, Vec<f32>)> = docs
+        .iter()
+        .filter_map(|(d, v)| v.as_ref().map(|v| (d.id, v.content.clone())))
+        .collect();
+    let titles: Vec<(i64, Vec<f32>)> = docs
+        .iter()
+        .filter_map(|(d, v)| v.as_ref().and_then(|v| v.title.clone()).map(|t| (d.id, t)))
+        .collect();
+    let generation2 = generation.clone();
+    let started = Instant::now();
+    let vector_secs = tokio::task::spawn_blocking(move || -> Result<f64, SearchError> {
+        VectorIndex::build(dim, params, content)?.save(&layout::vectors_dir(&generation2, c))?;
+        let secs = started.elapsed().as_secs_f64();
+        VectorIndex::build(dim, params, titles)?.save(&layout::titles_dir(&generation2, c))?;
+        Ok(secs)
+    })
+    .await??;
+    let engine = Arc::new(SearchEngine::open(
+        layout,
+        models.embedder.clone(),
+        Some(models.skills.clone()),
+        engine_settings(settings),
+    )?);
+    engine
+        .generation()
+        .collection(c)
+        .remember(docs.iter().map(|(d, _)| (d.id, d.meta.clone())));
+    let rss_after = resident_mb();
+
+    let queries = queries_from(docs, args.queries);
+    let filtered: Vec<(String, SearchFilters)> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.clone(), filter_for(i)))
+        .collect();
+    let plain: Vec<(String, SearchFilters)> =
+        queries.iter().map(|q| (q.clone(), SearchFilters::default())).collect();
+    let kinds: [(&str, Fusion, &Vec<(String, SearchFilters)>, bool); 5] = [
+        ("lexical", Fusion::Weighted { semantic_ratio: 0.0 }, &plain, false),
+        ("vector", Fusion::Weighted { semantic_ratio: 1.0 }, &plain, false),
+        ("hybrid (rrf)", Fusion::default(), &plain, false),
+        ("hybrid + filters", Fusion::default(), &filtered, false),
+        ("hybrid, cached", Fusion::default(), &plain, true),
+    ];
+    let mut ours = Vec::new();
+    for (name, fusion, list, cached) in kinds {
+        if !cached {
+            engine.invalidate_results();
+            engine.embedder().clear_query_cache();
+        }
+        let e = engine.clone();
+        let report = measure_query_kind(list, 0, args.concurrency, move |(q, f): (String, SearchFilters)| {
+            let e = e.clone();
+            async move {
+                let request = SearchRequest {
+                    query: q,
+                    filters: f,
+                    fusion,
+                    highlight: false,
+                    ..SearchRequest::default()
+                };
+                tokio::task::spawn_blocking(move || e.search(c, &request))
+                    .await
+                    .map_err(|e| SearchError::Task(e.to_string()))?
+            }
+        })
+        .await?;
+        ours.push((name.to_owned(), report));
+    }
+    // ANN recall against exact search, on the queries' own vectors.
+    let embedder = models.embedder.clone();
+    let q2 = queries.clone();
+    let query_vectors: Vec<Vec<f32>> = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = q2.iter().map(String::as_str).collect();
+        embedder.embed_batch(&refs)
+    })
+    .await??;
+    let recall = {
+        let g = engine.generation();
+        crate::search::recall_at_k(&g.collection(c).vectors, &query_vectors, 10)
+    };
+    let postgres = match &args.pg_url {
+        Some(url) => Some(measure_postgres(url, args, models, docs, &plain).await?),
+        None => None,
+    };
+    Ok(SizeReport {
+        documents: docs.len(),
+        text_build_docs_per_sec: docs.len() as f64 / text_secs.max(1e-9),
+        vector_build_docs_per_sec: docs.len() as f64 / vector_secs.max(1e-9),
+        resident_mb_added: rss_after - rss_before,
+        ann_recall_at_10: recall,
+        ours,
+        postgres,
+    })
+}
+
+/// Query texts: titles of postings drawn from the corpus (seeded), lowercased.
+fn queries_from(docs: &[(SearchDoc, Option<DocVectors>)], n: usize) -> Vec<String> {
+    let mut titles: Vec<String> = docs
+        .iter()
+        .map(|(d, _)| d.title.trim().to_lowercase())
+        .filter(|t| (3..80).contains(&t.len()))
+        .collect();
+    titles.sort();
+    titles.dedup();
+    titles.shuffle(&mut rand::rngs::StdRng::seed_from_u64(11));
+    titles.truncate(n);
+    titles
+}
+
+/// A filter for the i-th filtered query, cycling through the filter kinds.
+fn filter_for(i: usize) -> SearchFilters {
+    match i % 4 {
+        0 => SearchFilters {
+            remote_modes: vec![RemoteMode::Remote],
+            ..Default::default()
+        },
+        1 => SearchFilters {
+            salary_min: Some(30_000.0),
+            ..Default::default()
+        },
+        2 => SearchFilters {
+            location: Some("london".into()),
+            ..Default::default()
+        },
+        _ => SearchFilters {
+            near: Some(crate::search::GeoRadius {
+                lat: 51.5074,
+                lon: -0.1278,
+                radius_km: 50.0,
+            }),
+            ..Default::default()
+        },
+    }
+}
+
+async fn measure_postgres(
+    url: &str,
+    args: &SearchBenchArgs,
+    models: &Models,
+    docs: &[(SearchDoc, Option<DocVectors>)],
+    queries: &[(String, SearchFilters)],
+) -> anyhow::Result<PgReport> {
+    let pg = Arc::new(PgBaseline::connect(url).await.context("pgvector baseline")?);
+    let rows: Vec<BaselineDoc> = docs
+        .iter()
+        .filter_map(|(d, v)| {
+            v.as_ref().map(|v| BaselineDoc {
+                id: d.id,
+                title: d.title.clone(),
+                body: d.body.clone(),
+                vector: v.content.clone(),
+            })
+        })
+        .collect();
+    let load = pg.load(&rows).await?;
+    let texts: Vec<String> = queries.iter().map(|(q, _)| q.clone()).collect();
+    let mut kinds = Vec::new();
+    for kind in ["lexical", "vector", "hybrid (rrf)"] {
+        models.embedder.clear_query_cache();
+        let (pg, embedder) = (pg.clone(), models.embedder.clone());
+        let report = measure_query_kind(&texts, 0, args.concurrency, move |q: String| {
+            let (pg, embedder) = (pg.clone(), embedder.clone());
+            async move {
+                // The baseline cannot embed: it gets our query embedding, timed with it.
+                let vector = if kind == "lexical" {
+                    None
+                } else {
+                    let e = embedder.clone();
+                    let q2 = q.clone();
+                    Some(
+                        tokio::task::spawn_blocking(move || e.embed_query(&q2))
+                            .await
+                            .map_err(|e| crate::bench::BenchError::Query(Box::new(e)))?
+                            .map_err(|e| crate::bench::BenchError::Query(Box::new(e)))?,
+                    )
+                };
+                match (kind, vector) {
+                    ("lexical", _) => pg.search_text(&q, 10).await,
+                    ("vector", Some(v)) => pg.search_vector(&v, 10).await,
+                    (_, Some(v)) => pg.search_hybrid(&q, &v, 10).await,
+                    _ => unreachable!("vector kinds embed their query"),
+                }
+            }
+        })
+        .await?;
+        kinds.push((kind.to_owned(), report));
+    }
+    Ok(PgReport { load, kinds })
+}
+
+fn print_report(r: &SizeReport) {
+    println!("\n{} postings", r.documents);
+    println!(
+        "  build: text {:.0} docs/s, vectors {:.0} docs/s; +{:.0} MiB resident; ANN recall@10 {:.3}",
+        r.text_build_docs_per_sec, r.vector_build_docs_per_sec, r.resident_mb_added, r.ann_recall_at_10
+    );
+    println!(
+        "  {:<18} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
+        "kind", "p50 ms", "p95 ms", "p99 ms", "qps", "pg p50", "pg p99", "pg qps", "p99 x", "qps x"
+    );
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    for (name, ours) in &r.ours {
+        let pg = r
+            .postgres
+            .as_ref()
+            .and_then(|p| p.kinds.iter().find(|(k, _)| k == name).map(|(_, v)| v));
+        let (pg_cols, ratios) = match pg {
+            Some(pg) => (
+                format!(
+                    "{:>8.2} {:>8.2} {:>9.0}",
+                    ms(pg.sequential.p50),
+                    ms(pg.sequential.p99),
+                    pg.concurrent.qps
+                ),
+                format!(
+                    "{:>7.1} {:>7.1}",
+                    ms(pg.sequential.p99) / ms(ours.sequential.p99).max(1e-9),
+                    ours.concurrent.qps / pg.concurrent.qps.max(1e-9)
+                ),
+            ),
+            None => (format!("{:>8} {:>8} {:>9}", "-", "-", "-"), format!("{:>7} {:>7}", "-", "-")),
+        };
+        println!(
+            "  {:<18} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
+            name,
+            ms(ours.sequential.p50),
+            ms(ours.sequential.p95),
+            ms(ours.sequential.p99),
+            ours.concurrent.qps
+        );
+    }
+    if let Some(pg) = &r.postgres {
+        println!(
+            "  postgres load: {:.1} s (insert {:.1}, gin {:.1}, hnsw {:.1})",
+            pg.load.total_secs, pg.load.insert_secs, pg.load.gin_build_secs, pg.load.hnsw_build_secs
+        );
+    }
+    println!("  (p99 x: PostgreSQL p99 / ours; qps x: our throughput / PostgreSQL's, {} clients)", r.ours.first().map_or(0, |(_, k)| k.concurrency));
+}
