@@ -21,7 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, JobSkillRow, StoredEmbedding};
 pub use jobs::{JobInsertOutcome, JobRecord};
-pub use resumes::{NewResume, ParseOutcome, ParseStatus, ResumeRecord};
+pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
 pub use users::{NewUser, UserRecord};
 
 use crate::config::{DatabaseSettings, SecretUrl};

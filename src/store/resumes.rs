@@ -5,6 +5,62 @@ use sqlx::types::Json;
 use super::{Store, StoreError, with_pool};
 use crate::domain::{ResumeProfile, Seniority};
 
+/// Writes the skill, experience and education rows of a resume's profile inside a
+/// transaction (both backends: the macro expands into each pool's arm).
+macro_rules! write_profile_rows {
+    ($tx:expr, $id:expr, $profile:expr) => {{
+                for skill in &$profile.skills {
+                    sqlx::query(
+                        "INSERT INTO resume_skills (resume_id, skill_uri, label, confidence, \
+                         source, evidence) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (resume_id, skill_uri) DO NOTHING",
+                    )
+                    .bind($id)
+                    .bind(&skill.uri)
+                    .bind(&skill.label)
+                    .bind(f64::from(skill.confidence))
+                    .bind(skill.method.as_str())
+                    .bind(Json(&skill.evidence))
+                    .execute($tx)
+                    .await?;
+                }
+                for (i, e) in $profile.experience.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO resume_experiences (resume_id, position, title, company, \
+                         location, start_date, end_date, is_current, description, span) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind($id)
+                    .bind(i as i32)
+                    .bind(&e.title)
+                    .bind(&e.company)
+                    .bind(&e.location)
+                    .bind(e.start.map(year_month_text))
+                    .bind(e.end.map(year_month_text))
+                    .bind(e.is_current)
+                    .bind(e.bullets.join("\n"))
+                    .bind(Json(&e.source))
+                    .execute($tx)
+                    .await?;
+                }
+                for (i, e) in $profile.education.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO resume_educations (resume_id, position, degree, field, \
+                         institution, graduation_year, span) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind($id)
+                    .bind(i as i32)
+                    .bind(&e.degree)
+                    .bind(&e.field)
+                    .bind(&e.institution)
+                    .bind(e.year)
+                    .bind(Json(&e.source))
+                    .execute($tx)
+                    .await?;
+                }
+    }};
+}
+
 /// The parse outcome of a stored resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -135,55 +191,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             if let Some(profile) = profile_ref {
-                for skill in &profile.skills {
-                    sqlx::query(
-                        "INSERT INTO resume_skills (resume_id, skill_uri, label, confidence, \
-                         source, evidence) VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (resume_id, skill_uri) DO NOTHING",
-                    )
-                    .bind(record.id)
-                    .bind(&skill.uri)
-                    .bind(&skill.label)
-                    .bind(f64::from(skill.confidence))
-                    .bind(skill.method.as_str())
-                    .bind(Json(&skill.evidence))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for (i, e) in profile.experience.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO resume_experiences (resume_id, position, title, company, \
-                         location, start_date, end_date, is_current, description, span) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind(record.id)
-                    .bind(i as i32)
-                    .bind(&e.title)
-                    .bind(&e.company)
-                    .bind(&e.location)
-                    .bind(e.start.map(year_month_text))
-                    .bind(e.end.map(year_month_text))
-                    .bind(e.is_current)
-                    .bind(e.bullets.join("\n"))
-                    .bind(Json(&e.source))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                for (i, e) in profile.education.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO resume_educations (resume_id, position, degree, field, \
-                         institution, graduation_year, span) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(record.id)
-                    .bind(i as i32)
-                    .bind(&e.degree)
-                    .bind(&e.field)
-                    .bind(&e.institution)
-                    .bind(e.year)
-                    .bind(Json(&e.source))
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                write_profile_rows!(&mut *tx, record.id, profile);
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(record)
@@ -241,5 +249,170 @@ fn year_month_text(ym: crate::domain::YearMonth) -> String {
     match ym.month {
         Some(m) => format!("{:04}-{:02}", ym.year, m),
         None => format!("{:04}", ym.year),
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Headline, years and seniority as stored in their own columns.
+fn summary_columns(profile: &ResumeProfile) -> (Option<String>, Option<f64>, Option<&'static str>) {
+    (
+        profile.headline.as_ref().map(|h| h.value.clone()),
+        profile
+            .total_years_experience
+            .map(|y| (f64::from(y) * 10.0).round() / 10.0),
+        profile.seniority.map(Seniority::as_str),
+    )
+}
+
+impl Store {
+    /// Resumes, newest first; only `owner_id`'s when given. Returns the page and the total.
+    pub async fn list_resumes(
+        &self,
+        owner_id: Option<i64>,
+        page: Page,
+    ) -> Result<(Vec<ResumeRecord>, i64), StoreError> {
+        let filter = "($1 IS NULL OR owner_id = $1)";
+        let sql = format!(
+            "SELECT {RESUME_COLUMNS} FROM resumes WHERE {filter} \
+             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        );
+        let count = format!("SELECT count(*) FROM resumes WHERE {filter}");
+        let (rows, total) = with_pool!(self.db(), pool => {
+            let rows = sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(owner_id)
+                .bind(page.limit)
+                .bind(page.offset)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(&count).bind(owner_id).fetch_one(pool).await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        })?;
+        Ok((rows, total))
+    }
+
+    /// Replaces a resume's file and parse result, keeping its id and owner.
+    pub async fn replace_resume(
+        &self,
+        id: i64,
+        resume: &NewResume<'_>,
+    ) -> Result<ResumeRecord, StoreError> {
+        let now = Utc::now();
+        let (status, text, profile, code, reason) = match &resume.outcome {
+            ParseOutcome::Parsed { text, profile } => {
+                (ParseStatus::Parsed, Some(*text), Some(*profile), None, None)
+            }
+            ParseOutcome::Failed { code, reason } => {
+                (ParseStatus::Failed, None, None, Some(*code), Some(*reason))
+            }
+        };
+        let (headline, years, seniority) = profile.map(summary_columns).unwrap_or_default();
+        let sql = format!(
+            "UPDATE resumes SET source_filename = $2, content_hash = $3, content_bytes = $4, \
+             byte_size = $5, format = $6, extracted_text = $7, profile = $8, parse_status = $9, \
+             parse_error_code = $10, parse_error = $11, headline = $12, years_experience = $13, \
+             seniority = $14, updated_at = $15, parsed_at = $16 WHERE id = $1 \
+             RETURNING {RESUME_COLUMNS}"
+        );
+        let parsed_at = (status == ParseStatus::Parsed).then_some(now);
+        let record = with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            let record = sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(id)
+                .bind(resume.source_filename)
+                .bind(resume.content_hash)
+                .bind(resume.bytes)
+                .bind(resume.bytes.len() as i64)
+                .bind(resume.format)
+                .bind(text)
+                .bind(profile.map(Json))
+                .bind(status.as_str())
+                .bind(code)
+                .bind(reason)
+                .bind(&headline)
+                .bind(years)
+                .bind(seniority)
+                .bind(now)
+                .bind(parsed_at)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(record) = &record {
+                for table in ["resume_skills", "resume_experiences", "resume_educations"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE resume_id = $1"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(profile) = profile {
+                    write_profile_rows!(&mut *tx, record.id, profile);
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(record)
+        })?;
+        record.ok_or(StoreError::NotFound { entity: "resume" })
+    }
+
+    /// Replaces a parsed resume's profile (a user's corrections), keeping its file.
+    pub async fn update_resume_profile(
+        &self,
+        id: i64,
+        profile: &ResumeProfile,
+    ) -> Result<ResumeRecord, StoreError> {
+        let now = Utc::now();
+        let (headline, years, seniority) = summary_columns(profile);
+        let sql = format!(
+            "UPDATE resumes SET profile = $2, headline = $3, years_experience = $4, \
+             seniority = $5, updated_at = $6 WHERE id = $1 AND parse_status = 'parsed' \
+             RETURNING {RESUME_COLUMNS}"
+        );
+        let record = with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            let record = sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(id)
+                .bind(Json(profile))
+                .bind(&headline)
+                .bind(years)
+                .bind(seniority)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(record) = &record {
+                for table in ["resume_skills", "resume_experiences", "resume_educations"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE resume_id = $1"))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                write_profile_rows!(&mut *tx, record.id, profile);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(record)
+        })?;
+        record.ok_or(StoreError::NotFound { entity: "parsed resume" })
+    }
+
+    /// Deletes a resume and everything hanging off it. `false` when there was none.
+    pub async fn delete_resume(&self, id: i64) -> Result<bool, StoreError> {
+        let n = with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM document_embeddings WHERE collection = 'resumes' AND doc_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM resumes WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(n)
+        })?;
+        Ok(n > 0)
     }
 }
