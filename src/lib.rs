@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod components;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod ingest;
 pub mod search;

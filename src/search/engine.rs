@@ -602,14 +602,19 @@ impl SearchEngine {
         };
         let content = super::embedder::cosine(&query.vectors.content, &content);
         let title = match &query.vectors.title {
-            Some(q) => index.titles.vector(id).map(|v| super::embedder::cosine(q, &v)),
+            Some(q) => index
+                .titles
+                .vector(id)
+                .map(|v| super::embedder::cosine(q, &v)),
             None => None,
         };
         let lexical = if query.text.text.trim().is_empty() {
             0.0
         } else {
             let now = chrono::Utc::now().timestamp();
-            let hits = index.text.search(&query.text, &SearchFilters::default(), now, 1_000)?;
+            let hits = index
+                .text
+                .search(&query.text, &SearchFilters::default(), now, 1_000)?;
             let best = hits.iter().map(|h| h.score).fold(0.0_f32, f32::max);
             hits.iter()
                 .find(|h| h.id == id)

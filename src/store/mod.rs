@@ -6,6 +6,7 @@
 
 mod error;
 mod index_feed;
+mod job_edits;
 mod jobs;
 mod resumes;
 mod users;

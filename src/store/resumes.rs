@@ -9,55 +9,55 @@ use crate::domain::{ResumeProfile, Seniority};
 /// transaction (both backends: the macro expands into each pool's arm).
 macro_rules! write_profile_rows {
     ($tx:expr, $id:expr, $profile:expr) => {{
-                for skill in &$profile.skills {
-                    sqlx::query(
-                        "INSERT INTO resume_skills (resume_id, skill_uri, label, confidence, \
+        for skill in &$profile.skills {
+            sqlx::query(
+                "INSERT INTO resume_skills (resume_id, skill_uri, label, confidence, \
                          source, evidence) VALUES ($1, $2, $3, $4, $5, $6) \
                          ON CONFLICT (resume_id, skill_uri) DO NOTHING",
-                    )
-                    .bind($id)
-                    .bind(&skill.uri)
-                    .bind(&skill.label)
-                    .bind(f64::from(skill.confidence))
-                    .bind(skill.method.as_str())
-                    .bind(Json(&skill.evidence))
-                    .execute($tx)
-                    .await?;
-                }
-                for (i, e) in $profile.experience.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO resume_experiences (resume_id, position, title, company, \
+            )
+            .bind($id)
+            .bind(&skill.uri)
+            .bind(&skill.label)
+            .bind(f64::from(skill.confidence))
+            .bind(skill.method.as_str())
+            .bind(Json(&skill.evidence))
+            .execute($tx)
+            .await?;
+        }
+        for (i, e) in $profile.experience.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO resume_experiences (resume_id, position, title, company, \
                          location, start_date, end_date, is_current, description, span) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
-                    .bind($id)
-                    .bind(i as i32)
-                    .bind(&e.title)
-                    .bind(&e.company)
-                    .bind(&e.location)
-                    .bind(e.start.map(year_month_text))
-                    .bind(e.end.map(year_month_text))
-                    .bind(e.is_current)
-                    .bind(e.bullets.join("\n"))
-                    .bind(Json(&e.source))
-                    .execute($tx)
-                    .await?;
-                }
-                for (i, e) in $profile.education.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO resume_educations (resume_id, position, degree, field, \
+            )
+            .bind($id)
+            .bind(i as i32)
+            .bind(&e.title)
+            .bind(&e.company)
+            .bind(&e.location)
+            .bind(e.start.map(year_month_text))
+            .bind(e.end.map(year_month_text))
+            .bind(e.is_current)
+            .bind(e.bullets.join("\n"))
+            .bind(Json(&e.source))
+            .execute($tx)
+            .await?;
+        }
+        for (i, e) in $profile.education.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO resume_educations (resume_id, position, degree, field, \
                          institution, graduation_year, span) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind($id)
-                    .bind(i as i32)
-                    .bind(&e.degree)
-                    .bind(&e.field)
-                    .bind(&e.institution)
-                    .bind(e.year)
-                    .bind(Json(&e.source))
-                    .execute($tx)
-                    .await?;
-                }
+            )
+            .bind($id)
+            .bind(i as i32)
+            .bind(&e.degree)
+            .bind(&e.field)
+            .bind(&e.institution)
+            .bind(e.year)
+            .bind(Json(&e.source))
+            .execute($tx)
+            .await?;
+        }
     }};
 }
 
@@ -394,7 +394,9 @@ impl Store {
             tx.commit().await?;
             Ok::<_, sqlx::Error>(record)
         })?;
-        record.ok_or(StoreError::NotFound { entity: "parsed resume" })
+        record.ok_or(StoreError::NotFound {
+            entity: "parsed resume",
+        })
     }
 
     /// Deletes a resume and everything hanging off it. `false` when there was none.
