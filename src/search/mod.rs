@@ -17,6 +17,7 @@ pub mod fusion;
 pub mod layout;
 mod request;
 pub mod sync;
+mod text;
 mod vectorize;
 
 pub use docs::{job_doc, resume_doc, resume_doc_from};
@@ -31,3 +32,4 @@ pub use error::SearchError;
 pub use filters::{GeoRadius, SearchFilters};
 pub use fusion::Fusion;
 pub use request::{FacetCount, FacetField, SearchHit, SearchRequest, SearchResponse};
+pub use text::{Highlights, TextHit, TextIndex, TextIndexConfig, TextQuery};
