@@ -5,9 +5,11 @@ mod document;
 pub mod embedder;
 mod error;
 mod filters;
+pub mod vector;
 
 pub use document::{
     Collection, DocId, DocMeta, GeoPoint, SearchDoc, SkillRef, place_words, yearly_amount,
 };
 pub use error::SearchError;
 pub use filters::{GeoRadius, SearchFilters};
+pub use vector::{HnswParams, VectorHit, VectorIndex, recall_at_k};
