@@ -18,6 +18,7 @@ pub mod layout;
 mod request;
 pub mod sync;
 mod text;
+pub mod vector;
 mod vectorize;
 
 pub use docs::{job_doc, resume_doc, resume_doc_from};
@@ -33,3 +34,4 @@ pub use filters::{GeoRadius, SearchFilters};
 pub use fusion::Fusion;
 pub use request::{FacetCount, FacetField, SearchHit, SearchRequest, SearchResponse};
 pub use text::{Highlights, TextHit, TextIndex, TextIndexConfig, TextQuery};
+pub use vector::{HnswParams, VectorHit, VectorIndex, recall_at_k};

@@ -1,0 +1,99 @@
+//! The HNSW graph (hnsw_rs) over arena slots. hnsw_rs cannot delete: dead slots stay in
+//! the graph and searches skip them through the traversal filter.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use hnsw_rs::api::AnnT;
+use hnsw_rs::filter::FilterT;
+use hnsw_rs::hnsw::Hnsw;
+use hnsw_rs::hnswio::HnswIo;
+
+use super::arena::Slot;
+use super::distance::CosineDistance;
+use super::params::HnswParams;
+use crate::search::SearchError;
+
+/// hnsw_rs's layer limit.
+const MAX_LAYERS: usize = 16;
+
+pub struct Graph {
+    hnsw: Hnsw<'static, f32, CosineDistance>,
+}
+
+impl Graph {
+    pub fn new(params: &HnswParams, capacity: usize) -> Self {
+        let hnsw = Hnsw::new(
+            params.max_nb_connection,
+            capacity.max(1),
+            MAX_LAYERS,
+            params.ef_construction,
+            CosineDistance,
+        );
+        Self { hnsw }
+    }
+
+    /// Builds a graph from `(slot, vector)` pairs, inserting on the rayon pool.
+    pub fn build(params: &HnswParams, items: &[(Slot, &[f32])]) -> Self {
+        let graph = Self::new(params, items.len());
+        let items: Vec<(&[f32], usize)> = items.iter().map(|&(slot, v)| (v, slot)).collect();
+        graph.hnsw.parallel_insert_slice(&items);
+        graph
+    }
+
+    /// Inserts one vector. Safe while other threads search (hnsw_rs locks per node).
+    pub fn insert(&self, slot: Slot, vector: &[f32]) {
+        self.hnsw.insert_slice((vector, slot));
+    }
+
+    pub fn len(&self) -> usize {
+        self.hnsw.get_nb_point()
+    }
+
+    /// The `k` nearest slots passing `filter` (when given), as `(slot, distance)`,
+    /// nearest first, exploring `ef` candidates.
+    pub fn search(
+        &self,
+        query: &[f32],
+        k: usize,
+        ef: usize,
+        filter: Option<&dyn FilterT>,
+    ) -> Vec<(Slot, f32)> {
+        self.hnsw
+            .search_filter(query, k, ef.max(k), filter)
+            .into_iter()
+            .map(|n| (n.d_id, n.distance))
+            .collect()
+    }
+
+    /// Writes `<basename>.hnsw.graph` and `<basename>.hnsw.data` into `dir` (which must be
+    /// empty of other dumps) and returns the basename used.
+    pub fn dump(&self, dir: &Path, basename: &str) -> Result<String, SearchError> {
+        self.hnsw
+            .file_dump(dir, basename)
+            .map_err(|e| SearchError::VectorIndex(format!("graph dump failed: {e:#}")))
+    }
+
+    /// Reloads a dump written by [`Graph::dump`].
+    ///
+    /// hnsw_rs ties a reloaded graph to the loader's lifetime (for optional memory-mapped
+    /// data, which we do not use: points are copied into the graph). The loader is leaked
+    /// to give the graph a `'static` lifetime: a few hundred bytes per load, which happens
+    /// at start and after a rebuild. hnsw_rs asserts on malformed files, so a panic while
+    /// reading is turned into a corruption error; callers check checksums first.
+    pub fn load(dir: &Path, basename: &str) -> Result<Self, SearchError> {
+        let corrupt = |reason: String| SearchError::Corrupt {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        let reload = || {
+            let loader: &'static mut HnswIo = Box::leak(Box::new(HnswIo::new(dir, basename)));
+            loader.load_hnsw::<f32, CosineDistance>()
+        };
+        match catch_unwind(AssertUnwindSafe(reload)) {
+            Ok(Ok(hnsw)) => Ok(Self { hnsw }),
+            Ok(Err(e)) => Err(corrupt(format!("graph reload failed: {e:#}"))),
+            Err(_) => Err(corrupt("graph files are malformed".to_owned())),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The vector index: one HNSW graph (hnsw_rs, cosine distance) per collection over
+//! document vectors, with in-place updates, filtered search and dumps.
+//!
+//! - **Updates.** hnsw_rs cannot delete, so a replaced or removed document leaves a
+//!   tombstone: its slot stays in the graph and every search skips it through the
+//!   traversal filter. When tombstones pass [`COMPACT_FRACTION`] of the slots the graph
+//!   is rebuilt from the live vectors, which the index keeps in its own arena (also used
+//!   for exact search, [`VectorIndex::vector`] and dumps).
+//! - **Filtered search.** The caller's predicate is evaluated once per live document into
+//!   a bitmap. When it keeps at most [`DEFAULT_EXACT_THRESHOLD`] documents the answer is
+//!   an exact scan of those; otherwise the graph is searched with the bitmap applied during
+//!   traversal (hnsw_rs `FilterT`). A graph search that finds fewer than `k` allowed
+//!   documents while more exist is answered exactly instead, so a filtered query returns
+//!   `k` hits whenever `k` allowed documents exist.
+//! - **Concurrency.** Searches share a read lock. One writer at a time: an upsert inserts
+//!   into the graph under the read lock (hnsw_rs locks per node), so searches continue,
+//!   and takes the write lock only to publish the new slot. Compaction builds the new
+//!   graph while searches run on the old one.
+//! - **Persistence.** [`VectorIndex::save`] writes the hnsw_rs graph dump and the arena
+//!   into a new generation directory and then atomically points `CURRENT` at it;
+//!   [`VectorIndex::load`] verifies checksums and reloads the graph without re-embedding
+//!   or rebuilding.
+//!
+//! All methods are synchronous and CPU-bound: call them from a blocking pool or rayon.
+
+mod arena;
+mod distance;
+mod exact;
+mod graph;
+mod index;
+#[cfg(test)]
+mod measure;
+mod params;
+mod persist;
+mod query;
+mod recall;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+pub use distance::dot;
+pub use index::{COMPACT_FRACTION, DEFAULT_EXACT_THRESHOLD, VectorIndex};
+pub use params::HnswParams;
+pub use recall::recall_at_k;
+
+use super::DocId;
+
+/// A search hit: the document and its cosine similarity to the query.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct VectorHit {
+    pub id: DocId,
+    pub similarity: f32,
+}
+
+/// How searches were answered since the index was created, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VectorSearchStats {
+    /// Answered by the HNSW graph.
+    pub graph: u64,
+    /// Answered by an exact scan because the filter kept few documents.
+    pub exact_filtered: u64,
+    /// Graph search found fewer than `k` allowed documents; answered by an exact scan.
+    pub exact_fallback: u64,
+}
