@@ -13,7 +13,7 @@ use super::query::QueryTerms;
 use super::tokenizer::terms;
 
 /// Highlighted snippets of one document; `None` where the field has no match.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Highlights {
     pub title: Option<String>,
     pub body: Option<String>,
