@@ -8,6 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::api;
+use crate::auth::AuthService;
 use crate::config::Settings;
 use crate::state::{App, AppState};
 use crate::store::Store;
@@ -29,12 +30,17 @@ impl Application {
             let applied = store.migrate().await.context("cannot apply migrations")?;
             tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
         }
+        let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local_addr = listener.local_addr()?;
-        let state = AppState::new(App { settings, store });
+        let state = AppState::new(App {
+            settings,
+            store,
+            auth,
+        });
         Ok(Self {
             listener,
             state,

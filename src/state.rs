@@ -3,6 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::auth::AuthService;
 use crate::config::Settings;
 use crate::store::Store;
 
@@ -12,6 +13,7 @@ pub struct AppState(Arc<App>);
 pub struct App {
     pub settings: Settings,
     pub store: Store,
+    pub auth: AuthService,
 }
 
 impl AppState {
