@@ -116,4 +116,29 @@ mod tests {
             );
         }
     }
+
+    /// `owns_or_admin` must answer exactly what a missing object answers.
+    #[tokio::test]
+    async fn another_users_object_gets_the_same_404_as_a_missing_one() {
+        use axum::response::IntoResponse;
+
+        use crate::auth::{AccessError, Subject};
+        use crate::store::StoreError;
+
+        let candidate = AuthUser {
+            role: Role::Candidate,
+            subject: Subject::User {
+                id: 1,
+                session: "s".into(),
+            },
+        };
+        let denied = candidate.owns_or_admin(2, "resume").unwrap_err();
+        assert_eq!(denied, AccessError::NotFound { entity: "resume" });
+        let hidden = ApiError::from(denied).into_response();
+        let missing = ApiError::from(StoreError::NotFound { entity: "resume" }).into_response();
+        assert_eq!(hidden.status(), 404);
+        assert_eq!(hidden.status(), missing.status());
+        let body = |r: axum::response::Response| axum::body::to_bytes(r.into_body(), 4096);
+        assert_eq!(body(hidden).await.unwrap(), body(missing).await.unwrap());
+    }
 }
