@@ -29,6 +29,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub search: SearchSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +120,48 @@ pub struct LogSettings {
     pub format: LogFormat,
 }
 
+/// Tokens, sessions and login throttling.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The HS256 key for access tokens, at least 32 bytes. When empty, a random key is
+    /// generated once and kept in `<data_dir>/jwt-secret`, so restarts keep sessions valid.
+    pub jwt_secret: Option<Secret>,
+    /// Lifetime of an access token (JWT).
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token; each refresh issues a new one with a fresh lifetime.
+    pub refresh_token_ttl_secs: u64,
+    /// Failed logins allowed per account within the window before answering 429.
+    pub max_failed_logins_per_account: u32,
+    /// Failed logins allowed per client IP within the window before answering 429.
+    pub max_failed_logins_per_ip: u32,
+    /// The window failed logins are counted in, and how long a throttled client waits.
+    pub failed_login_window_secs: u64,
+    /// The issuer name shown in authenticator apps.
+    pub totp_issuer: String,
+}
+
+/// A secret whose value never appears in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"***\"")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -184,6 +227,21 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
             search: SearchSettings::default(),
+            auth: AuthSettings::default(),
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 60 * 60,
+            max_failed_logins_per_account: 5,
+            max_failed_logins_per_ip: 50,
+            failed_login_window_secs: 15 * 60,
+            totp_issuer: "IntelliCV".into(),
         }
     }
 }
@@ -331,6 +389,21 @@ mod tests {
         assert!(!format!("{url:?}").contains("hunter2"));
         let no_password = SecretUrl::new("postgres://postgres@127.0.0.1/x");
         assert_eq!(no_password.redacted(), "postgres://postgres@127.0.0.1/x");
+    }
+
+    #[test]
+    fn the_jwt_secret_is_redacted() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "INTELLICV__AUTH__JWT_SECRET",
+                "a-very-secret-signing-key-of-32-bytes",
+            );
+            let s = Settings::load(None, &Overrides::default()).unwrap();
+            let secret = s.auth.jwt_secret.as_ref().unwrap();
+            assert_eq!(secret.expose(), "a-very-secret-signing-key-of-32-bytes");
+            assert!(!format!("{s:?}").contains("very-secret"));
+            Ok(())
+        });
     }
 
     #[test]

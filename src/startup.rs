@@ -9,6 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::api;
+use crate::auth::AuthService;
 use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
 use crate::state::{App, AppState};
@@ -39,6 +40,7 @@ impl Application {
             tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
         }
         let search = open_search(&settings, &models, &store).await?;
+        let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -50,6 +52,7 @@ impl Application {
             search,
             skills: models.skills,
             embedder: models.embedder,
+            auth,
         });
         Ok(Self {
             listener,

@@ -3,6 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::auth::AuthService;
 use crate::config::Settings;
 use crate::search::SearchEngine;
 use crate::search::embedder::Embedder;
@@ -18,6 +19,7 @@ pub struct App {
     pub search: Arc<SearchEngine>,
     pub skills: Arc<SkillExtractor>,
     pub embedder: Arc<Embedder>,
+    pub auth: AuthService,
 }
 
 impl AppState {

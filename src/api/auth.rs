@@ -1,13 +1,20 @@
-use axum::Json;
+//! `/auth/*`: register, log in (OAuth2 password form or JSON), refresh, log out, the
+//! current user, and the TOTP second factor.
+
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
 use serde::Deserialize;
+use serde_json::json;
 
 use super::error::ApiError;
 use crate::auth::accounts::{AccountInput, create_account};
-use crate::domain::Role;
+use crate::auth::sessions::{self, Credentials, TokenPair};
+use crate::auth::{AuthUser, Client, Subject, audit, totp};
+use crate::domain::{Role, ValidationError};
 use crate::state::AppState;
-use crate::store::UserRecord;
+use crate::store::{AuditEntry, AuditOutcome, UserRecord};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +27,7 @@ pub struct RegisterRequest {
 /// Self-service sign-up. Creates a candidate account.
 pub async fn register(
     State(state): State<AppState>,
+    client: Client,
     Json(body): Json<RegisterRequest>,
 ) -> Result<(StatusCode, Json<UserRecord>), ApiError> {
     let user = create_account(
@@ -32,5 +40,166 @@ pub async fn register(
         },
     )
     .await?;
+    let mut entry = client
+        .audit(AuditEntry::new("auth.register", AuditOutcome::Success))
+        .target("user", user.id);
+    entry.actor_user_id = Some(user.id);
+    audit(&state.store, entry).await;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// The OAuth2 token endpoint form: the password grant (`username` is the email) and the
+/// refresh-token grant. Unknown fields such as `scope` and `client_id` are ignored.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    totp: Option<String>,
+    refresh_token: Option<String>,
+}
+
+pub async fn token(
+    State(state): State<AppState>,
+    client: Client,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, ApiError> {
+    let pair = match form.grant_type.as_deref().map(str::trim) {
+        None | Some("password") => {
+            let email = required(form.username.as_deref(), "username")?;
+            let password = required(form.password.as_deref(), "password")?;
+            let credentials = Credentials {
+                email,
+                password,
+                totp: form.totp.as_deref(),
+            };
+            sessions::login(&state.auth, &state.store, credentials, &client).await?
+        }
+        Some("refresh_token") => {
+            let token = required(form.refresh_token.as_deref(), "refresh_token")?;
+            sessions::refresh(&state.auth, &state.store, token, &client).await?
+        }
+        Some(_) => {
+            return Err(
+                ValidationError::new("grant_type", "must be password or refresh_token").into(),
+            );
+        }
+    };
+    Ok(token_response(pair))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+    totp: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let credentials = Credentials {
+        email: &body.email,
+        password: &body.password,
+        totp: body.totp.as_deref(),
+    };
+    let pair = sessions::login(&state.auth, &state.store, credentials, &client).await?;
+    Ok(token_response(pair))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+pub async fn refresh(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<RefreshRequest>,
+) -> Result<Response, ApiError> {
+    let pair = sessions::refresh(&state.auth, &state.store, &body.refresh_token, &client).await?;
+    Ok(token_response(pair))
+}
+
+/// Ends the login session of the access token: its refresh tokens and every access token
+/// of the session stop working.
+pub async fn logout(
+    State(state): State<AppState>,
+    client: Client,
+    auth: AuthUser,
+) -> Result<StatusCode, ApiError> {
+    let Subject::User { id, session } = &auth.subject else {
+        return Err(crate::auth::AccessError::UserRequired.into());
+    };
+    sessions::logout(&state.store, *id, session, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<UserRecord>, ApiError> {
+    let id = auth.require_user()?;
+    Ok(Json(state.store.get_user(id).await?))
+}
+
+/// Starts TOTP setup for the calling admin: a new secret, enabled by `totp/verify`.
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    client: Client,
+    auth: AuthUser,
+) -> Result<Json<totp::TotpSetup>, ApiError> {
+    auth.require(Role::Admin)?;
+    let id = auth.require_user()?;
+    let user = state.store.get_user(id).await?;
+    let setup = totp::setup(&state.auth, &state.store, &user).await?;
+    let entry = auth.audit(client.audit(AuditEntry::new("auth.totp_setup", AuditOutcome::Success)));
+    audit(&state.store, entry.target("user", id)).await;
+    Ok(Json(setup))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpVerifyRequest {
+    code: String,
+}
+
+/// Enables the second factor after a valid code from the authenticator.
+pub async fn totp_verify(
+    State(state): State<AppState>,
+    client: Client,
+    auth: AuthUser,
+    Json(body): Json<TotpVerifyRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    auth.require(Role::Admin)?;
+    let id = auth.require_user()?;
+    let result = totp::enable(&state.store, id, &body.code).await;
+    let outcome = if result.is_ok() {
+        AuditOutcome::Success
+    } else {
+        AuditOutcome::Failure
+    };
+    let entry = auth.audit(client.audit(AuditEntry::new("auth.totp_enable", outcome)));
+    audit(&state.store, entry.target("user", id)).await;
+    result?;
+    Ok(Json(json!({ "totp_enabled": true })))
+}
+
+fn required<'a>(value: Option<&'a str>, field: &'static str) -> Result<&'a str, ValidationError> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ValidationError::new(field, "is required"))
+}
+
+/// Token responses must not be cached (RFC 6749 section 5.1).
+fn token_response(pair: TokenPair) -> Response {
+    let mut response = Json(pair).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }

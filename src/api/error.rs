@@ -12,7 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
+use std::time::Duration;
+
 use crate::auth::accounts::AccountError;
+use crate::auth::{AccessError, AuthError};
 use crate::domain::ValidationError;
 use crate::search::SearchError;
 use crate::store::StoreError;
@@ -29,6 +32,14 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 401 with `WWW-Authenticate: Bearer`.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// 429 with `Retry-After` in whole seconds (rounded up).
+    #[error("too many requests")]
+    TooManyRequests { retry_after: Duration },
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -82,6 +93,36 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Conflict { code, message } => {
                 error_response(StatusCode::CONFLICT, code, message, Value::Null)
+            }
+            ApiError::Unauthorized { code, message } => {
+                let mut response =
+                    error_response(StatusCode::UNAUTHORIZED, code, message, Value::Null);
+                let challenge = match *code {
+                    "invalid_token" | "token_expired" => "Bearer error=\"invalid_token\"",
+                    _ => "Bearer",
+                };
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(challenge),
+                );
+                response
+            }
+            ApiError::Forbidden { code, message } => {
+                error_response(StatusCode::FORBIDDEN, code, message, Value::Null)
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                let secs = secs.max(1);
+                let mut response = error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    &format!("too many attempts; retry in {secs} s"),
+                    serde_json::json!({ "retry_after_secs": secs }),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                response
             }
             ApiError::Unavailable(source) => {
                 tracing::warn!(error = ?source, "dependency unavailable");
@@ -143,6 +184,55 @@ impl From<AccountError> for ApiError {
                 message: e.to_string(),
             },
             AccountError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        let message = e.to_string();
+        let unauthorized = |code| ApiError::Unauthorized {
+            code,
+            message: message.clone(),
+        };
+        match e {
+            AuthError::MissingCredentials => unauthorized("missing_credentials"),
+            AuthError::InvalidToken => unauthorized("invalid_token"),
+            AuthError::TokenExpired => unauthorized("token_expired"),
+            AuthError::InvalidApiKey => unauthorized("invalid_api_key"),
+            AuthError::InvalidCredentials => unauthorized("invalid_credentials"),
+            AuthError::TotpRequired => unauthorized("totp_required"),
+            AuthError::InvalidTotp => unauthorized("invalid_totp"),
+            AuthError::InvalidRefreshToken => unauthorized("invalid_refresh_token"),
+            AuthError::RefreshTokenReused => unauthorized("refresh_token_reused"),
+            AuthError::AccountDisabled => ApiError::Forbidden {
+                code: "account_disabled",
+                message,
+            },
+            AuthError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
+            AuthError::TotpAlreadyEnabled => ApiError::Conflict {
+                code: "totp_already_enabled",
+                message,
+            },
+            AuthError::TotpNotSetUp => ApiError::Conflict {
+                code: "totp_not_set_up",
+                message,
+            },
+            AuthError::Invalid(v) => ApiError::Validation(v),
+            AuthError::Store(s) => s.into(),
+            AuthError::Internal(i) => ApiError::Internal(i),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::NotFound { entity } => ApiError::NotFound(entity),
+            AccessError::Forbidden { .. } | AccessError::UserRequired => ApiError::Forbidden {
+                code: "forbidden",
+                message: e.to_string(),
+            },
         }
     }
 }

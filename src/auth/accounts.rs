@@ -31,6 +31,20 @@ pub struct AccountInput<'a> {
     pub display_name: Option<&'a str>,
 }
 
+pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
+
+/// A trimmed display name; empty means none.
+pub fn parse_display_name(raw: Option<&str>) -> Result<Option<String>, ValidationError> {
+    match raw.map(str::trim) {
+        Some("") | None => Ok(None),
+        Some(name) if name.chars().count() > MAX_DISPLAY_NAME_CHARS => Err(ValidationError::new(
+            "display_name",
+            format!("must be at most {MAX_DISPLAY_NAME_CHARS} characters"),
+        )),
+        Some(name) => Ok(Some(name.to_owned())),
+    }
+}
+
 /// Validates the input, hashes the password off the async runtime and stores the user.
 pub async fn create_account(
     store: &Store,
@@ -38,15 +52,7 @@ pub async fn create_account(
 ) -> Result<UserRecord, AccountError> {
     let email = Email::parse(input.email)?;
     let password = Password::parse(input.password)?;
-    let display_name = match input.display_name.map(str::trim) {
-        Some("") | None => None,
-        Some(name) if name.chars().count() > 200 => {
-            return Err(
-                ValidationError::new("display_name", "must be at most 200 characters").into(),
-            );
-        }
-        Some(name) => Some(name.to_owned()),
-    };
+    let display_name = parse_display_name(input.display_name)?;
     let password_hash = spawn_blocking_with_span(move || password.hash())
         .await
         .expect("password hashing does not panic");

@@ -4,11 +4,14 @@
 //! `ON CONFLICT`) and run on whichever pool is configured through [`with_pool!`]. Row types
 //! derive `sqlx::FromRow`, which is generic over the backend.
 
+mod api_keys;
+mod audit;
 mod error;
 mod index_feed;
 mod job_edits;
 mod jobs;
 mod resumes;
+mod sessions;
 mod users;
 
 use std::str::FromStr;
@@ -19,11 +22,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, JobSkillRow, StoredEmbedding};
 pub use jobs::{JobInsertOutcome, JobRecord};
 pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
-pub use users::{NewUser, UserRecord};
+pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
+pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 
 use crate::config::{DatabaseSettings, SecretUrl};
 

@@ -3,6 +3,11 @@
 
 mod helpers;
 
+mod admin_users;
+mod auth;
+mod auth_api_keys;
+mod auth_support;
+mod auth_totp;
 mod cli;
 mod errors;
 mod health;

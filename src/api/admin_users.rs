@@ -1,0 +1,185 @@
+//! `/admin/users/*`: user management for admins. Every action is audit-logged.
+
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error::ApiError;
+use super::extract::Admin;
+use super::pagination::{Page, Paginated, parse_order};
+use crate::auth::accounts::{AccountInput, create_account, parse_display_name};
+use crate::auth::{Client, audit};
+use crate::domain::{Role, UserStatus, ValidationError};
+use crate::state::AppState;
+use crate::store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    email: String,
+    password: String,
+    role: String,
+    display_name: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Json(body): Json<CreateUserRequest>,
+) -> Result<(StatusCode, Json<UserRecord>), ApiError> {
+    let role = Role::from_str(&body.role)?;
+    let user = create_account(
+        &state.store,
+        AccountInput {
+            email: &body.email,
+            password: &body.password,
+            role,
+            display_name: body.display_name.as_deref(),
+        },
+    )
+    .await?;
+    let entry = AuditEntry::new("admin.user_create", AuditOutcome::Success)
+        .target("user", user.id)
+        .details(json!({ "email": user.email, "role": user.role }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Query of `GET /admin/users/list`. Values arrive as text so that a bad one is a 422
+/// naming the parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListUsersQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    /// id, email, created_at (default), last_login_at or role.
+    sort: Option<String>,
+    /// asc or desc (default).
+    order: Option<String>,
+    role: Option<String>,
+    status: Option<String>,
+    /// Part of the email address, case-insensitive.
+    email: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Query(query): Query<ListUsersQuery>,
+) -> Result<Json<Paginated<UserRecord>>, ApiError> {
+    let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
+    let sort = match query.sort.as_deref().map(str::trim) {
+        None => UserSort::CreatedAt,
+        Some(raw) => UserSort::parse(raw).ok_or_else(|| {
+            ValidationError::new("sort", format!("must be one of {}", UserSort::NAMES))
+        })?,
+    };
+    let filter = UserQuery {
+        role: non_empty(&query.role).map(Role::from_str).transpose()?,
+        status: non_empty(&query.status)
+            .map(UserStatus::from_str)
+            .transpose()?,
+        email_contains: non_empty(&query.email).map(str::to_owned),
+        sort,
+        descending: parse_order(query.order.as_deref(), true)?,
+        limit: page.limit(),
+        offset: page.offset(),
+    };
+    let (users, total) = state.store.list_users(&filter).await?;
+    Ok(Json(page.of(users, total)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    role: Option<String>,
+    status: Option<String>,
+    /// An empty name clears it.
+    display_name: Option<String>,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Path(user_id): Path<i64>,
+    Json(body): Json<UpdateUserRequest>,
+) -> Result<Json<UserRecord>, ApiError> {
+    let update = UserUpdate {
+        role: body.role.as_deref().map(Role::from_str).transpose()?,
+        status: body
+            .status
+            .as_deref()
+            .map(UserStatus::from_str)
+            .transpose()?,
+        display_name: match body.display_name.as_deref() {
+            Some(raw) => Some(parse_display_name(Some(raw))?),
+            None => None,
+        },
+    };
+    if update.is_empty() {
+        return Err(ValidationError::new(
+            "body",
+            "give at least one of role, status, display_name",
+        )
+        .into());
+    }
+    let changes_access = update.role.is_some() || update.status.is_some();
+    if changes_access && admin.user_id() == Some(user_id) {
+        return Err(self_lockout("change their own role or status"));
+    }
+    let user = state.store.update_user(user_id, &update).await?;
+    if update.status.is_some_and(|s| s != UserStatus::Active) {
+        let revoked = state.store.revoke_user_sessions(user_id).await?;
+        tracing::info!(
+            user.id = user_id,
+            revoked,
+            "sessions of a disabled user revoked"
+        );
+    }
+    let entry = AuditEntry::new("admin.user_update", AuditOutcome::Success)
+        .target("user", user_id)
+        .details(json!({
+            "role": update.role,
+            "status": update.status,
+            "display_name_changed": update.display_name.is_some(),
+        }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok(Json(user))
+}
+
+/// Deletes the user for good. Their sessions, preferences, resumes and applications are
+/// deleted with them (foreign keys cascade); API keys they created are revoked.
+pub async fn delete(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Path(user_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if admin.user_id() == Some(user_id) {
+        return Err(self_lockout("delete their own account"));
+    }
+    let user = state.store.get_user(user_id).await?;
+    state.store.delete_user(user_id).await?;
+    let entry = AuditEntry::new("admin.user_delete", AuditOutcome::Success)
+        .target("user", user_id)
+        .details(json!({ "email": user.email, "role": user.role }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn self_lockout(what: &str) -> ApiError {
+    ApiError::Conflict {
+        code: "self_lockout",
+        message: format!("an admin cannot {what}; ask another admin"),
+    }
+}

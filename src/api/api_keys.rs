@@ -1,0 +1,111 @@
+//! `/admin/api-keys`: API keys for service-to-service calls, created and revoked by admins.
+
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::error::ApiError;
+use super::extract::Admin;
+use super::pagination::{Page, Paginated};
+use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
+use crate::auth::{Client, audit};
+use crate::domain::{Role, ValidationError};
+use crate::state::AppState;
+use crate::store::{ApiKeyRecord, AuditEntry, AuditOutcome};
+
+const MAX_EXPIRY_DAYS: u32 = 3650;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKeyRequest {
+    name: String,
+    /// The role the key acts with.
+    role: String,
+    /// Days until the key stops working; none means it works until revoked.
+    expires_in_days: Option<u32>,
+}
+
+/// Creates a key. The answer's `key` is the only time the full key is shown.
+pub async fn create(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Json(body): Json<CreateKeyRequest>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
+    let role = Role::from_str(&body.role)?;
+    let expires_at = match body.expires_in_days {
+        None => None,
+        Some(days @ 1..=MAX_EXPIRY_DAYS) => Some(Utc::now() + Duration::days(i64::from(days))),
+        Some(_) => {
+            return Err(ValidationError::new(
+                "expires_in_days",
+                format!("must be from 1 to {MAX_EXPIRY_DAYS}"),
+            )
+            .into());
+        }
+    };
+    let created = api_keys::create(
+        &state.store,
+        ApiKeyInput {
+            name: &body.name,
+            role,
+            created_by: admin.user_id(),
+            expires_at,
+        },
+    )
+    .await?;
+    let entry = AuditEntry::new("admin.api_key_create", AuditOutcome::Success)
+        .target("api_key", created.record.id)
+        .details(json!({ "name": created.record.name, "role": created.record.role }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListKeysQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    /// `true` to list revoked keys too.
+    include_revoked: Option<String>,
+}
+
+/// Keys, newest first, without their secrets.
+pub async fn list(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Query(query): Query<ListKeysQuery>,
+) -> Result<Json<Paginated<ApiKeyRecord>>, ApiError> {
+    let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
+    let include_revoked = match query.include_revoked.as_deref().map(str::trim) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ValidationError::new("include_revoked", "must be true or false").into());
+        }
+    };
+    let (keys, total) = state
+        .store
+        .list_api_keys(include_revoked, page.limit(), page.offset())
+        .await?;
+    Ok(Json(page.of(keys, total)))
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Path(key_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let key = state.store.revoke_api_key(key_id).await?;
+    let entry = AuditEntry::new("admin.api_key_revoke", AuditOutcome::Success)
+        .target("api_key", key.id)
+        .details(json!({ "name": key.name }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok(StatusCode::NO_CONTENT)
+}

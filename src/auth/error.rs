@@ -1,0 +1,56 @@
+use std::time::Duration;
+
+use crate::domain::ValidationError;
+use crate::store::StoreError;
+
+/// Why an authentication step failed. The HTTP layer maps each to its status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("no credentials: send Authorization: Bearer <token> or X-API-Key")]
+    MissingCredentials,
+    #[error("the access token is invalid")]
+    InvalidToken,
+    #[error("the access token has expired")]
+    TokenExpired,
+    #[error("the API key is invalid, expired or revoked")]
+    InvalidApiKey,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("this account needs a TOTP code: send the totp field")]
+    TotpRequired,
+    #[error("the TOTP code is wrong or was already used")]
+    InvalidTotp,
+    #[error("this account is disabled")]
+    AccountDisabled,
+    #[error("too many failed logins; retry later")]
+    Throttled { retry_after: Duration },
+    #[error("the refresh token is invalid, expired or revoked")]
+    InvalidRefreshToken,
+    #[error("the refresh token was already used; every session of this login is revoked")]
+    RefreshTokenReused,
+    #[error("the TOTP second factor is already enabled")]
+    TotpAlreadyEnabled,
+    #[error("no TOTP setup is pending: call totp/setup first")]
+    TotpNotSetUp,
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// Why the auth service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthSetupError {
+    #[error("auth.jwt_secret must be at least {min} bytes long")]
+    SecretTooShort { min: usize },
+    #[error("cannot read or create the JWT secret file {path}")]
+    SecretFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the JWT secret file {0} is empty or corrupt; delete it to generate a new one")]
+    CorruptSecretFile(std::path::PathBuf),
+}
