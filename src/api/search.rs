@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::ApiError;
+use crate::auth::AuthUser;
+use crate::domain::Role;
 use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};
 use crate::state::AppState;
 use crate::telemetry::spawn_blocking_with_span;
@@ -56,17 +58,22 @@ pub struct SearchBody {
     pub facets: BTreeMap<String, Vec<FacetCount>>,
 }
 
+/// Any signed-in user searches job postings.
 pub async fn search_jobs(
     State(state): State<AppState>,
+    _auth: AuthUser,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<SearchBody>, ApiError> {
     search(state, Collection::Jobs, request).await.map(Json)
 }
 
+/// Recruiters and admins search resumes.
 pub async fn search_resumes(
     State(state): State<AppState>,
+    auth: AuthUser,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<SearchBody>, ApiError> {
+    auth.require(Role::Recruiter)?;
     search(state, Collection::Resumes, request).await.map(Json)
 }
 

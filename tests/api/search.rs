@@ -4,6 +4,9 @@ use intellicv::domain::{EmploymentType, JobPostingDraft, RemoteMode, Salary, Sal
 use intellicv::search::{Collection, sync};
 use serde_json::{Value, json};
 
+use intellicv::domain::Role;
+
+use crate::auth_support::{post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app, spawn_app_with};
 use crate::on_both_backends;
 
@@ -75,8 +78,14 @@ fn three_jobs() -> Vec<JobPostingDraft> {
     ]
 }
 
-async fn search(app: &TestApp, body: Value) -> Value {
-    let response = app.post_json("/api/v1/jobs/search", &body).await;
+async fn candidate_token(app: &TestApp) -> String {
+    user_with_token(app, "seeker@example.com", Role::Candidate)
+        .await
+        .1
+}
+
+async fn search(app: &TestApp, token: &str, body: Value) -> Value {
+    let response = post_as(app, "/api/v1/jobs/search", token, &body).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
@@ -94,8 +103,9 @@ async fn search_ranks_the_best_match_first_with_scores_and_highlights(backend: B
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     let ids = add_jobs(&app, &three_jobs()).await;
-    let body = search(&app, json!({"query": "rust engineer", "limit": 3})).await;
+    let body = search(&app, &token, json!({"query": "rust engineer", "limit": 3})).await;
     let hits = hit_ids(&body);
     assert_eq!(hits[0], ids[0], "{body}");
     for hit in body["hits"].as_array().unwrap() {
@@ -113,9 +123,11 @@ async fn filters_apply_to_both_lists_and_facets_count_the_result_set(backend: Ba
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     let ids = add_jobs(&app, &three_jobs()).await;
     let body = search(
         &app,
+        &token,
         json!({
             "query": "rust",
             "filters": {"remote_modes": ["remote", "hybrid"]},
@@ -143,6 +155,7 @@ async fn a_new_posting_is_searchable_at_once_and_a_deleted_one_is_gone(backend: 
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     add_jobs(&app, &three_jobs()).await;
     let started = std::time::Instant::now();
     let new = add_jobs(
@@ -155,11 +168,16 @@ async fn a_new_posting_is_searchable_at_once_and_a_deleted_one_is_gone(backend: 
         )],
     )
     .await;
-    let body = search(&app, json!({"query": "marine biologist", "limit": 1})).await;
+    let body = search(
+        &app,
+        &token,
+        json!({"query": "marine biologist", "limit": 1}),
+    )
+    .await;
     assert_eq!(hit_ids(&body), new, "{body}");
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     app.search.delete(Collection::Jobs, &new).unwrap();
-    let body = search(&app, json!({"query": "marine biologist"})).await;
+    let body = search(&app, &token, json!({"query": "marine biologist"})).await;
     assert!(!hit_ids(&body).contains(&new[0]), "{body}");
 }
 
@@ -167,6 +185,7 @@ async fn changes_made_behind_the_engine_are_caught_up(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| s.search.catch_up_interval_secs = 1).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     // Written by "another process": stored, not indexed.
     let outcome = app
         .store
@@ -186,7 +205,7 @@ async fn changes_made_behind_the_engine_are_caught_up(backend: Backend) {
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let body = search(&app, json!({"query": "glassblower"})).await;
+        let body = search(&app, &token, json!({"query": "glassblower"})).await;
         if hit_ids(&body).first() == Some(&id) {
             break;
         }
@@ -202,8 +221,14 @@ async fn a_rebuild_swaps_in_a_new_generation_with_the_same_results(backend: Back
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     add_jobs(&app, &three_jobs()).await;
-    let before = search(&app, json!({"query": "nurse ward", "highlight": false})).await;
+    let before = search(
+        &app,
+        &token,
+        json!({"query": "nurse ward", "highlight": false}),
+    )
+    .await;
     let old = app.search.generation().dir.clone();
     let report = sync::rebuild(&app.store, &app.search, false, &|_, _, _| {})
         .await
@@ -212,7 +237,12 @@ async fn a_rebuild_swaps_in_a_new_generation_with_the_same_results(backend: Back
     let jobs = &report.collections[0].1;
     assert_eq!(jobs.documents, 3);
     assert_eq!(jobs.embedded, 0, "stored embeddings are reused");
-    let after = search(&app, json!({"query": "nurse ward", "highlight": false})).await;
+    let after = search(
+        &app,
+        &token,
+        json!({"query": "nurse ward", "highlight": false}),
+    )
+    .await;
     assert_eq!(hit_ids(&before), hit_ids(&after));
 }
 
@@ -248,4 +278,5 @@ on_both_backends!(
     changes_made_behind_the_engine_are_caught_up,
     a_rebuild_swaps_in_a_new_generation_with_the_same_results,
     impossible_searches_are_rejected_with_422,
+    search_needs_a_login_and_resume_search_needs_a_recruiter,
 );
