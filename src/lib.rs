@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod ingest;
+pub mod matching;
 pub mod search;
 pub mod skills;
 pub mod startup;

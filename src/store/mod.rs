@@ -18,7 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StoreError;
-pub use jobs::{JobInsertOutcome, JobRecord};
+pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
 pub use resumes::{NewResume, ParseOutcome, ParseStatus, ResumeRecord};
 pub use users::{NewUser, UserRecord};
 

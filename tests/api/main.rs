@@ -11,4 +11,5 @@ mod register;
 mod samples;
 mod shutdown;
 mod store_documents;
+mod store_job_skills;
 mod store_users;
