@@ -21,7 +21,7 @@ static LINK: LazyLock<Regex> = LazyLock::new(|| {
         .expect("link pattern")
 });
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,6}){1,4}\b")
+    Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\b)\d{1,5}(?:[ .-]\d{2,6}){1,4}\b")
         .expect("phone pattern")
 });
 /// "Date of birth: ...", "Nationality - ...", "Age: 34": the label and its value.
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn personal_details_and_gender_cues_are_removed_and_offsets_follow() {
-        let text = "Ms Jane Doe\njane.doe@example.com | +44 20 7946 0958 | github.com/janedoe\n\
+        let text = "Ms Jane Doe\njane.doe@example.com | +44 20 7946 0958 | 07700 900123\n\
                     Date of birth: 12/03/1985 | Nationality: British\n\
                     She led a team of five; her salesmen beat targets.\nJane wrote Rust.\n";
         let redacted = redact_text(text, Some("Jane Doe"));
