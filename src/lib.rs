@@ -8,6 +8,7 @@ pub mod config;
 pub mod documents;
 pub mod domain;
 pub mod ingest;
+pub mod matching;
 pub mod search;
 pub mod skills;
 pub mod startup;

@@ -3,7 +3,7 @@ use serde::Serialize;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::{JobPostingDraft, Seniority};
+use crate::domain::{JobPostingDraft, JobSkill, Requirement, Seniority, SkillEvidence};
 
 /// A stored job posting.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize)]
@@ -37,6 +37,63 @@ pub(super) const JOB_COLUMNS: &str = "id, source, external_id, title, company, l
     latitude, longitude, remote_mode, employment_type, seniority, salary_min, salary_max, \
     salary_currency, salary_period, description, status, posted_at, valid_through, created_by, \
     created_at, updated_at";
+
+/// A skill a stored posting asks for (a `job_skills` row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobSkillRecord {
+    pub job_id: i64,
+    pub uri: String,
+    pub label: String,
+    pub requirement: Requirement,
+    pub confidence: f32,
+    pub evidence: Vec<SkillEvidence>,
+}
+
+impl JobSkillRecord {
+    /// The row [`Store::insert_jobs`] stores for `skill` of posting `job_id`.
+    pub fn from_job_skill(job_id: i64, skill: &JobSkill) -> Self {
+        Self {
+            job_id,
+            uri: skill.skill.uri.clone(),
+            label: skill.skill.label.clone(),
+            requirement: skill.requirement,
+            confidence: skill.skill.confidence,
+            evidence: skill.skill.evidence.clone(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct JobSkillRow {
+    job_id: i64,
+    skill_uri: String,
+    label: String,
+    requirement: String,
+    confidence: f64,
+    evidence: Json<Vec<SkillEvidence>>,
+}
+
+impl TryFrom<JobSkillRow> for JobSkillRecord {
+    type Error = StoreError;
+
+    fn try_from(row: JobSkillRow) -> Result<Self, StoreError> {
+        let requirement = row
+            .requirement
+            .parse()
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+        Ok(Self {
+            job_id: row.job_id,
+            uri: row.skill_uri,
+            label: row.label,
+            requirement,
+            confidence: row.confidence as f32,
+            evidence: row.evidence.0,
+        })
+    }
+}
+
+/// Ids bound per `IN (...)` list, well under both backends' parameter limits.
+const IDS_PER_QUERY: usize = 500;
 
 /// What storing one posting of an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,5 +191,44 @@ impl Store {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM job_postings").fetch_one(pool).await
         })?;
         Ok(n)
+    }
+
+    /// The skills of each of `job_ids`, in id order and, within a posting, required before
+    /// preferred and then by URI. Postings without skills (or unknown ids) are absent.
+    pub async fn job_skills_for(&self, job_ids: &[i64]) -> Result<Vec<JobSkillRecord>, StoreError> {
+        let mut ids = job_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut records = Vec::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT job_id, skill_uri, label, requirement, confidence, evidence FROM job_skills \
+                 WHERE job_id IN ({}) ORDER BY job_id, requirement DESC, skill_uri",
+                placeholders.join(", ")
+            );
+            let rows = with_pool!(self.db(), pool => {
+                let mut query = sqlx::query_as::<_, JobSkillRow>(&sql);
+                for id in chunk {
+                    query = query.bind(id);
+                }
+                query.fetch_all(pool).await
+            })?;
+            for row in rows {
+                records.push(JobSkillRecord::try_from(row)?);
+            }
+        }
+        Ok(records)
+    }
+
+    /// How many postings there are and how many ask for each skill (required or preferred):
+    /// the counts skill rarity is computed from.
+    pub async fn job_skill_counts(&self) -> Result<(i64, Vec<(String, i64)>), StoreError> {
+        let sql =
+            "SELECT skill_uri, count(*) FROM job_skills GROUP BY skill_uri ORDER BY skill_uri";
+        let counts = with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, (String, i64)>(sql).fetch_all(pool).await
+        })?;
+        Ok((self.count_jobs().await?, counts))
     }
 }

@@ -26,7 +26,7 @@ pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, JobSkillRow, StoredEmbedding};
-pub use jobs::{JobInsertOutcome, JobRecord};
+pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
 pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};

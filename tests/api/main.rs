@@ -17,4 +17,5 @@ mod samples;
 mod search;
 mod shutdown;
 mod store_documents;
+mod store_job_skills;
 mod store_users;
