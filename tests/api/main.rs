@@ -12,6 +12,7 @@ mod cli;
 mod errors;
 mod health;
 mod ingest_cli;
+mod pg_baseline;
 mod register;
 mod samples;
 mod search;
