@@ -22,6 +22,7 @@ mod score;
 mod skills;
 mod title;
 mod view;
+pub mod service;
 
 #[cfg(test)]
 mod tests;
