@@ -29,6 +29,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub search: SearchSettings,
+    /// The match scoring model (see `MatchConfig`).
+    pub matching: crate::matching::MatchConfig,
     pub auth: AuthSettings,
 }
 
@@ -227,6 +229,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
             search: SearchSettings::default(),
+            matching: crate::matching::MatchConfig::default(),
             auth: AuthSettings::default(),
         }
     }

@@ -3,6 +3,7 @@
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,6 +13,7 @@ use crate::api;
 use crate::auth::AuthService;
 use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
+use crate::matching::service::Matcher;
 use crate::state::{App, AppState};
 use crate::store::Store;
 
@@ -40,6 +42,15 @@ impl Application {
             tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
         }
         let search = open_search(&settings, &models, &store).await?;
+        let matcher = Arc::new(Matcher::new(
+            store.clone(),
+            search.clone(),
+            settings.matching.clone(),
+        ));
+        matcher
+            .refresh_rarity()
+            .await
+            .context("cannot count how often postings ask for each skill")?;
         let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
@@ -49,6 +60,7 @@ impl Application {
         let state = AppState::new(App {
             settings,
             store,
+            matcher,
             search,
             skills: models.skills,
             embedder: models.embedder,

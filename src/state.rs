@@ -19,6 +19,7 @@ pub struct App {
     pub search: Arc<SearchEngine>,
     pub skills: Arc<SkillExtractor>,
     pub embedder: Arc<Embedder>,
+    pub matcher: Arc<crate::matching::service::Matcher>,
     pub auth: AuthService,
 }
 

@@ -26,7 +26,7 @@ pub struct ResumesArgs {
     /// Files or directories (walked recursively)
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Print the summary as JSON
+    /// Print the summary as JSON (no progress bars)
     #[arg(long)]
     pub json: bool,
 }
@@ -89,8 +89,9 @@ fn csv_mapping(pairs: &[String]) -> anyhow::Result<CsvMapping> {
     Ok(mapping)
 }
 
-fn progress(len: usize, what: &str) -> ProgressBar {
-    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+/// A progress bar on stderr, hidden when stderr is not a terminal or `visible` is false.
+fn progress(len: usize, what: &str, visible: bool) -> ProgressBar {
+    let bar = if visible && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         ProgressBar::new(len as u64)
     } else {
         ProgressBar::hidden()
@@ -122,7 +123,7 @@ pub async fn import_job_files(
             parse_job_file(&path_owned, &source, &mapping, &extractor)
         })
         .await??;
-        let bar = progress(drafts.len(), "storing");
+        let bar = progress(drafts.len(), "storing", true);
         store_jobs(store, &drafts, &mut report, |done| {
             bar.set_position(done as u64)
         })
@@ -186,14 +187,30 @@ pub async fn import_resume_paths(
     extractor: Arc<SkillExtractor>,
     paths: &[PathBuf],
 ) -> anyhow::Result<ResumeImportReport> {
+    import_resumes(store, extractor, paths, true).await
+}
+
+/// [`import_resume_paths`], with progress bars for the parse and store phases when
+/// `show_progress` is set and stderr is a terminal.
+async fn import_resumes(
+    store: &Store,
+    extractor: Arc<SkillExtractor>,
+    paths: &[PathBuf],
+    show_progress: bool,
+) -> anyhow::Result<ResumeImportReport> {
     let files = collect_files(paths)?;
     let started = std::time::Instant::now();
+    let parse_bar = progress(files.len(), "parsing", show_progress);
+    let bar = parse_bar.clone();
     let parsed = crate::telemetry::spawn_blocking_with_span(move || {
-        parse_files(&files, &ExtractLimits::default(), &extractor)
+        parse_files(&files, &ExtractLimits::default(), &extractor, &|| {
+            bar.inc(1)
+        })
     })
     .await?;
+    parse_bar.finish_and_clear();
     let parse_secs = started.elapsed().as_secs_f64();
-    let bar = progress(parsed.len(), "storing");
+    let bar = progress(parsed.len(), "storing", show_progress);
     let report = store_parsed(store, &parsed, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     tracing::info!(
@@ -213,7 +230,7 @@ async fn ingest_resumes(
     args: ResumesArgs,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let report = import_resume_paths(store, extractor, &args.paths).await?;
+    let report = import_resumes(store, extractor, &args.paths, !args.json).await?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());

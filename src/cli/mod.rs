@@ -1,8 +1,11 @@
 //! The command line: `intellicv <command>`. Every command shares the global options and
 //! the layered settings; each one calls the same core functions as the HTTP API.
 
+mod bench;
+mod eval;
 mod eval_similar;
 mod ingest;
+mod matching;
 mod migrate;
 mod parse;
 mod reindex;
@@ -50,6 +53,15 @@ pub enum Command {
     /// Work with the skills taxonomy
     #[command(subcommand)]
     Skills(skills::SkillsCommand),
+    /// Two-way matching with explanations
+    #[command(subcommand)]
+    Match(matching::MatchCommand),
+    /// Measure quality on labelled data
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+    /// Measure speed and quality on real files
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// Hybrid search over the indexes
     #[command(subcommand)]
     Search(search::SearchCommand),
@@ -80,6 +92,9 @@ impl Cli {
             Command::Parse(args) => parse::run(args, settings).await,
             Command::Ingest(command) => ingest::run(command, settings).await,
             Command::Skills(command) => skills::run(command, settings).await,
+            Command::Bench(command) => bench::run(command, settings).await,
+            Command::Match(command) => matching::run(command, settings).await,
+            Command::Eval(command) => eval::run(command, settings).await,
             Command::Search(command) => search::run(command, settings).await,
             Command::Reindex(args) => reindex::run(args, settings).await,
         }

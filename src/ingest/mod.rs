@@ -1,7 +1,9 @@
 //! Ingestion: documents in (resumes in six formats, job posting files), text and
 //! structured profiles and postings out.
 
+pub mod agreement;
 pub mod extract;
+pub mod html;
 pub mod job_import;
 pub mod job_skills;
 pub mod jobs;

@@ -6,8 +6,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::{ResumeProfile, YearMonth};
-use crate::ingest::extract::{DocumentFormat, ExtractError, ExtractLimits, extract};
-use crate::ingest::profile::{body_range, parse_profile};
+use crate::ingest::extract::{
+    DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract,
+};
+use crate::ingest::profile::{body_range, parse_profile, profile_from_json_resume};
 use crate::skills::SkillExtractor;
 use crate::skills::rank::merge;
 
@@ -41,13 +43,28 @@ pub fn parse_resume(
     today: YearMonth,
 ) -> Result<ParsedResume, ExtractError> {
     let document = extract(bytes, limits)?;
-    let mut profile = parse_profile(&document.text, today);
-    attach_skills(&mut profile, &document.text, skills);
+    let profile = profile_document(&document, skills, today);
     Ok(ParsedResume {
         format: document.format,
         text: document.text,
         profile,
     })
+}
+
+/// The profile of an extracted document, skills included. A JSON Resume is already
+/// structured, so its fields are mapped; other formats go through the text rules. Either way
+/// skills are found section by section in the text.
+pub fn profile_document(
+    document: &ExtractedDocument,
+    skills: &SkillExtractor,
+    today: YearMonth,
+) -> ResumeProfile {
+    let mut profile = match &document.json_resume {
+        Some(resume) => profile_from_json_resume(resume, &document.text, today),
+        None => parse_profile(&document.text, today),
+    };
+    attach_skills(&mut profile, &document.text, skills);
+    profile
 }
 
 /// Runs the skills extractor over each section (so evidence carries the section, and a

@@ -69,11 +69,13 @@ pub struct FileFailure {
     pub reason: String,
 }
 
-/// Reads and parses files in parallel. CPU-bound: call from a blocking thread.
+/// Reads and parses files in parallel. CPU-bound: call from a blocking thread. `on_parsed`
+/// is called (from rayon workers) after each file, for progress.
 pub fn parse_files(
     files: &[PathBuf],
     limits: &ExtractLimits,
     skills: &SkillExtractor,
+    on_parsed: &(dyn Fn() + Sync),
 ) -> Vec<ParsedFile> {
     let today = this_month();
     files
@@ -86,6 +88,7 @@ pub fn parse_files(
                 Ok(_) => parse_resume(&bytes, limits, skills, today)
                     .map_err(|e| (e.code().to_owned(), e.to_string())),
             };
+            on_parsed();
             ParsedFile {
                 path: path.clone(),
                 bytes,

@@ -19,10 +19,10 @@ mod recency;
 mod redact;
 mod salary;
 mod score;
+pub mod service;
 mod skills;
 mod title;
 mod view;
-pub mod service;
 
 #[cfg(test)]
 mod tests;

@@ -14,7 +14,7 @@ use super::{
 use crate::domain::{ResumeProfile, YearMonth};
 use crate::search::sync::{self, SyncError};
 use crate::search::{
-    Collection, DocId, DocQuery, DocVectors, SearchEngine, SearchError, SearchFilters, SimilarHit,
+    Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,
     SimilarityWeights,
 };
 use crate::store::{JobRecord, JobSkillRecord, ResumeRecord, Store, StoreError};
@@ -135,8 +135,17 @@ impl Matcher {
     ) -> Result<(DocQuery, ResumeProfile), MatchError> {
         match subject {
             ResumeSubject::Stored(id) => {
-                let record = self.store.get_resume(*id).await.map_err(not_found("resume"))?;
-                let profile = record.profile.as_ref().ok_or(MatchError::NotParsed(*id))?.0.clone();
+                let record = self
+                    .store
+                    .get_resume(*id)
+                    .await
+                    .map_err(not_found("resume"))?;
+                let profile = record
+                    .profile
+                    .as_ref()
+                    .ok_or(MatchError::NotParsed(*id))?
+                    .0
+                    .clone();
                 let query = sync::doc_query(&self.store, &self.engine, Collection::Resumes, *id)
                     .await?
                     .ok_or(MatchError::NotParsed(*id))?;
@@ -163,7 +172,9 @@ impl Matcher {
         options: MatchOptions,
     ) -> Result<Vec<JobMatch>, MatchError> {
         let (query, profile) = self.resume_query(subject).await?;
-        let hits = self.similar(Collection::Jobs, query, filters, CANDIDATES.max(limit)).await?;
+        let hits = self
+            .similar(Collection::Jobs, query, filters, CANDIDATES.max(limit))
+            .await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let jobs = self.store.jobs_by_ids(&ids).await?;
         let skills = group_skills(self.store.job_skills_for(&ids).await?);
@@ -213,7 +224,9 @@ impl Matcher {
         let query = sync::doc_query(&self.store, &self.engine, Collection::Jobs, job_id)
             .await?
             .ok_or(MatchError::NotFound("job"))?;
-        let hits = self.similar(Collection::Resumes, query, filters, CANDIDATES.max(limit)).await?;
+        let hits = self
+            .similar(Collection::Resumes, query, filters, CANDIDATES.max(limit))
+            .await?;
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let resumes = self.store.resumes_by_ids(&ids).await?;
         let skills = self.store.job_skills_for(&[job_id]).await?;
@@ -247,7 +260,11 @@ impl Matcher {
                 .collect()
         })
         .await?;
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.resume_id.cmp(&b.resume_id)));
+        out.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.resume_id.cmp(&b.resume_id))
+        });
         out.truncate(limit);
         Ok(out)
     }
@@ -323,12 +340,25 @@ impl Matcher {
         let job = self.store.get_job(job_id).await.map_err(not_found("job"))?;
         let skills = self.store.job_skills_for(&[job_id]).await?;
         let engine = self.engine.clone();
-        let signals = tokio::task::spawn_blocking(move || engine.pair_similarity(Collection::Jobs, &query, job_id))
-            .await??;
+        let signals = tokio::task::spawn_blocking(move || {
+            engine.pair_similarity(Collection::Jobs, &query, job_id)
+        })
+        .await??;
         let rarity = self.rarity();
         let today = crate::ingest::resume::this_month();
-        let signals = signals.map(|hit| to_signals(&hit, options)).unwrap_or_default();
-        Ok(score_pair(&profile, &job, &skills, signals, &rarity, &self.config, options, today))
+        let signals = signals
+            .map(|hit| to_signals(&hit, options))
+            .unwrap_or_default();
+        Ok(score_pair(
+            &profile,
+            &job,
+            &skills,
+            signals,
+            &rarity,
+            &self.config,
+            options,
+            today,
+        ))
     }
 
     async fn similar(
@@ -375,7 +405,9 @@ fn to_signals(hit: &SimilarHit, options: MatchOptions) -> Signals {
 }
 
 fn signals_by_id(hits: &[SimilarHit], options: MatchOptions) -> HashMap<DocId, Signals> {
-    hits.iter().map(|h| (h.id, to_signals(h, options))).collect()
+    hits.iter()
+        .map(|h| (h.id, to_signals(h, options)))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -397,4 +429,3 @@ fn score_pair(
     let job = JobView { job, skills };
     score_match(&candidate, &job, &signals, rarity, config, options)
 }
-

@@ -271,6 +271,22 @@ async fn impossible_searches_are_rejected_with_422(backend: Backend) {
     assert_eq!(status, 422);
 }
 
+async fn search_needs_a_login_and_resume_search_needs_a_recruiter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let body = json!({"query": "nurse"});
+    let (status, _, _) = expect_error(app.post_json("/api/v1/jobs/search", &body).await).await;
+    assert_eq!(status, 401);
+    let token = candidate_token(&app).await;
+    let (status, _, _) =
+        expect_error(post_as(&app, "/api/v1/resumes/search", &token, &body).await).await;
+    assert_eq!(status, 403);
+    let (_, recruiter) = user_with_token(&app, "hr@example.com", Role::Recruiter).await;
+    let response = post_as(&app, "/api/v1/resumes/search", &recruiter, &body).await;
+    assert_eq!(response.status(), 200);
+}
+
 on_both_backends!(
     search_ranks_the_best_match_first_with_scores_and_highlights,
     filters_apply_to_both_lists_and_facets_count_the_result_set,

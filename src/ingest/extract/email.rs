@@ -3,11 +3,12 @@
 use mail_parser::{MessageParser, MimeHeaders};
 
 use super::error::ExtractError;
-use super::html::html_text;
 use super::normalize::{alphanumeric_count, normalize_text};
 use super::{
-    DocumentFormat, ExtractLimits, ExtractedDocument, SourcePart, detect_format, extract_as,
+    DocumentFormat, ExtractLimits, ExtractedDocument, PdfEngine, SourcePart, detect_format,
+    extract_as,
 };
+use crate::ingest::html::{HtmlStyle, html_to_text};
 
 /// A body shorter than this is a cover note, not a resume.
 pub const MIN_BODY_RESUME_CHARS: usize = 150;
@@ -47,7 +48,7 @@ pub fn email_document(
         };
         let file_name = part.attachment_name().map(str::to_owned);
         let rank = format_rank(format);
-        match extract_as(data, format, limits) {
+        match extract_as(data, format, limits, PdfEngine::default()) {
             Ok(mut document) => {
                 let named_as_resume = file_name.as_deref().is_some_and(named_as_resume);
                 tracing::debug!(
@@ -116,7 +117,10 @@ fn body_document(message: &mail_parser::Message<'_>) -> Option<ExtractedDocument
         (part.text_contents()?.to_owned(), DocumentFormat::Text)
     } else {
         let part = message.html_bodies().next()?;
-        (html_text(part.text_contents()?), DocumentFormat::Html)
+        (
+            html_to_text(part.text_contents()?, &HtmlStyle::RESUME),
+            DocumentFormat::Html,
+        )
     };
     let text = normalize_text(&text);
     if alphanumeric_count(&text) < MIN_BODY_RESUME_CHARS {

@@ -196,7 +196,7 @@ fn highlights(entry: Option<&Value>) -> impl Iterator<Item = String> + '_ {
 }
 
 /// A non-empty trimmed string field.
-fn field<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
+pub(crate) fn field<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
     value?
         .get(key)?
         .as_str()
@@ -204,7 +204,11 @@ fn field<'a>(value: Option<&'a Value>, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
-fn entries<'a>(value: Option<&'a Value>, key: &str) -> impl Iterator<Item = &'a Value> + use<'a> {
+/// The elements of an array field (none when it is missing or not an array).
+pub(crate) fn entries<'a>(
+    value: Option<&'a Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a Value> + use<'a> {
     value
         .and_then(|v| v.get(key))
         .and_then(Value::as_array)

@@ -12,8 +12,7 @@ mod docx;
 mod email;
 mod error;
 mod guard;
-mod html;
-mod json_resume;
+pub(crate) mod json_resume;
 mod normalize;
 mod pdf;
 #[doc(hidden)]
@@ -25,7 +24,9 @@ use std::time::{Duration, Instant};
 pub use detect::detect_format;
 pub use error::ExtractError;
 pub use normalize::normalize_text;
+pub use pdf::{FastError, PdfEngine, fast_pdf_text};
 
+use crate::ingest::html::{HtmlStyle, html_to_text};
 use normalize::alphanumeric_count;
 
 /// Fewer letters and digits than this is not a resume.
@@ -112,6 +113,15 @@ impl Default for ExtractLimits {
 
 /// Detect the format of `bytes` and extract normalised text.
 pub fn extract(bytes: &[u8], limits: &ExtractLimits) -> Result<ExtractedDocument, ExtractError> {
+    extract_with_engine(bytes, limits, PdfEngine::default())
+}
+
+/// [`extract`] with a chosen PDF engine (benchmarks compare them).
+pub fn extract_with_engine(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    engine: PdfEngine,
+) -> Result<ExtractedDocument, ExtractError> {
     if bytes.len() > limits.max_input_bytes {
         return Err(ExtractError::TooLarge {
             size: bytes.len(),
@@ -120,7 +130,7 @@ pub fn extract(bytes: &[u8], limits: &ExtractLimits) -> Result<ExtractedDocument
     }
     let started = Instant::now();
     let format = detect_format(bytes)?;
-    let document = guard::catch_panic(|| extract_as(bytes, format, limits))??;
+    let document = guard::catch_panic(|| extract_as(bytes, format, limits, engine))??;
     tracing::debug!(
         document.format = format.as_str(),
         document.bytes = bytes.len(),
@@ -146,15 +156,16 @@ fn extract_as(
     bytes: &[u8],
     format: DocumentFormat,
     limits: &ExtractLimits,
+    engine: PdfEngine,
 ) -> Result<ExtractedDocument, ExtractError> {
     let mut json_resume = None;
     let raw = match format {
         DocumentFormat::Pdf => {
             let start = detect::pdf_header_offset(bytes).unwrap_or(0);
-            pdf::pdf_text(&bytes[start..])?
+            pdf::pdf_text_with(&bytes[start..], engine)?
         }
         DocumentFormat::Docx => docx::docx_text(bytes, limits)?,
-        DocumentFormat::Html => html::html_text(&text::decode_text(bytes)?),
+        DocumentFormat::Html => html_to_text(&text::decode_text(bytes)?, &HtmlStyle::RESUME),
         DocumentFormat::Text => text::decode_text(bytes)?.into_owned(),
         DocumentFormat::JsonResume => {
             let value = json_resume::parse_json_resume(&text::decode_text(bytes)?)?;

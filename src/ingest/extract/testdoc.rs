@@ -105,6 +105,161 @@ fn text_pdf_document(pages: &[&[&str]]) -> Document {
     document
 }
 
+/// Advance width (1/1000 em) the generated fonts give a character.
+fn glyph_width(c: char) -> i64 {
+    match c {
+        ' ' | 'i' | 'l' | 'j' | 't' | 'f' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 278,
+        'm' | 'w' | 'M' | 'W' | '@' => 833,
+        'A'..='Z' => 667,
+        _ => 556,
+    }
+}
+
+/// A PDF laid out the way wkhtmltopdf (Qt) writes one: a composite Identity-H font with a
+/// ToUnicode CMap and a `W` width array, the page flipped by the CTM, and every glyph shown
+/// by its own `Tj` after a `Td` to its position. `size` is the font size.
+pub fn cid_text_pdf(pages: &[&[&str]], size: i64) -> Vec<u8> {
+    let mut cids: Vec<char> = Vec::new();
+    let mut page_contents = Vec::new();
+    for lines in pages {
+        let mut content = String::from("0.75 0 0 -0.75 28.5 813.5 cm\nq\n");
+        for (row, line) in lines.iter().enumerate() {
+            content.push_str(&format!(
+                "BT\n/F1 {size} Tf 1 0 0 -1 0 0 Tm\n8 {} Td",
+                -(size + row as i64 * size * 6 / 5)
+            ));
+            let mut advance = 0;
+            for c in line.chars() {
+                let cid = match cids.iter().position(|&k| k == c) {
+                    Some(i) => i + 1,
+                    None => {
+                        cids.push(c);
+                        cids.len()
+                    }
+                };
+                content.push_str(&format!(" {advance} 0 Td <{cid:04X}> Tj"));
+                advance = (glyph_width(c) * size + 500) / 1000;
+            }
+            content.push_str("\nET\n");
+        }
+        content.push_str("Q\n");
+        page_contents.push(content.into_bytes());
+    }
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n",
+    );
+    for chunk in cids.chunks(100).enumerate().map(|(i, c)| (i * 100, c)) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.1.len()));
+        for (j, c) in chunk.1.iter().enumerate() {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{:04X}> <{hex}>\n", chunk.0 + j + 1));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap CMapName currentdict /CMap defineresource pop end end");
+    let widths: Vec<Object> = cids.iter().map(|&c| glyph_width(c).into()).collect();
+    let mut document = Document::with_version("1.4");
+    let to_unicode = document.add_object(Stream::new(dictionary! {}, cmap.into_bytes()));
+    let descriptor = document.add_object(dictionary! {
+        "Type" => "FontDescriptor", "FontName" => "TestSans", "Flags" => 32,
+        "FontBBox" => vec![0.into(), (-200).into(), 1000.into(), 900.into()],
+        "ItalicAngle" => 0, "Ascent" => 900, "Descent" => -200, "CapHeight" => 700, "StemV" => 80,
+    });
+    let descendant = document.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "TestSans",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor, "DW" => 0,
+        "W" => vec![1.into(), Object::Array(widths)],
+    });
+    let font = document.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "TestSans",
+        "Encoding" => "Identity-H", "DescendantFonts" => vec![descendant.into()],
+        "ToUnicode" => to_unicode,
+    });
+    finish_pdf(document, font, page_contents)
+}
+
+/// Lines in a TrueType font with explicit `Widths` and WinAnsi encoding, written with `TJ`
+/// arrays that kern inside words and open word gaps with negative adjustments.
+pub fn truetype_text_pdf(pages: &[&[&str]]) -> Vec<u8> {
+    let mut page_contents = Vec::new();
+    for lines in pages {
+        let mut content = String::from("BT\n/F1 10 Tf 14 TL 72 770 Td\n");
+        for (row, line) in lines.iter().enumerate() {
+            if row > 0 {
+                content.push_str("T*\n");
+            }
+            let words: Vec<String> = line
+                .split(' ')
+                .map(|word| {
+                    let escaped: String = word
+                        .chars()
+                        .map(|c| match c {
+                            '(' | ')' | '\\' => format!("\\{c}"),
+                            // Latin-1 letters as WinAnsi bytes, written as octal escapes.
+                            c if !c.is_ascii() => format!("\\{:03o}", u32::from(c) & 0xFF),
+                            c => c.to_string(),
+                        })
+                        .collect();
+                    format!("({escaped})")
+                })
+                .collect();
+            content.push_str(&format!("[{}] TJ\n", words.join(" -300 ")));
+        }
+        content.push_str("ET\n");
+        page_contents.push(content.into_bytes());
+    }
+    let mut document = Document::with_version("1.4");
+    let widths: Vec<Object> = (32u8..=126)
+        .map(|b| glyph_width(char::from(b)).into())
+        .collect();
+    let font = document.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "TestSerif",
+        "FirstChar" => 32, "LastChar" => 126, "Widths" => widths,
+        "Encoding" => "WinAnsiEncoding",
+    });
+    finish_pdf(document, font, page_contents)
+}
+
+/// Pages with the given content streams and one font `F1`, A4.
+fn finish_pdf(
+    mut document: Document,
+    font: pdf_extract::ObjectId,
+    contents: Vec<Vec<u8>>,
+) -> Vec<u8> {
+    let pages_id = document.new_object_id();
+    let resources = document.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let mut kids = Vec::new();
+    for content in contents {
+        let content_id = document.add_object(Stream::new(dictionary! {}, content));
+        let page = dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id };
+        kids.push(document.add_object(page).into());
+    }
+    let count = i64::try_from(kids.len()).expect("page count fits i64");
+    document.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    document.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    document.compress();
+    document.save_to(&mut out).expect("write PDF to memory");
+    out
+}
+
 fn pdf_bytes(mut document: Document) -> Vec<u8> {
     let mut out = Vec::new();
     document.save_to(&mut out).expect("write PDF to memory");

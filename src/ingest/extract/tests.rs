@@ -313,6 +313,46 @@ fn measure_extraction_over_shared_resume_pdfs() {
     assert!(!paths.is_empty());
 }
 
+/// The fast PDF path against pdf-extract over the shared resume PDFs: every file must be read
+/// by the fast path itself and give the same text. Run with
+/// `INTELLICV_SHARED_DATA=/work/shared/data cargo test --release --lib fast_path_agrees -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs INTELLICV_SHARED_DATA and a release build"]
+fn fast_path_agrees_with_pdf_extract_on_shared_resume_pdfs() {
+    let root = std::env::var("INTELLICV_SHARED_DATA").expect("INTELLICV_SHARED_DATA");
+    let mut paths = Vec::new();
+    collect_pdfs(&std::path::Path::new(&root).join("resumes"), &mut paths);
+    paths.sort();
+    let (mut same, mut fell_back, mut fast_time, mut baseline_time) =
+        (0usize, Vec::new(), Duration::ZERO, Duration::ZERO);
+    let mut differ = Vec::new();
+    for path in &paths {
+        let bytes = std::fs::read(path).expect("read pdf");
+        let started = Instant::now();
+        let fast = fast_pdf_text(&bytes);
+        fast_time += started.elapsed();
+        let started = Instant::now();
+        let baseline = pdf::pdf_text_with(&bytes, PdfEngine::PdfExtract);
+        baseline_time += started.elapsed();
+        match (fast, baseline) {
+            (Ok(fast), Ok(baseline)) if fast == baseline => same += 1,
+            (Err(error), _) => fell_back.push(format!("{}: {error:?}", path.display())),
+            _ => differ.push(path.display().to_string()),
+        }
+    }
+    let n = paths.len().max(1) as f64;
+    println!(
+        "files={} identical={same} fell_back={} differ={} fast_ms={:.2} pdf_extract_ms={:.2}",
+        paths.len(),
+        fell_back.len(),
+        differ.len(),
+        fast_time.as_secs_f64() * 1000.0 / n,
+        baseline_time.as_secs_f64() * 1000.0 / n
+    );
+    assert!(fell_back.is_empty(), "{fell_back:?}");
+    assert!(differ.is_empty(), "{differ:?}");
+}
+
 fn collect_pdfs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

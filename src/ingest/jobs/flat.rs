@@ -6,9 +6,10 @@ use super::classify::{employment_type_from_text, remote_mode_from_text, seniorit
 use super::dates::{from_unix, parse_datetime};
 use super::error::RecordErrorKind;
 use super::fields::{coordinates, number, text, text_at};
-use super::html::{has_markup, html_to_text};
 use super::salary::parse_salary_text;
 use crate::domain::{EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod};
+use crate::ingest::html::has_markup;
+use crate::ingest::html::job_description_text;
 
 /// Draft field names that mark an object as the flat shape (besides `title`).
 const FLAT_KEYS: &[&str] = &[
@@ -71,7 +72,7 @@ pub fn to_draft(
 /// Plain text as is; HTML converted.
 fn plain(text: &str) -> String {
     if has_markup(text) || text.contains("&lt;") {
-        html_to_text(text)
+        job_description_text(text)
     } else {
         text.trim().to_owned()
     }

@@ -14,9 +14,9 @@ use super::classify::{employment_type_from_text, remote_mode_from_text, seniorit
 use super::dates::{from_unix, parse_datetime};
 use super::error::RecordErrorKind;
 use super::fields::{coordinates, flag, number, text, text_at};
-use super::html::html_to_text;
 use super::salary::parse_salary_text;
 use crate::domain::{EmploymentType, JobPostingDraft, RemoteMode, Seniority};
+use crate::ingest::html::job_description_text;
 
 /// Longest header segment kept as a company name or a title, in characters.
 const MAX_NAME_CHARS: usize = 80;
@@ -90,7 +90,7 @@ pub fn to_draft(
     let html = text_at(object, &["full_html"])
         .or_else(|| text_at(object, &["text"]))
         .unwrap_or_default();
-    let description = html_to_text(&html);
+    let description = job_description_text(&html);
     let header: String = description
         .lines()
         .next()

@@ -3,7 +3,7 @@
 //!
 //! Records are schema.org `JobPosting` objects, Hacker News "Who is hiring" posts or our own
 //! flat shape, told apart by their keys ([`JobSource`]). Descriptions become clean plain text
-//! ([`html::html_to_text`]); salaries, remote mode, employment type, seniority and dates are
+//! ([`crate::ingest::html`]); salaries, remote mode, employment type, seniority and dates are
 //! parsed from structured fields and free text. Skills are left empty: the skills extractor
 //! fills them, using [`requirements::split_requirements`] to tell required from preferred.
 //! All functions are synchronous and CPU-bound; run imports on a blocking pool.
@@ -14,7 +14,6 @@ pub mod error;
 mod fields;
 pub mod flat;
 pub mod hacker_news;
-pub mod html;
 pub mod reader;
 pub mod requirements;
 pub mod salary;

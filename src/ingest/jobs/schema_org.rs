@@ -8,9 +8,9 @@ use super::classify::{
 use super::dates::parse_datetime;
 use super::error::RecordErrorKind;
 use super::fields::{at, coordinates, number, soften_capitals, text, text_at};
-use super::html::html_to_text;
 use super::salary::parse_salary_text;
 use crate::domain::{EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod};
+use crate::ingest::html::job_description_text;
 
 /// Whether an object's keys look like a schema.org `JobPosting`.
 pub fn looks_like(object: &Map<String, Value>) -> bool {
@@ -27,11 +27,11 @@ pub fn to_draft(
     source: &str,
 ) -> Result<JobPostingDraft, RecordErrorKind> {
     let title = text_at(object, &["title"])
-        .map(|t| html_to_text(&t))
+        .map(|t| job_description_text(&t))
         .filter(|t| !t.is_empty())
         .ok_or(RecordErrorKind::MissingTitle)?;
     let description = text_at(object, &["description"])
-        .map(|d| html_to_text(&d))
+        .map(|d| job_description_text(&d))
         .unwrap_or_default();
     let place = first_item(object.get("jobLocation"));
     let address = place
@@ -89,7 +89,7 @@ fn organisation_name(value: Option<&Value>) -> Option<String> {
         Value::Object(org) => org.get("name").and_then(text),
         _ => None,
     }
-    .map(|name| html_to_text(&name))
+    .map(|name| job_description_text(&name))
 }
 
 /// "Locality, Region, Postcode" from a postal address.
@@ -147,7 +147,7 @@ fn base_salary(value: Option<&Value>) -> Option<Salary> {
     };
     if let Some(parsed) = inner_text
         .as_deref()
-        .and_then(|t| parse_salary_text(&html_to_text(t), currency.as_deref(), unit))
+        .and_then(|t| parse_salary_text(&job_description_text(t), currency.as_deref(), unit))
     {
         return Some(parsed);
     }

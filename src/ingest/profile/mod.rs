@@ -9,12 +9,14 @@ mod contact;
 mod dates;
 mod education;
 mod experience;
+mod json_resume;
 mod lines;
 mod sections;
 mod seniority;
 mod titles;
 
 pub use dates::{find_range, parse_date};
+pub use json_resume::profile_from_json_resume;
 pub use sections::{body_range, split_sections};
 pub use seniority::{infer_seniority, seniority_from_title};
 pub use titles::looks_like_job_title;

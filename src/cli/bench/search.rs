@@ -79,7 +79,9 @@ pub async fn run(args: SearchBenchArgs, settings: Settings) -> anyhow::Result<()
         settings.database_url().redacted()
     );
     if without > 0 {
-        eprintln!("note: {without} postings have no stored embedding and are left out (run `intellicv reindex`)");
+        eprintln!(
+            "note: {without} postings have no stored embedding and are left out (run `intellicv reindex`)"
+        );
     }
     docs.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
     let mut reports = Vec::new();
@@ -182,11 +184,27 @@ async fn measure_size(
         .enumerate()
         .map(|(i, q)| (q.clone(), filter_for(i)))
         .collect();
-    let plain: Vec<(String, SearchFilters)> =
-        queries.iter().map(|q| (q.clone(), SearchFilters::default())).collect();
+    let plain: Vec<(String, SearchFilters)> = queries
+        .iter()
+        .map(|q| (q.clone(), SearchFilters::default()))
+        .collect();
     let kinds: [(&str, Fusion, &Vec<(String, SearchFilters)>, bool); 5] = [
-        ("lexical", Fusion::Weighted { semantic_ratio: 0.0 }, &plain, false),
-        ("vector", Fusion::Weighted { semantic_ratio: 1.0 }, &plain, false),
+        (
+            "lexical",
+            Fusion::Weighted {
+                semantic_ratio: 0.0,
+            },
+            &plain,
+            false,
+        ),
+        (
+            "vector",
+            Fusion::Weighted {
+                semantic_ratio: 1.0,
+            },
+            &plain,
+            false,
+        ),
         ("hybrid (rrf)", Fusion::default(), &plain, false),
         ("hybrid + filters", Fusion::default(), &filtered, false),
         ("hybrid, cached", Fusion::default(), &plain, true),
@@ -198,21 +216,26 @@ async fn measure_size(
             engine.embedder().clear_query_cache();
         }
         let e = engine.clone();
-        let report = measure_query_kind(list, 0, args.concurrency, move |(q, f): (String, SearchFilters)| {
-            let e = e.clone();
-            async move {
-                let request = SearchRequest {
-                    query: q,
-                    filters: f,
-                    fusion,
-                    highlight: false,
-                    ..SearchRequest::default()
-                };
-                tokio::task::spawn_blocking(move || e.search(c, &request))
-                    .await
-                    .map_err(|e| SearchError::Task(e.to_string()))?
-            }
-        })
+        let report = measure_query_kind(
+            list,
+            0,
+            args.concurrency,
+            move |(q, f): (String, SearchFilters)| {
+                let e = e.clone();
+                async move {
+                    let request = SearchRequest {
+                        query: q,
+                        filters: f,
+                        fusion,
+                        highlight: false,
+                        ..SearchRequest::default()
+                    };
+                    tokio::task::spawn_blocking(move || e.search(c, &request))
+                        .await
+                        .map_err(|e| SearchError::Task(e.to_string()))?
+                }
+            },
+        )
         .await?;
         ours.push((name.to_owned(), report));
     }
@@ -290,7 +313,11 @@ async fn measure_postgres(
     docs: &[(SearchDoc, Option<DocVectors>)],
     queries: &[(String, SearchFilters)],
 ) -> anyhow::Result<PgReport> {
-    let pg = Arc::new(PgBaseline::connect(url).await.context("pgvector baseline")?);
+    let pg = Arc::new(
+        PgBaseline::connect(url)
+            .await
+            .context("pgvector baseline")?,
+    );
     let rows: Vec<BaselineDoc> = docs
         .iter()
         .filter_map(|(d, v)| {
@@ -342,7 +369,10 @@ fn print_report(r: &SizeReport) {
     println!("\n{} postings", r.documents);
     println!(
         "  build: text {:.0} docs/s, vectors {:.0} docs/s; +{:.0} MiB resident; ANN recall@10 {:.3}",
-        r.text_build_docs_per_sec, r.vector_build_docs_per_sec, r.resident_mb_added, r.ann_recall_at_10
+        r.text_build_docs_per_sec,
+        r.vector_build_docs_per_sec,
+        r.resident_mb_added,
+        r.ann_recall_at_10
     );
     println!(
         "  {:<18} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
@@ -368,7 +398,10 @@ fn print_report(r: &SizeReport) {
                     ours.concurrent.qps / pg.concurrent.qps.max(1e-9)
                 ),
             ),
-            None => (format!("{:>8} {:>8} {:>9}", "-", "-", "-"), format!("{:>7} {:>7}", "-", "-")),
+            None => (
+                format!("{:>8} {:>8} {:>9}", "-", "-", "-"),
+                format!("{:>7} {:>7}", "-", "-"),
+            ),
         };
         println!(
             "  {:<18} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
@@ -382,8 +415,14 @@ fn print_report(r: &SizeReport) {
     if let Some(pg) = &r.postgres {
         println!(
             "  postgres load: {:.1} s (insert {:.1}, gin {:.1}, hnsw {:.1})",
-            pg.load.total_secs, pg.load.insert_secs, pg.load.gin_build_secs, pg.load.hnsw_build_secs
+            pg.load.total_secs,
+            pg.load.insert_secs,
+            pg.load.gin_build_secs,
+            pg.load.hnsw_build_secs
         );
     }
-    println!("  (p99 x: PostgreSQL p99 / ours; qps x: our throughput / PostgreSQL's, {} clients)", r.ours.first().map_or(0, |(_, k)| k.concurrency));
+    println!(
+        "  (p99 x: PostgreSQL p99 / ours; qps x: our throughput / PostgreSQL's, {} clients)",
+        r.ours.first().map_or(0, |(_, k)| k.concurrency)
+    );
 }

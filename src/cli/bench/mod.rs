@@ -1,0 +1,24 @@
+//! `intellicv bench <what>`: measurements over real files, printed as a table or JSON.
+
+mod parse;
+mod search;
+
+use clap::Subcommand;
+
+use crate::config::Settings;
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Resumes/second for PDF → profile, compared with pdftotext on the same files
+    Parse(parse::ParseBenchArgs),
+    /// Index build, query latency and throughput, ANN recall and memory of the search
+    /// engine, side by side with PostgreSQL full-text search + pgvector
+    Search(search::SearchBenchArgs),
+}
+
+pub async fn run(command: BenchCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Parse(args) => parse::run(args, settings).await,
+        BenchCommand::Search(args) => search::run(args, settings).await,
+    }
+}
