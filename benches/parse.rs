@@ -152,7 +152,10 @@ fn resume(rng: &mut StdRng) -> Vec<Vec<String>> {
     vec![lines, second]
 }
 
-fn corpus() -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+/// Documents of one kind, as bytes.
+type Files = Vec<Vec<u8>>;
+
+fn corpus() -> (Files, Files, Files) {
     let mut rng = StdRng::seed_from_u64(7);
     let (mut qt, mut truetype, mut docx) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RESUMES {

@@ -49,8 +49,12 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings.database_url(), &settings.database).await?;
     store.migrate().await?;
     let models = Models::load(&settings).await?;
-    super::ingest::import_resume_paths(&store, models.skills.clone(), &[args.corpus.clone()])
-        .await?;
+    super::ingest::import_resume_paths(
+        &store,
+        models.skills.clone(),
+        std::slice::from_ref(&args.corpus),
+    )
+    .await?;
     let engine = open_search(&settings, &models, &store).await?;
     let corpus = labelled_corpus(&store, &labels).await?;
     anyhow::ensure!(

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
 use crate::domain::{ResumeProfile, SalaryPeriod};
+use crate::matching::redact_text;
 use crate::store::{JobRecord, JobSkillRow, ResumeRecord};
 
 /// What of a posting is embedded: its title line and the opening of its description, up
@@ -140,9 +141,12 @@ pub fn job_embedding_sections(job: &JobRecord) -> Vec<(String, String)> {
 }
 
 /// The `(section, text)` pairs embedded for a resume: the headline, then every section of
-/// the extracted text except contact details and references, in document order.
+/// the extracted text except contact details and references, in document order, with
+/// personal details (name, contact details, age and gender cues) redacted, so the vectors
+/// and every similarity computed from them are blind.
 pub fn resume_embedding_sections(profile: &ResumeProfile, text: &str) -> Vec<(String, String)> {
     use crate::domain::SectionKind;
+    let name = profile.contact.name.as_ref().map(|n| n.value.as_str());
     let mut out = Vec::new();
     if let Some(h) = &profile.headline {
         out.push(("headline".to_owned(), h.value.clone()));
@@ -155,11 +159,11 @@ pub fn resume_embedding_sections(profile: &ResumeProfile, text: &str) -> Vec<(St
             continue;
         };
         if !body.trim().is_empty() {
-            out.push((section.kind.as_str().to_owned(), body.to_owned()));
+            out.push((section.kind.as_str().to_owned(), redact_text(body, name)));
         }
     }
     if profile.sections.is_empty() && !text.trim().is_empty() {
-        out.push(("text".to_owned(), text.to_owned()));
+        out.push(("text".to_owned(), redact_text(text, name)));
     }
     out
 }

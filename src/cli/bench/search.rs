@@ -188,7 +188,8 @@ async fn measure_size(
         .iter()
         .map(|q| (q.clone(), SearchFilters::default()))
         .collect();
-    let kinds: [(&str, Fusion, &Vec<(String, SearchFilters)>, bool); 5] = [
+    type Kind<'a> = (&'a str, Fusion, &'a Vec<(String, SearchFilters)>, bool);
+    let kinds: [Kind; 5] = [
         (
             "lexical",
             Fusion::Weighted {

@@ -206,10 +206,11 @@ fn remove_other_generations(dir: &Path, keep: &str) {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if name.starts_with(GENERATION_PREFIX) && name != keep {
-            if let Err(error) = fs::remove_dir_all(entry.path()) {
-                tracing::warn!(path = %entry.path().display(), %error, "old vector index generation not removed");
-            }
+        if name.starts_with(GENERATION_PREFIX)
+            && name != keep
+            && let Err(error) = fs::remove_dir_all(entry.path())
+        {
+            tracing::warn!(path = %entry.path().display(), %error, "old vector index generation not removed");
         }
     }
 }
