@@ -92,6 +92,8 @@ fn embedded(embedder: &mut Option<Embedder>, texts: &[&str], cache: &Path) -> Ve
         .append(true)
         .open(cache)
         .unwrap();
+    // Drop a partly written vector left by an interrupted run before appending.
+    file.set_len((vectors.len() * 4 * DIM) as u64).unwrap();
     let started = Instant::now();
     let first = vectors.len();
     for chunk in texts[first..].chunks(1_000) {
