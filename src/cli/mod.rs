@@ -1,6 +1,7 @@
 //! The command line: `intellicv <command>`. Every command shares the global options and
 //! the layered settings; each one calls the same core functions as the HTTP API.
 
+mod eval;
 mod ingest;
 mod migrate;
 mod parse;
@@ -47,6 +48,9 @@ pub enum Command {
     /// Work with the skills taxonomy
     #[command(subcommand)]
     Skills(skills::SkillsCommand),
+    /// Measure extraction and matching against labelled data
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 impl Cli {
@@ -72,6 +76,7 @@ impl Cli {
             Command::Parse(args) => parse::run(args, settings).await,
             Command::Ingest(command) => ingest::run(command, settings).await,
             Command::Skills(command) => skills::run(command, settings).await,
+            Command::Eval(command) => eval::run(command, settings).await,
         }
     }
 }
