@@ -9,6 +9,10 @@
 //! are scored (URI not starting with `intellicv:`): the benchmark cannot label curated
 //! technology skills, so they are counted apart in [`EvalReport::curated_predictions`].
 //!
+//! Tuning and reporting use disjoint parts of each file ([`Split`]): the semantic matcher's
+//! settings were chosen on the even-numbered sentences (0, 2, 4, ... in file order), so
+//! the odd-numbered ones are the held-out part.
+//!
 //! Metrics (micro-averaged over all sentences):
 //! - precision = correct predictions / predictions;
 //! - recall = gold labels predicted / gold labels;
@@ -24,7 +28,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::extractor::SkillExtractor;
-use crate::domain::ExtractedSkill;
+use super::semantic::SemanticError;
+use crate::domain::{ExtractedSkill, SkillMethod};
 
 /// Labels that mean "no ESCO skill" in the annotation files.
 pub const NO_SKILL_LABELS: &[&str] = &["UNDERSPECIFIED", "LABEL NOT PRESENT"];
@@ -40,6 +45,35 @@ pub enum EvalError {
     },
     #[error("{path}: the header lacks a `{column}` column")]
     MissingColumn { path: PathBuf, column: &'static str },
+    #[error("semantic matching failed: {0}")]
+    Semantic(#[from] SemanticError),
+}
+
+/// Which sentences of a file are scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Split {
+    All,
+    /// Even-numbered sentences (0-based, file order): used to tune the semantic matcher.
+    Tuning,
+    /// Odd-numbered sentences: never used for tuning.
+    HeldOut,
+}
+
+impl Split {
+    /// The sentences of `sentences` in this split.
+    pub fn apply(self, sentences: Vec<LabelledSentence>) -> Vec<LabelledSentence> {
+        sentences
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| match self {
+                Split::All => true,
+                Split::Tuning => i % 2 == 0,
+                Split::HeldOut => i % 2 == 1,
+            })
+            .map(|(_, s)| s)
+            .collect()
+    }
 }
 
 /// One labelled sentence.
@@ -65,6 +99,11 @@ pub struct EvalReport {
     pub precision: f64,
     pub recall: f64,
     pub r_precision_at_5: f64,
+    /// ESCO predictions made by literal matching, and how many of them are right.
+    pub literal_predictions: usize,
+    pub literal_correct: usize,
+    /// Precision of the literal predictions alone.
+    pub literal_precision: f64,
     /// Mean extraction time per sentence, microseconds.
     pub micros_per_sentence: f64,
 }
@@ -115,20 +154,35 @@ pub fn read_annotations(path: &Path) -> Result<Vec<LabelledSentence>, EvalError>
     Ok(sentences)
 }
 
-/// Runs the extractor on every sentence of an annotation file and scores it.
+/// Runs the extractor (literal matching only) on every sentence of an annotation file and
+/// scores it.
 pub fn evaluate(extractor: &SkillExtractor, path: &Path) -> Result<EvalReport, EvalError> {
     let sentences = read_annotations(path)?;
-    let file = path.file_name().map_or_else(
+    evaluate_sentences(&sentences, file_name(path), |texts| {
+        Ok(texts.iter().map(|t| extractor.extract(t)).collect())
+    })
+}
+
+/// The file name of `path`, for reports.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
-    );
+    )
+}
+
+/// Scores `predict` (all sentence texts in, one ranked list per sentence out) on
+/// `sentences`, timing the call.
+pub fn evaluate_sentences(
+    sentences: &[LabelledSentence],
+    file: String,
+    predict: impl FnOnce(&[&str]) -> Result<Vec<Vec<ExtractedSkill>>, EvalError>,
+) -> Result<EvalReport, EvalError> {
+    let texts: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
     let started = Instant::now();
-    let predictions: Vec<Vec<ExtractedSkill>> = sentences
-        .iter()
-        .map(|s| extractor.extract(&s.text))
-        .collect();
+    let predictions = predict(&texts)?;
     let elapsed = started.elapsed();
-    let mut report = score(&sentences, &predictions, file);
+    let mut report = score(sentences, &predictions, file);
     report.micros_per_sentence = if sentences.is_empty() {
         0.0
     } else {
@@ -154,6 +208,9 @@ pub fn score(
         precision: 0.0,
         recall: 0.0,
         r_precision_at_5: 0.0,
+        literal_predictions: 0,
+        literal_correct: 0,
+        literal_precision: 0.0,
         micros_per_sentence: 0.0,
     };
     let mut r_precision_sum = 0.0;
@@ -166,6 +223,12 @@ pub fn score(
         report.curated_predictions += curated.len();
         report.predictions += ranked.len();
         report.correct += ranked.iter().filter(|l| gold.contains(l.as_str())).count();
+        for literal in esco.iter().filter(|p| p.method == SkillMethod::Gazetteer) {
+            report.literal_predictions += 1;
+            if gold.contains(literal.label.to_lowercase().as_str()) {
+                report.literal_correct += 1;
+            }
+        }
         report.gold_labels += gold.len();
         if !gold.is_empty() {
             report.sentences_with_gold += 1;
@@ -180,6 +243,7 @@ pub fn score(
     }
     report.precision = ratio(report.correct, report.predictions);
     report.recall = ratio(report.correct, report.gold_labels);
+    report.literal_precision = ratio(report.literal_correct, report.literal_predictions);
     report.r_precision_at_5 = if report.sentences_with_gold == 0 {
         0.0
     } else {
@@ -267,6 +331,7 @@ mod tests {
         ];
         let report = score(&sentences, &predictions, "f".to_owned());
         assert_eq!(report.predictions, 4);
+        assert_eq!((report.literal_predictions, report.literal_correct), (4, 2));
         assert_eq!(report.correct, 2);
         assert_eq!(report.curated_predictions, 1);
         assert_eq!(report.gold_labels, 3);
@@ -275,6 +340,26 @@ mod tests {
         assert!((report.recall - 2.0 / 3.0).abs() < 1e-9);
         // sentence one: top-2 = [x, a] -> 1/2; sentence two: top-1 = [] -> 0.
         assert!((report.r_precision_at_5 - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_tuning_and_held_out_splits_alternate_and_cover_the_file() {
+        let sentences: Vec<LabelledSentence> = (0..5)
+            .map(|i| LabelledSentence {
+                text: i.to_string(),
+                gold: vec![],
+            })
+            .collect();
+        let texts = |split: Split| -> Vec<String> {
+            split
+                .apply(sentences.clone())
+                .into_iter()
+                .map(|s| s.text)
+                .collect()
+        };
+        assert_eq!(texts(Split::Tuning), vec!["0", "2", "4"]);
+        assert_eq!(texts(Split::HeldOut), vec!["1", "3"]);
+        assert_eq!(texts(Split::All).len(), 5);
     }
 
     #[test]

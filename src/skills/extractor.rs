@@ -9,6 +9,7 @@ use super::context::{has_context_word, is_list_neighbour};
 use super::normalize::{Normalized, normalize};
 use super::patterns::{PatternOrigin, PatternSet, PatternTarget, Requirement};
 use super::rank::merge;
+use super::semantic::SemanticMatcher;
 use super::taxonomy::Taxonomy;
 use crate::domain::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
 
@@ -18,6 +19,8 @@ use crate::domain::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
 pub struct SkillExtractor {
     automaton: AhoCorasick,
     patterns: PatternSet,
+    /// Embedding matcher for skills literal matching misses (see [`super::hybrid`]).
+    pub(super) semantic: Option<SemanticMatcher>,
 }
 
 /// Why the automaton could not be built.
@@ -50,6 +53,7 @@ impl SkillExtractor {
         Ok(Self {
             automaton,
             patterns,
+            semantic: None,
         })
     }
 

@@ -1,20 +1,24 @@
 //! Skills: the ESCO taxonomy with a curated technology list, literal (gazetteer) skill
-//! extraction, and its evaluation against labelled sentences.
+//! extraction, semantic (embedding) matching for what literal matching misses, and their
+//! evaluation against labelled sentences.
 
 mod context;
 pub mod description;
 mod error;
 pub mod eval;
 mod extractor;
+mod hybrid;
 mod normalize;
 mod patterns;
 pub mod rank;
 #[cfg(test)]
 mod real_data_tests;
+pub mod semantic;
 mod taxonomy;
 mod tech;
 
 pub use error::TaxonomyError;
 pub use extractor::{GazetteerBuildError, SkillExtractor};
+pub use hybrid::{TextPart, sentence_ranges};
 pub use taxonomy::{Concept, ConceptSource, Taxonomy, TaxonomyFiles};
 pub use tech::TechSkill;

@@ -55,6 +55,19 @@ pub fn merge(candidates: impl IntoIterator<Item = ExtractedSkill>) -> Vec<Extrac
     ranked
 }
 
+/// Literal hits first, in their order, then the semantic hits whose URI no literal hit
+/// has, in theirs: a semantic match never outranks or duplicates a literal one.
+pub fn literal_first(
+    literal: Vec<ExtractedSkill>,
+    semantic: impl IntoIterator<Item = ExtractedSkill>,
+) -> Vec<ExtractedSkill> {
+    let mut seen: std::collections::HashSet<String> =
+        literal.iter().map(|s| s.uri.clone()).collect();
+    let mut out = literal;
+    out.extend(semantic.into_iter().filter(|s| seen.insert(s.uri.clone())));
+    out
+}
+
 fn first_offset(skill: &ExtractedSkill) -> usize {
     skill
         .evidence
@@ -93,6 +106,34 @@ mod tests {
         assert_eq!(merged[0].method, SkillMethod::Semantic);
         let starts: Vec<usize> = merged[0].evidence.iter().map(|e| e.source.start).collect();
         assert_eq!(starts, vec![2, 10]);
+    }
+
+    #[test]
+    fn literal_hits_rank_first_and_semantic_duplicates_are_dropped() {
+        let literal = vec![
+            candidate("a", 0.3, 4, SkillMethod::Gazetteer),
+            candidate("b", 0.2, 9, SkillMethod::Gazetteer),
+        ];
+        let semantic = vec![
+            candidate("c", 0.9, 0, SkillMethod::Semantic),
+            candidate("b", 0.95, 1, SkillMethod::Semantic),
+            candidate("c", 0.5, 7, SkillMethod::Semantic),
+            candidate("d", 0.4, 2, SkillMethod::Semantic),
+        ];
+        let out = literal_first(literal, semantic);
+        let order: Vec<(&str, SkillMethod)> =
+            out.iter().map(|s| (s.uri.as_str(), s.method)).collect();
+        assert_eq!(
+            order,
+            vec![
+                ("a", SkillMethod::Gazetteer),
+                ("b", SkillMethod::Gazetteer),
+                ("c", SkillMethod::Semantic),
+                ("d", SkillMethod::Semantic)
+            ]
+        );
+        assert_eq!(out[1].confidence, 0.2);
+        assert_eq!(out[2].confidence, 0.9);
     }
 
     #[test]

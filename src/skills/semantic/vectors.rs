@@ -1,0 +1,249 @@
+//! Embedded ESCO skill labels, computed once per model and taxonomy and cached on disk.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::SemanticError;
+use super::cache::{self, CacheLoad};
+use crate::search::embedder::Embedder;
+use crate::skills::{ConceptSource, Taxonomy};
+
+/// Which texts of each skill are embedded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelViews {
+    /// The preferred label only (one row per skill).
+    Preferred,
+    /// The preferred label and every alternative label (one row each).
+    WithAlternatives,
+}
+
+impl LabelViews {
+    fn file_name(self) -> &'static str {
+        match self {
+            LabelViews::Preferred => "skill-vectors-preferred.bin",
+            LabelViews::WithAlternatives => "skill-vectors-alternatives.bin",
+        }
+    }
+}
+
+/// How the vectors were obtained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorsOrigin {
+    pub path: PathBuf,
+    /// Read from the cache file (else embedded now and written to it).
+    pub cached: bool,
+    pub duration_ms: u64,
+}
+
+/// Unit vectors of ESCO skill labels, one or more rows per skill (see [`LabelViews`]).
+#[derive(Debug, Clone)]
+pub struct SkillVectors {
+    /// `(uri, preferred label)` per skill.
+    skills: Vec<(String, String)>,
+    /// The skill of each row.
+    row_skill: Vec<usize>,
+    /// The rows of each skill (consecutive).
+    skill_rows: Vec<Range<usize>>,
+    dimension: usize,
+    /// Row-major `row_skill.len() × dimension`.
+    values: Vec<f32>,
+    origin: VectorsOrigin,
+}
+
+impl SkillVectors {
+    /// Reads the vectors of the ESCO skills of `taxonomy` from `cache_dir`, or embeds them
+    /// and writes the cache when it is missing or was built from another model or taxonomy.
+    pub fn load_or_build(
+        embedder: &Embedder,
+        taxonomy: &Taxonomy,
+        views: LabelViews,
+        cache_dir: &Path,
+    ) -> Result<Self, SemanticError> {
+        let started = Instant::now();
+        let (skills, rows) = rows(taxonomy, views);
+        let texts: Vec<&str> = rows.iter().map(|(_, text)| text.as_str()).collect();
+        let model_sha256 = embedder.status().model_sha256;
+        let key = cache::cache_key(
+            &model_sha256,
+            rows.iter()
+                .map(|(skill, text)| (skills[*skill].0.as_str(), text.as_str())),
+        );
+        let dimension = embedder.dimension();
+        let path = cache_dir.join(views.file_name());
+        let (values, cached) = match cache::load(&path, &key, rows.len(), dimension) {
+            CacheLoad::Fresh(values) => (values, true),
+            outcome => {
+                if let CacheLoad::Stale(reason) = &outcome {
+                    tracing::info!(path = %path.display(), %reason, "skill vector cache is stale, rebuilding");
+                }
+                let values: Vec<f32> = embedder.embed_batch(&texts)?.concat();
+                cache::store(&path, &key, rows.len(), dimension, &values).map_err(|source| {
+                    SemanticError::Cache {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
+                (values, false)
+            }
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(
+            rows = rows.len(),
+            skills.count = skills.len(),
+            cached,
+            duration_ms,
+            "skill vectors ready"
+        );
+        let row_skill: Vec<usize> = rows.into_iter().map(|(skill, _)| skill).collect();
+        let mut skill_rows = vec![0..0; skills.len()];
+        for (row, &skill) in row_skill.iter().enumerate() {
+            let range = &mut skill_rows[skill];
+            if range.start == range.end {
+                *range = row..row;
+            }
+            range.end = row + 1;
+        }
+        Ok(Self {
+            skills,
+            row_skill,
+            skill_rows,
+            dimension,
+            values,
+            origin: VectorsOrigin {
+                path,
+                cached,
+                duration_ms,
+            },
+        })
+    }
+
+    /// Where the vectors came from and how long that took.
+    pub fn origin(&self) -> &VectorsOrigin {
+        &self.origin
+    }
+
+    /// Number of skills.
+    pub fn skill_count(&self) -> usize {
+        self.skills.len()
+    }
+
+    /// Number of embedded texts.
+    pub fn row_count(&self) -> usize {
+        self.row_skill.len()
+    }
+
+    /// `(uri, preferred label)` of skill `index`.
+    pub fn skill(&self, index: usize) -> (&str, &str) {
+        let (uri, label) = &self.skills[index];
+        (uri, label)
+    }
+
+    /// The cosine of `query` (a unit vector) with each skill: the best of its rows.
+    pub fn skill_scores(&self, query: &[f32]) -> Vec<f32> {
+        let mut best = vec![f32::NEG_INFINITY; self.skills.len()];
+        for (row, values) in self.values.chunks_exact(self.dimension).enumerate() {
+            let score = dot(values, query);
+            let slot = &mut best[self.row_skill[row]];
+            if score > *slot {
+                *slot = score;
+            }
+        }
+        best
+    }
+
+    /// The cosine of `query` with skill `skill`: the best of its rows.
+    pub fn skill_score(&self, skill: usize, query: &[f32]) -> f32 {
+        let rows = &self.skill_rows[skill];
+        self.values[rows.start * self.dimension..rows.end * self.dimension]
+            .chunks_exact(self.dimension)
+            .map(|values| dot(values, query))
+            .fold(f32::NEG_INFINITY, f32::max)
+    }
+
+    /// The `k` skills closest to `query`, best first, as `(skill index, cosine)`.
+    pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
+        top_k(&self.skill_scores(query), k)
+    }
+}
+
+/// The indices of the `k` largest scores, largest first.
+pub fn top_k(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
+    let mut indexed: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
+    if indexed.len() > k && k > 0 {
+        indexed.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1));
+        indexed.truncate(k);
+    }
+    indexed.truncate(k);
+    indexed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    indexed
+}
+
+/// Dot product, written so that the compiler vectorises it.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// The ESCO skills of `taxonomy` and the `(skill index, text)` rows to embed.
+fn rows(taxonomy: &Taxonomy, views: LabelViews) -> (Vec<(String, String)>, Vec<(usize, String)>) {
+    let mut skills = Vec::new();
+    let mut rows = Vec::new();
+    for concept in taxonomy
+        .skills()
+        .filter(|c| c.source != ConceptSource::Curated)
+    {
+        let index = skills.len();
+        skills.push((concept.uri.clone(), concept.preferred_label.clone()));
+        rows.push((index, concept.preferred_label.clone()));
+        if views == LabelViews::WithAlternatives {
+            rows.extend(concept.alt_labels.iter().map(|alt| (index, alt.clone())));
+        }
+    }
+    (skills, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_k_returns_the_largest_scores_in_order() {
+        let scores = [0.1, 0.9, -0.2, 0.5, 0.9];
+        assert_eq!(top_k(&scores, 3), vec![(1, 0.9), (4, 0.9), (3, 0.5)]);
+        assert_eq!(top_k(&scores, 10).len(), 5);
+        assert!(top_k(&scores, 0).is_empty());
+    }
+
+    #[test]
+    fn dot_handles_lengths_that_are_not_a_multiple_of_eight() {
+        let a: Vec<f32> = (0..11).map(|i| i as f32).collect();
+        let expected: f32 = a.iter().map(|x| x * x).sum();
+        assert_eq!(dot(&a, &a), expected);
+    }
+
+    #[test]
+    fn rows_cover_esco_skills_and_optionally_their_alternative_labels() {
+        let taxonomy = crate::skills::taxonomy::tests::sample();
+        let (skills, preferred) = rows(&taxonomy, LabelViews::Preferred);
+        assert_eq!(skills.len(), 4, "curated skills are not embedded");
+        assert_eq!(preferred.len(), 4);
+        let (_, all) = rows(&taxonomy, LabelViews::WithAlternatives);
+        assert!(
+            all.contains(&(0, "direct stage crews".to_owned())),
+            "{all:?}"
+        );
+    }
+}
