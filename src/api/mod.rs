@@ -6,8 +6,11 @@ mod auth;
 mod error;
 pub mod extract;
 mod health;
+mod jobs;
+mod matching;
 mod middleware;
 pub mod pagination;
+mod resumes;
 mod search;
 
 use axum::Router;
@@ -23,6 +26,25 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/register", post(auth::register))
         .route("/jobs/search", post(search::search_jobs))
+        .route("/jobs", post(jobs::create))
+        .route("/jobs/list", get(jobs::list))
+        .route("/jobs/{job_id}", get(jobs::get).delete(jobs::delete))
+        .route("/jobs/{job_id}/update", put(jobs::update))
+        .route("/jobs/{job_id}/status", put(jobs::set_status))
+        .route(
+            "/jobs/{job_id}/candidates",
+            get(matching::candidates_for_job),
+        )
+        .route("/jobs/matches/{user_id}", get(matching::jobs_for_user))
+        .route("/matches/explain", get(matching::explain))
+        .route("/resumes/upload", post(resumes::upload))
+        .route("/resumes/list", get(resumes::list))
+        .route(
+            "/resumes/{resume_id}",
+            get(resumes::get).delete(resumes::delete),
+        )
+        .route("/resumes/{resume_id}/update", put(resumes::update))
+        .route("/resumes/{resume_id}/similar", get(resumes::similar))
         .route("/resumes/search", post(search::search_resumes))
         .route("/auth/token", post(auth::token))
         .route("/auth/login", post(auth::login))

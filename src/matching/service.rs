@@ -171,7 +171,9 @@ impl Matcher {
         limit: usize,
         options: MatchOptions,
     ) -> Result<Vec<JobMatch>, MatchError> {
-        let (query, profile) = self.resume_query(subject).await?;
+        let (mut query, profile) = self.resume_query(subject).await?;
+        // The query's own id names a resume, not a posting.
+        query.exclude.clear();
         let hits = self
             .similar(Collection::Jobs, query, filters, CANDIDATES.max(limit))
             .await?;
@@ -221,9 +223,11 @@ impl Matcher {
         options: MatchOptions,
     ) -> Result<Vec<CandidateMatch>, MatchError> {
         let job = self.store.get_job(job_id).await.map_err(not_found("job"))?;
-        let query = sync::doc_query(&self.store, &self.engine, Collection::Jobs, job_id)
+        let mut query = sync::doc_query(&self.store, &self.engine, Collection::Jobs, job_id)
             .await?
             .ok_or(MatchError::NotFound("job"))?;
+        // The query's own id names a posting, not a resume.
+        query.exclude.clear();
         let hits = self
             .similar(Collection::Resumes, query, filters, CANDIDATES.max(limit))
             .await?;

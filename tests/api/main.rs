@@ -9,6 +9,7 @@ mod auth_api_keys;
 mod auth_support;
 mod auth_totp;
 mod cli;
+mod documents_api;
 mod errors;
 mod health;
 mod ingest_cli;

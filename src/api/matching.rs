@@ -1,0 +1,145 @@
+//! Matching over HTTP: jobs for a user, candidates for a job, the explanation of a pair.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+
+use super::ApiError;
+use crate::auth::AuthUser;
+use crate::domain::{Role, ValidationError};
+use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
+use crate::matching::{MatchExplanation, MatchOptions};
+use crate::state::AppState;
+use crate::store::Page;
+
+/// Most results a match list returns.
+pub const MAX_LIMIT: usize = 100;
+
+pub fn limit(raw: Option<usize>) -> Result<usize, ApiError> {
+    match raw.unwrap_or(10) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        _ => Err(ValidationError::new("limit", format!("must be from 1 to {MAX_LIMIT}")).into()),
+    }
+}
+
+impl From<MatchError> for ApiError {
+    fn from(e: MatchError) -> Self {
+        match e {
+            MatchError::NotFound(what) => ApiError::NotFound(what),
+            MatchError::NotParsed(_) => ApiError::InvalidRequest(e.to_string()),
+            MatchError::Store(s) => s.into(),
+            MatchError::Search(s) => s.into(),
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchQuery {
+    pub limit: Option<usize>,
+    /// A resume of the user's; default: their latest parsed one.
+    pub resume_id: Option<i64>,
+    #[serde(default)]
+    pub blind: bool,
+}
+
+/// `GET /jobs/matches/{user_id}`: jobs for the user's latest (or chosen) resume, with
+/// explanations. The user themself, recruiters and admins.
+pub async fn jobs_for_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(user_id): Path<i64>,
+    Query(q): Query<MatchQuery>,
+) -> Result<Json<Vec<JobMatch>>, ApiError> {
+    if auth.require_any(&[Role::Recruiter]).is_err() {
+        auth.owns_or_admin(user_id, "user")?;
+    }
+    let limit = limit(q.limit)?;
+    let resume_id = match q.resume_id {
+        Some(id) => {
+            let resume = state.store.get_resume(id).await?;
+            if resume.owner_id != Some(user_id) {
+                return Err(ApiError::NotFound("resume"));
+            }
+            id
+        }
+        None => latest_parsed_resume(&state, user_id).await?,
+    };
+    let options = MatchOptions { blind: q.blind };
+    let matches = state
+        .matcher
+        .jobs_for_resume(
+            &ResumeSubject::Stored(resume_id),
+            &Default::default(),
+            limit,
+            options,
+        )
+        .await?;
+    Ok(Json(matches))
+}
+
+async fn latest_parsed_resume(state: &AppState, user_id: i64) -> Result<i64, ApiError> {
+    let (rows, _) = state
+        .store
+        .list_resumes(
+            Some(user_id),
+            Page {
+                limit: 50,
+                offset: 0,
+            },
+        )
+        .await?;
+    rows.into_iter()
+        .find(|r| r.parse_status == "parsed")
+        .map(|r| r.id)
+        .ok_or(ApiError::NotFound("parsed resume"))
+}
+
+/// `GET /jobs/{job_id}/candidates` (recruiters): candidates for a posting.
+pub async fn candidates_for_job(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(job_id): Path<i64>,
+    Query(q): Query<MatchQuery>,
+) -> Result<Json<Vec<CandidateMatch>>, ApiError> {
+    auth.require(Role::Recruiter)?;
+    let limit = limit(q.limit)?;
+    let options = MatchOptions { blind: q.blind };
+    let matches = state
+        .matcher
+        .candidates_for_job(job_id, &Default::default(), limit, options)
+        .await?;
+    Ok(Json(matches))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainQuery {
+    pub resume_id: i64,
+    pub job_id: i64,
+    #[serde(default)]
+    pub blind: bool,
+}
+
+/// `GET /matches/explain?resume_id=&job_id=`: the owner of the resume, recruiters, admins.
+pub async fn explain(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(q): Query<ExplainQuery>,
+) -> Result<Json<MatchExplanation>, ApiError> {
+    let resume = state.store.get_resume(q.resume_id).await?;
+    if auth.require_any(&[Role::Recruiter]).is_err() {
+        match resume.owner_id {
+            Some(owner) => auth.owns_or_admin(owner, "resume")?,
+            None => return Err(ApiError::NotFound("resume")),
+        }
+    }
+    let options = MatchOptions { blind: q.blind };
+    Ok(Json(
+        state
+            .matcher
+            .explain(q.resume_id, q.job_id, options)
+            .await?,
+    ))
+}

@@ -1,0 +1,288 @@
+//! Resumes: upload, list, read, replace or correct, delete, and similar candidates.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::ApiError;
+use super::pagination::{Page, Paginated};
+use crate::auth::AuthUser;
+use crate::documents::{self, DocumentError};
+use crate::domain::{ResumeProfile, Role};
+use crate::matching::service::{ResumeSubject, SimilarCandidate};
+use crate::state::AppState;
+use crate::store::{self, ResumeRecord};
+
+/// A resume as the API shows it (the original bytes are not sent back).
+#[derive(Debug, Serialize)]
+pub struct ResumeBody {
+    pub id: i64,
+    pub owner_id: Option<i64>,
+    pub source_filename: String,
+    pub format: String,
+    pub byte_size: i64,
+    pub parse_status: String,
+    pub parse_error_code: Option<String>,
+    pub parse_error: Option<String>,
+    pub headline: Option<String>,
+    pub years_experience: Option<f64>,
+    pub seniority: Option<String>,
+    pub profile: Option<ResumeProfile>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<ResumeRecord> for ResumeBody {
+    fn from(r: ResumeRecord) -> Self {
+        Self {
+            id: r.id,
+            owner_id: r.owner_id,
+            source_filename: r.source_filename,
+            format: r.format,
+            byte_size: r.byte_size,
+            parse_status: r.parse_status,
+            parse_error_code: r.parse_error_code,
+            parse_error: r.parse_error,
+            headline: r.headline,
+            years_experience: r.years_experience,
+            seniority: r.seniority,
+            profile: r.profile.map(|p| p.0),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::NotFound(what) => ApiError::NotFound(what),
+            DocumentError::Invalid(v) => ApiError::Validation(v),
+            DocumentError::Store(s) => s.into(),
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+fn services(state: &AppState) -> documents::resumes::Services<'_> {
+    documents::resumes::Services {
+        store: &state.store,
+        engine: &state.search,
+        skills: &state.skills,
+    }
+}
+
+/// The one file of a multipart body (field `file`), with its name.
+async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), ApiError> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::InvalidRequest(format!("bad multipart body: {e}")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::InvalidRequest(format!("cannot read the file: {e}")))?;
+            if bytes.is_empty() {
+                return Err(ApiError::InvalidRequest("the file is empty".to_owned()));
+            }
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(ApiError::InvalidRequest(
+        "multipart body needs a `file` field".to_owned(),
+    ))
+}
+
+/// A stored upload whose parse failed: 422 with the typed reason, the resume kept.
+fn parse_failure(resume: ResumeBody) -> Response {
+    let code = resume
+        .parse_error_code
+        .clone()
+        .unwrap_or_else(|| "parse_failed".to_owned());
+    let message = resume
+        .parse_error
+        .clone()
+        .unwrap_or_else(|| "the resume could not be parsed".to_owned());
+    super::error_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &code,
+        &message,
+        json!({ "resume_id": resume.id, "stored": true, "resume": resume }),
+    )
+}
+
+/// `POST /resumes/upload` (multipart `file`): 201 with the parsed resume; 200 when the
+/// same file was already stored; 422 with the typed reason when it cannot be parsed (the
+/// file is stored all the same, `details.resume_id`).
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = read_file(multipart).await?;
+    let outcome =
+        documents::resumes::upload(&services(&state), auth.user_id(), &name, bytes).await?;
+    let duplicate = outcome.duplicate;
+    let body = ResumeBody::from(outcome.resume);
+    if body.parse_status == "failed" {
+        return Ok(parse_failure(body));
+    }
+    let status = if duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({ "resume": body, "duplicate": duplicate })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// `GET /resumes/list`: a candidate's own resumes; recruiters and admins see all.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Paginated<ResumeBody>>, ApiError> {
+    let page = Page::parse(q.page.as_deref(), q.per_page.as_deref())?;
+    let owner = if auth.require_any(&[Role::Recruiter]).is_ok() {
+        None
+    } else {
+        Some(auth.require_user()?)
+    };
+    let (rows, total) = state
+        .store
+        .list_resumes(
+            owner,
+            store::Page {
+                limit: page.limit(),
+                offset: page.offset(),
+            },
+        )
+        .await?;
+    Ok(Json(page.of(
+        rows.into_iter().map(ResumeBody::from).collect(),
+        total,
+    )))
+}
+
+/// Loads a resume the caller may see: its owner, recruiters and admins; anyone else gets
+/// the 404 a missing resume gets.
+async fn visible(state: &AppState, auth: &AuthUser, id: i64) -> Result<ResumeRecord, ApiError> {
+    let resume = state.store.get_resume(id).await?;
+    if auth.require_any(&[Role::Recruiter]).is_ok() {
+        return Ok(resume);
+    }
+    match resume.owner_id {
+        Some(owner) => auth.owns_or_admin(owner, "resume")?,
+        None => return Err(ApiError::NotFound("resume")),
+    }
+    Ok(resume)
+}
+
+/// Loads a resume the caller may change: its owner and admins.
+async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<ResumeRecord, ApiError> {
+    let resume = state.store.get_resume(id).await?;
+    if !auth.is_admin() {
+        match resume.owner_id {
+            Some(owner) => auth.owns_or_admin(owner, "resume")?,
+            None => return Err(ApiError::NotFound("resume")),
+        }
+    }
+    Ok(resume)
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ResumeBody>, ApiError> {
+    Ok(Json(visible(&state, &auth, id).await?.into()))
+}
+
+/// `PUT /resumes/{id}/update`: multipart `file` replaces the file (parsed again); a JSON
+/// body `{"profile": {...}}` replaces the parsed profile with corrections. Re-indexed.
+pub async fn update(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    owned(&state, &auth, id).await?;
+    let is_multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let record = if is_multipart {
+        let multipart =
+            <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+                .await
+                .map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+        let (name, bytes) = read_file(multipart).await?;
+        documents::resumes::replace(&services(&state), id, &name, bytes).await?
+    } else {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ProfileUpdate {
+            profile: ResumeProfile,
+        }
+        let Json(body) =
+            <Json<ProfileUpdate> as axum::extract::FromRequest<AppState>>::from_request(
+                request, &state,
+            )
+            .await
+            .map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+        documents::resumes::update_profile(&services(&state), id, &body.profile).await?
+    };
+    let body = ResumeBody::from(record);
+    if body.parse_status == "failed" {
+        return Ok(parse_failure(body));
+    }
+    Ok(Json(body).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    owned(&state, &auth, id).await?;
+    documents::resumes::delete(&services(&state), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LimitQuery {
+    pub limit: Option<usize>,
+}
+
+/// `GET /resumes/{id}/similar` (recruiters): resumes most like this one.
+pub async fn similar(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+    Query(q): Query<LimitQuery>,
+) -> Result<Json<Vec<SimilarCandidate>>, ApiError> {
+    auth.require(Role::Recruiter)?;
+    visible(&state, &auth, id).await?;
+    let limit = super::matching::limit(q.limit)?;
+    let similar = state
+        .matcher
+        .similar_candidates(&ResumeSubject::Stored(id), &Default::default(), limit)
+        .await?;
+    Ok(Json(similar))
+}
