@@ -205,7 +205,7 @@ fn print_file(
     if json {
         for (method, report) in rows {
             let row = MethodReport {
-                method: *method,
+                method,
                 split,
                 report: report.clone(),
                 sentences_per_second: per_second(report),

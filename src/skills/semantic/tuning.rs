@@ -30,7 +30,7 @@ fn split_score(
 ) -> EvalReport {
     let keep = |i: usize| match split {
         Split::All => true,
-        Split::Tuning => i % 2 == 0,
+        Split::Tuning => i.is_multiple_of(2),
         Split::HeldOut => i % 2 == 1,
     };
     let sentences: Vec<LabelledSentence> = prepared

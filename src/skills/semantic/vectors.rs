@@ -198,7 +198,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The ESCO skills of `taxonomy` and the `(skill index, text)` rows to embed.
-fn rows(taxonomy: &Taxonomy, views: LabelViews) -> (Vec<(String, String)>, Vec<(usize, String)>) {
+/// `(uri, label)` rows and `(row, text)` pairs to embed.
+type Rows = (Vec<(String, String)>, Vec<(usize, String)>);
+
+fn rows(taxonomy: &Taxonomy, views: LabelViews) -> Rows {
     let mut skills = Vec::new();
     let mut rows = Vec::new();
     for concept in taxonomy
