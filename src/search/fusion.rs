@@ -205,10 +205,11 @@ mod tests {
 
     #[test]
     fn rrf_rewards_documents_found_by_both_lists() {
+        // 3: 1/63 + 1/61 beats 2: 1/62 + 1/63; both beat the single-list hits.
         let lexical = [(1, 9.0), (2, 5.0), (3, 1.0)];
         let vector = [(3, 0.9), (4, 0.8), (2, 0.7)];
         let hits = fuse(&Fusion::default(), &lexical, &vector, &no_vector);
-        assert_eq!(ids(&hits), vec![2, 3, 1, 4]);
+        assert_eq!(ids(&hits), vec![3, 2, 1, 4]);
         assert!(hits.iter().all(|h| (0.0..=1.0).contains(&h.score)));
     }
 

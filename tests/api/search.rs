@@ -250,24 +250,20 @@ async fn impossible_searches_are_rejected_with_422(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let token = candidate_token(&app).await;
     for body in [
         json!({"query": "x", "limit": 0}),
         json!({"query": "x", "offset": 20000}),
         json!({"query": "x", "fusion": {"method": "weighted", "semantic_ratio": 2}}),
         json!({"query": "x", "filters": {"near": {"lat": 95, "lon": 0, "radius_km": 5}}}),
     ] {
-        let (status, code, _) =
-            expect_error(app.post_json("/api/v1/jobs/search", &body).await).await;
+        let response = post_as(&app, "/api/v1/jobs/search", &token, &body).await;
+        let (status, code, _) = expect_error(response).await;
         assert_eq!((status, code.as_str()), (422, "invalid_request"), "{body}");
     }
-    let (status, _, _) = expect_error(
-        app.post_json(
-            "/api/v1/jobs/search",
-            &json!({"query": "x", "colour": "red"}),
-        )
-        .await,
-    )
-    .await;
+    let unknown_field = json!({"query": "x", "colour": "red"});
+    let response = post_as(&app, "/api/v1/jobs/search", &token, &unknown_field).await;
+    let (status, _, _) = expect_error(response).await;
     assert_eq!(status, 422);
 }
 
