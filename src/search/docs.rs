@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
 use crate::domain::{ResumeProfile, SalaryPeriod};
 use crate::matching::redact_text;
-use crate::store::{JobRecord, JobSkillRow, ResumeRecord};
+use crate::store::{JobRecord, JobSkillRecord, ResumeRecord};
 
 /// What of a posting is embedded: its title line and the opening of its description, up
 /// to this many tokens, as one chunk. The title and the first paragraph say what the role
@@ -18,7 +18,7 @@ use crate::store::{JobRecord, JobSkillRow, ResumeRecord};
 pub const JOB_EMBED_TOKENS: usize = 128;
 
 /// A job posting with its skills as an indexable document.
-pub fn job_doc(job: &JobRecord, skills: &[JobSkillRow]) -> SearchDoc {
+pub fn job_doc(job: &JobRecord, skills: &[JobSkillRecord]) -> SearchDoc {
     let period = job
         .salary_period
         .as_deref()
@@ -27,7 +27,7 @@ pub fn job_doc(job: &JobRecord, skills: &[JobSkillRow]) -> SearchDoc {
         .iter()
         .filter(|s| s.job_id == job.id)
         .map(|s| SkillRef {
-            uri: s.skill_uri.clone(),
+            uri: s.uri.clone(),
             label: s.label.clone(),
         })
         .collect();

@@ -56,8 +56,8 @@ async fn prepare(store: &Store, c: Collection, ids: &[DocId]) -> Result<Vec<Prep
     match c {
         Collection::Jobs => {
             let jobs = store.jobs_by_ids(ids).await?;
-            let skills = store.job_skill_rows(ids).await?;
-            let mut by_job: HashMap<i64, Vec<crate::store::JobSkillRow>> = HashMap::new();
+            let skills = store.job_skills_for(ids).await?;
+            let mut by_job: HashMap<i64, Vec<crate::store::JobSkillRecord>> = HashMap::new();
             for s in skills {
                 by_job.entry(s.job_id).or_default().push(s);
             }

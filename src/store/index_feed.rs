@@ -18,15 +18,6 @@ pub struct DocVersion {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A skill of a job posting, as the index needs it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct JobSkillRow {
-    pub job_id: i64,
-    pub skill_uri: String,
-    pub label: String,
-    pub requirement: String,
-}
-
 /// A document's stored embedding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEmbedding {
@@ -84,26 +75,6 @@ impl Store {
             );
             let rows = with_pool!(self.db(), pool => {
                 let mut q = sqlx::query_as::<_, JobRecord>(&sql);
-                for id in batch {
-                    q = q.bind(id);
-                }
-                q.fetch_all(pool).await
-            })?;
-            out.extend(rows);
-        }
-        Ok(out)
-    }
-
-    pub async fn job_skill_rows(&self, job_ids: &[i64]) -> Result<Vec<JobSkillRow>, StoreError> {
-        let mut out = Vec::new();
-        for batch in job_ids.chunks(ID_BATCH) {
-            let sql = format!(
-                "SELECT job_id, skill_uri, label, requirement FROM job_skills \
-                 WHERE job_id IN ({}) ORDER BY job_id, skill_uri",
-                placeholders(1, batch.len())
-            );
-            let rows = with_pool!(self.db(), pool => {
-                let mut q = sqlx::query_as::<_, JobSkillRow>(&sql);
                 for id in batch {
                     q = q.bind(id);
                 }

@@ -25,7 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use api_keys::{ApiKeyRecord, NewApiKey};
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
 pub use error::StoreError;
-pub use index_feed::{DocVersion, JobSkillRow, StoredEmbedding};
+pub use index_feed::{DocVersion, StoredEmbedding};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
 pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
