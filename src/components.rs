@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::search::embedder::Embedder;
 use crate::search::layout::IndexLayout;
 use crate::search::{EngineSettings, SearchEngine, sync};
+use crate::skills::semantic::{SemanticConfig, SemanticMatcher, SkillVectors};
 use crate::skills::{SkillExtractor, Taxonomy};
 use crate::store::Store;
 use crate::telemetry::spawn_blocking_with_span;
@@ -23,20 +24,38 @@ pub struct Models {
 
 impl Models {
     /// Loads the taxonomy (building the gazetteer) and the embedding model side by side,
-    /// off the async runtime. Missing or corrupt model files are an error naming the file
-    /// and the command that fetches it.
+    /// off the async runtime, then (with `skills.semantic`) the embedded ESCO labels for
+    /// semantic skill matching, from their cache or embedded once. Missing or corrupt model
+    /// files are an error naming the file and the command that fetches it.
     pub async fn load(settings: &Settings) -> anyhow::Result<Self> {
         let (models, assets) = (settings.models_dir.clone(), settings.assets_dir.clone());
         let skills = spawn_blocking_with_span(move || -> anyhow::Result<_> {
             let taxonomy = Taxonomy::load(&models, &assets)?;
-            Ok(Arc::new(SkillExtractor::new(&taxonomy)?))
+            let extractor = SkillExtractor::new(&taxonomy)?;
+            Ok((taxonomy, extractor))
         });
         let config = settings.embedder_config();
         let embedder = spawn_blocking_with_span(move || Embedder::load(&config).map(Arc::new));
         let (skills, embedder) = tokio::join!(skills, embedder);
+        let (taxonomy, extractor) = skills?.context("cannot load the skills taxonomy")?;
+        let embedder = embedder?.context("cannot load the embedding model")?;
+        let skills = if settings.skills.semantic {
+            let (cache_dir, embedder) = (settings.skill_vector_cache_dir(), embedder.clone());
+            spawn_blocking_with_span(move || -> anyhow::Result<_> {
+                let config = SemanticConfig::default();
+                let vectors =
+                    SkillVectors::load_or_build(&embedder, &taxonomy, config.views, &cache_dir)
+                        .context("cannot build the ESCO label vectors")?;
+                let matcher = SemanticMatcher::new(embedder, Arc::new(vectors), config);
+                Ok(extractor.with_semantic(matcher))
+            })
+            .await??
+        } else {
+            extractor
+        };
         Ok(Self {
-            skills: skills?.context("cannot load the skills taxonomy")?,
-            embedder: embedder?.context("cannot load the embedding model")?,
+            skills: Arc::new(skills),
+            embedder,
         })
     }
 }

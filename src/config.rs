@@ -29,6 +29,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub search: SearchSettings,
+    pub skills: SkillSettings,
     /// The match scoring model (see `MatchConfig`).
     pub matching: crate::matching::MatchConfig,
     pub auth: AuthSettings,
@@ -47,6 +48,28 @@ pub struct SearchSettings {
     /// How often the server checks that its indexes agree with the database (changes by
     /// other processes, such as `ingest`) and whether `reindex` made a new generation live.
     pub catch_up_interval_secs: u64,
+}
+
+/// Skill extraction beyond the gazetteer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SkillSettings {
+    /// Match the items of resume skills sections that no literal pattern names to their
+    /// closest ESCO skill with the embedding model (at ingest), and sentences in
+    /// `skills extract`.
+    pub semantic: bool,
+    /// Where the embedded ESCO labels are cached (built on first use, about 14k short
+    /// embeddings). Default: `<data_dir>/cache`.
+    pub vector_cache_dir: Option<PathBuf>,
+}
+
+impl Default for SkillSettings {
+    fn default() -> Self {
+        Self {
+            semantic: true,
+            vector_cache_dir: None,
+        }
+    }
 }
 
 /// The embedding model and how it runs (see `EmbedderConfig`); the model files are read
@@ -229,6 +252,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
             search: SearchSettings::default(),
+            skills: SkillSettings::default(),
             matching: crate::matching::MatchConfig::default(),
             auth: AuthSettings::default(),
         }
@@ -352,6 +376,14 @@ impl Settings {
             None if self.data_dir == Settings::default().data_dir => PathBuf::from("./index"),
             None => self.data_dir.join("index"),
         }
+    }
+
+    /// Where the embedded ESCO labels are cached (see [`SkillSettings::vector_cache_dir`]).
+    pub fn skill_vector_cache_dir(&self) -> PathBuf {
+        self.skills
+            .vector_cache_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("cache"))
     }
 
     /// How to load the embedding model.

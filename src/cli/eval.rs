@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use crate::config::Settings;
 use crate::search::embedder::{Embedder, EmbedderConfig};
-use crate::skills::eval::{EvalReport, Split, evaluate_sentences, file_name, read_annotations};
+use crate::skills::eval::{
+    EvalReport, Mention, Split, evaluate_sentences, file_name, read_annotations, read_mentions,
+    threshold_curve,
+};
 use crate::skills::semantic::{
     DenseBaseline, LabelViews, SemanticConfig, SemanticMatcher, SkillVectors,
 };
@@ -119,7 +122,7 @@ fn eval_skills(args: &SkillsArgs, files: &[PathBuf], settings: &Settings) -> any
         models_dir: settings.models_dir.clone(),
         ..EmbedderConfig::default()
     })?);
-    let cache_dir = settings.data_dir.join("cache");
+    let cache_dir = settings.skill_vector_cache_dir();
     let preferred = Arc::new(SkillVectors::load_or_build(
         &embedder,
         &taxonomy,
@@ -185,6 +188,60 @@ fn eval_skills(args: &SkillsArgs, files: &[PathBuf], settings: &Settings) -> any
             ),
         ];
         print_file(&name, split, &rows, args.json)?;
+        let matcher = hybrid
+            .semantic()
+            .expect("the hybrid extractor has a matcher");
+        print_items(file, split, &gazetteer, matcher, args.json)?;
+    }
+    Ok(())
+}
+
+/// Skill-list item matching (what ingestion runs on skills sections) on the annotated
+/// mentions the gazetteer does not match literally: precision and recall by threshold.
+fn print_items(
+    file: &Path,
+    split: Split,
+    gazetteer: &SkillExtractor,
+    matcher: &SemanticMatcher,
+    json: bool,
+) -> anyhow::Result<()> {
+    let unmatched: Vec<Mention> = read_mentions(file)?
+        .into_iter()
+        .filter(|m| gazetteer.extract(&m.text).is_empty())
+        .collect();
+    let mentions = split.apply(unmatched);
+    let texts: Vec<&str> = mentions.iter().map(|m| m.text.as_str()).collect();
+    let nearest: Vec<Option<(String, f32)>> = matcher
+        .nearest_skills(&texts)?
+        .into_iter()
+        .map(|best| {
+            best.map(|(skill, cosine)| (matcher.vectors().skill(skill).1.to_owned(), cosine))
+        })
+        .collect();
+    let thresholds: Vec<f32> = (8..=17).map(|i| i as f32 * 0.05).collect();
+    let curve = threshold_curve(&mentions, &nearest, &thresholds);
+    let shipped = matcher.config().item_threshold;
+    if json {
+        let row = serde_json::json!({
+            "file": file_name(file),
+            "method": "skill-list items",
+            "split": split,
+            "mentions": mentions.len(),
+            "shipped_threshold": shipped,
+            "curve": curve,
+        });
+        println!("{row}");
+        return Ok(());
+    }
+    println!(
+        "  skill-list items ({} mentions the gazetteer misses; shipped threshold {shipped:.2}):",
+        mentions.len()
+    );
+    for p in &curve {
+        println!(
+            "    cosine >= {:.2}: matched {:>3}, right {:>3}, precision {:.3}, recall {:.3}",
+            p.threshold, p.matched, p.right, p.precision, p.recall
+        );
     }
     Ok(())
 }

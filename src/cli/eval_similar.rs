@@ -40,7 +40,7 @@ struct Report {
     test_queries: usize,
     /// On the test queries.
     methods: Vec<MethodScore>,
-    /// The best weights on the tuning queries.
+    /// The best weights on the tuning queries (components, then neighbour feedback).
     tuned: SimilarityWeights,
 }
 
@@ -74,34 +74,36 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             best = Some(s);
         }
     }
-    let tuned = best.map(|b| b.weights).unwrap_or_default();
+    let components = best.map(|b| b.weights).unwrap_or_default();
+    let mut tuned = components;
+    let mut best_feedback: Option<f64> = None;
+    for feedback_docs in [3, 5, 10, 20] {
+        for feedback_weight in [0.2, 0.4, 0.6, 0.8] {
+            let weights = SimilarityWeights {
+                feedback_docs,
+                feedback_weight,
+                ..components
+            };
+            let s = score(&store, &engine, &corpus, weights, tuning, "tuning").await?;
+            if best_feedback.is_none_or(|b| s.precision_at_10 > b) {
+                best_feedback = Some(s.precision_at_10);
+                tuned = weights;
+            }
+        }
+    }
     let methods = [
-        (
-            "lexical only",
-            SimilarityWeights {
-                content: 0.0,
-                title: 0.0,
-                lexical: 1.0,
-            },
-        ),
+        ("lexical only", SimilarityWeights::components(0.0, 0.0, 1.0)),
         (
             "vector only (content)",
-            SimilarityWeights {
-                content: 1.0,
-                title: 0.0,
-                lexical: 0.0,
-            },
+            SimilarityWeights::components(1.0, 0.0, 0.0),
         ),
         (
             "vector only (title)",
-            SimilarityWeights {
-                content: 0.0,
-                title: 1.0,
-                lexical: 0.0,
-            },
+            SimilarityWeights::components(0.0, 1.0, 0.0),
         ),
         ("hybrid (default weights)", SimilarityWeights::default()),
-        ("hybrid (tuned weights)", tuned),
+        ("hybrid (tuned weights)", components),
+        ("hybrid + feedback (tuned)", tuned),
     ];
     let mut scores = Vec::new();
     for (name, weights) in methods {
@@ -131,13 +133,15 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
     );
     for m in &report.methods {
         println!(
-            "{:<26} {:>8.3} {:>8.3}  {:.1}/{:.1}/{:.1}",
+            "{:<26} {:>8.3} {:>8.3}  {:.1}/{:.1}/{:.1}  feedback {} docs × {:.1}",
             m.method,
             m.precision_at_10,
             m.ndcg_at_10,
             m.weights.content,
             m.weights.title,
-            m.weights.lexical
+            m.weights.lexical,
+            m.weights.feedback_docs,
+            m.weights.feedback_weight
         );
     }
     Ok(())

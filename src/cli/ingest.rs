@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::components::{Models, open_search};
 use crate::config::Settings;
 use crate::ingest::extract::ExtractLimits;
 use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
@@ -29,6 +30,10 @@ pub struct ResumesArgs {
     /// Print the summary as JSON (no progress bars)
     #[arg(long)]
     pub json: bool,
+    /// Only store; a running server (or the next command that opens the indexes) indexes
+    /// the new documents
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,18 +51,53 @@ pub struct JobsArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Only store; a running server (or the next command that opens the indexes) indexes
+    /// the new documents
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings.database_url(), &settings.database).await?;
     store.migrate().await?;
-    let extractor = super::load_skill_extractor(&settings).await?;
-    let result = match command {
-        IngestCommand::Jobs(args) => ingest_jobs(&store, extractor, args).await,
-        IngestCommand::Resumes(args) => ingest_resumes(&store, extractor, args).await,
+    let no_index = match &command {
+        IngestCommand::Jobs(args) => args.no_index,
+        IngestCommand::Resumes(args) => args.no_index,
     };
+    let result = async {
+        let models = Models::load(&settings).await?;
+        let extractor = models.skills.clone();
+        match command {
+            IngestCommand::Jobs(args) => ingest_jobs(&store, extractor, args).await?,
+            IngestCommand::Resumes(args) => ingest_resumes(&store, extractor, args).await?,
+        }
+        if !no_index {
+            index_stored(&settings, &models, &store).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
     store.close().await;
     result
+}
+
+/// Brings the indexes up to date with what was stored (text index, embeddings, vectors).
+async fn index_stored(settings: &Settings, models: &Models, store: &Store) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let engine = open_search(settings, models, store).await.context(
+        "stored, but cannot index (if a server holds the indexes, run with --no-index and \
+         it indexes the new documents itself)",
+    )?;
+    let counts: Vec<String> = crate::search::Collection::ALL
+        .iter()
+        .map(|&c| format!("{} {}", engine.generation().collection(c).len(), c.as_str()))
+        .collect();
+    eprintln!(
+        "indexed in {:.1}s; the indexes hold {}",
+        started.elapsed().as_secs_f64(),
+        counts.join(", ")
+    );
+    Ok(())
 }
 
 fn csv_mapping(pairs: &[String]) -> anyhow::Result<CsvMapping> {

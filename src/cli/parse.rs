@@ -17,7 +17,7 @@ pub struct ParseArgs {
 }
 
 pub async fn run(args: ParseArgs, settings: Settings) -> anyhow::Result<()> {
-    let extractor = super::load_skill_extractor(&settings).await?;
+    let extractor = crate::components::Models::load(&settings).await?.skills;
     let limits = ExtractLimits::default();
     let today = this_month();
     let mut failed = 0;

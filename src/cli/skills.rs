@@ -4,6 +4,10 @@ use clap::{Args, Subcommand};
 
 use crate::config::Settings;
 use crate::domain::ExtractedSkill;
+use crate::skills::TextPart;
+
+/// Lines of `--stdin` embedded together.
+const STDIN_BATCH: usize = 64;
 
 #[derive(Debug, Subcommand)]
 pub enum SkillsCommand {
@@ -25,7 +29,7 @@ pub struct ExtractArgs {
 }
 
 pub async fn run(command: SkillsCommand, settings: Settings) -> anyhow::Result<()> {
-    let extractor = super::load_skill_extractor(&settings).await?;
+    let extractor = crate::components::Models::load(&settings).await?.skills;
     let SkillsCommand::Extract(args) = command;
     let print = |text: &str, skills: &[ExtractedSkill]| -> anyhow::Result<()> {
         if args.json {
@@ -47,13 +51,37 @@ pub async fn run(command: SkillsCommand, settings: Settings) -> anyhow::Result<(
         }
         Ok(())
     };
+    let extract = |texts: &[String]| -> anyhow::Result<Vec<Vec<ExtractedSkill>>> {
+        let parts: Vec<TextPart<'_>> = texts
+            .iter()
+            .map(|text| TextPart {
+                text,
+                base_offset: 0,
+                section: None,
+            })
+            .collect();
+        Ok(extractor.extract_parts(&parts)?)
+    };
     if args.stdin {
-        for line in std::io::stdin().lock().lines() {
-            let line = line?;
-            print(&line, &extractor.extract(&line))?;
+        let lines = std::io::stdin().lock().lines();
+        let mut batch: Vec<String> = Vec::with_capacity(STDIN_BATCH);
+        let flush = |batch: &mut Vec<String>| -> anyhow::Result<()> {
+            for (text, skills) in batch.iter().zip(extract(batch)?) {
+                print(text, &skills)?;
+            }
+            batch.clear();
+            Ok(())
+        };
+        for line in lines {
+            batch.push(line?);
+            if batch.len() == STDIN_BATCH {
+                flush(&mut batch)?;
+            }
         }
+        flush(&mut batch)?;
     } else if let Some(text) = &args.text {
-        print(text, &extractor.extract(text))?;
+        let texts = [text.clone()];
+        print(text, &extract(&texts)?[0])?;
     }
     Ok(())
 }

@@ -5,13 +5,15 @@ use chrono::Datelike;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::{ExtractedSkill, SectionKind};
 use crate::domain::{ResumeProfile, YearMonth};
 use crate::ingest::extract::{
     DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract,
 };
 use crate::ingest::profile::{body_range, parse_profile, profile_from_json_resume};
 use crate::skills::SkillExtractor;
-use crate::skills::rank::merge;
+use crate::skills::rank::{literal_first, merge};
+use crate::skills::semantic::{ItemInput, list_items};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ParsedResume {
@@ -68,16 +70,58 @@ pub fn profile_document(
 }
 
 /// Runs the skills extractor over each section (so evidence carries the section, and a
-/// skills list lets short names such as "Go" count) and merges the findings by skill.
+/// skills list lets short names such as "Go" count) and merges the findings by skill. When
+/// the extractor has a semantic matcher, the items of skills sections that no literal
+/// pattern names are matched to their closest ESCO skill ([`unmatched_items`]); they rank
+/// after the literal hits and never repeat one.
 pub fn attach_skills(profile: &mut ResumeProfile, text: &str, skills: &SkillExtractor) {
     let mut found = Vec::new();
+    let mut unmatched: Vec<ItemInput<'_>> = Vec::new();
     for section in &profile.sections {
         let range = body_range(text, section);
-        found.extend(skills.extract_in(
+        let hits = skills.extract_in(
             &text[range.clone()],
             range.start,
             Some(section.kind.as_str()),
-        ));
+        );
+        if section.kind == SectionKind::Skills && skills.semantic().is_some() {
+            unmatched.extend(unmatched_items(text, range, section.kind.as_str(), &hits));
+        }
+        found.extend(hits);
     }
-    profile.skills = merge(found);
+    let literal = merge(found);
+    profile.skills = match skills.semantic() {
+        Some(matcher) if !unmatched.is_empty() => match matcher.match_items(&unmatched) {
+            Ok(semantic) => literal_first(literal, merge(semantic)),
+            Err(error) => {
+                tracing::warn!(%error, "semantic skill matching failed, literal skills only");
+                literal
+            }
+        },
+        _ => literal,
+    };
+}
+
+/// The list items of a skills section body (`range` of `text`) that no literal hit touches.
+fn unmatched_items<'a>(
+    text: &'a str,
+    range: std::ops::Range<usize>,
+    section: &'a str,
+    hits: &[ExtractedSkill],
+) -> impl Iterator<Item = ItemInput<'a>> {
+    let covered: Vec<std::ops::Range<usize>> = hits
+        .iter()
+        .flat_map(|h| &h.evidence)
+        .map(|e| e.source.start..e.source.end)
+        .collect();
+    let body = &text[range.clone()];
+    list_items(body).into_iter().filter_map(move |item| {
+        let (start, end) = (range.start + item.start, range.start + item.end);
+        let touched = covered.iter().any(|c| c.start < end && start < c.end);
+        (!touched).then(|| ItemInput {
+            text: &text[start..end],
+            offset: start,
+            section: Some(section),
+        })
+    })
 }

@@ -561,6 +561,28 @@ pub struct SimilarityWeights {
     pub title: f32,
     /// BM25 of the titles-and-skills query, divided by the best BM25 of the query.
     pub lexical: f32,
+    /// Neighbour feedback: the query vectors are moved towards the mean of the best
+    /// `feedback_docs` first-pass results by `feedback_weight` (0 = off), and candidates
+    /// are gathered and scored again with them (Rocchio's pseudo-relevance feedback).
+    pub feedback_docs: usize,
+    pub feedback_weight: f32,
+}
+
+impl SimilarityWeights {
+    /// The three component weights, feedback off.
+    pub const fn components(content: f32, title: f32, lexical: f32) -> Self {
+        Self {
+            content,
+            title,
+            lexical,
+            feedback_docs: 0,
+            feedback_weight: 0.0,
+        }
+    }
+
+    fn feedback(&self) -> bool {
+        self.feedback_docs > 0 && self.feedback_weight > 0.0
+    }
 }
 
 impl Default for SimilarityWeights {
@@ -570,6 +592,8 @@ impl Default for SimilarityWeights {
             content: 0.4,
             title: 0.4,
             lexical: 0.2,
+            feedback_docs: 0,
+            feedback_weight: 0.0,
         }
     }
 }
@@ -631,7 +655,9 @@ impl SearchEngine {
 
     /// Documents of collection `c` most like `query`: candidates from the content-vector,
     /// title-vector and lexical lists (each `depth` deep), each scored exactly on all
-    /// three similarities.
+    /// three similarities; with neighbour feedback, a second round with the expanded
+    /// query vectors (see [`SimilarityWeights::feedback_docs`]). The components reported
+    /// are always the similarities to the query itself.
     pub fn similar(
         &self,
         c: Collection,
@@ -648,17 +674,7 @@ impl SearchEngine {
         let allowed = |id: DocId| {
             !query.exclude.contains(&id) && meta.get(&id).is_some_and(|m| filters.matches(m, now))
         };
-        let mut candidates: Vec<DocId> = Vec::new();
-        if weights.content > 0.0 {
-            let hits = index
-                .vectors
-                .search(&query.vectors.content, depth, Some(&allowed))?;
-            candidates.extend(hits.iter().map(|h| h.id));
-        }
-        if let (Some(title), true) = (&query.vectors.title, weights.title > 0.0) {
-            let hits = index.titles.search(title, depth, Some(&allowed))?;
-            candidates.extend(hits.iter().map(|h| h.id));
-        }
+        let mut candidates = vector_candidates(index, &query.vectors, weights, depth, &allowed)?;
         let mut lexical: HashMap<DocId, f32> = HashMap::new();
         if weights.lexical > 0.0 && !query.text.text.trim().is_empty() {
             let hits = index
@@ -670,46 +686,154 @@ impl SearchEngine {
                 lexical.insert(h.id, if best > 0.0 { h.score / best } else { 0.0 });
             }
         }
-        drop(meta);
         candidates.sort_unstable();
         candidates.dedup();
-        let mut hits: Vec<SimilarHit> = candidates
-            .into_iter()
-            .filter_map(|id| {
-                let content = index
-                    .vectors
-                    .vector(id)
-                    .map(|v| super::embedder::cosine(&query.vectors.content, &v))?;
-                let title = match &query.vectors.title {
-                    Some(q) => index
-                        .titles
-                        .vector(id)
-                        .map(|v| super::embedder::cosine(q, &v)),
-                    None => None,
-                };
-                let lexical = lexical.get(&id).copied().unwrap_or(0.0);
-                let mut total = weights.content * content.max(0.0) + weights.lexical * lexical;
-                let mut weight = weights.content + weights.lexical;
-                if let Some(t) = title {
-                    total += weights.title * t.max(0.0);
-                    weight += weights.title;
-                }
-                let score = if weight > 0.0 {
-                    (total / weight).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                Some(SimilarHit {
-                    id,
-                    score,
-                    content,
-                    title,
-                    lexical,
+        let mut hits = score_similar(index, &query.vectors, &candidates, &lexical, weights);
+        if weights.feedback() && !hits.is_empty() {
+            let top: Vec<DocId> = hits
+                .iter()
+                .take(weights.feedback_docs)
+                .map(|h| h.id)
+                .collect();
+            let expanded = expand_query(index, &query.vectors, &top, weights.feedback_weight);
+            candidates.extend(vector_candidates(
+                index, &expanded, weights, depth, &allowed,
+            )?);
+            candidates.sort_unstable();
+            candidates.dedup();
+            let rescored = score_similar(index, &expanded, &candidates, &lexical, weights);
+            let direct: HashMap<DocId, SimilarHit> =
+                score_similar(index, &query.vectors, &candidates, &lexical, weights)
+                    .into_iter()
+                    .map(|h| (h.id, h))
+                    .collect();
+            hits = rescored
+                .into_iter()
+                .filter_map(|h| {
+                    let own = direct.get(&h.id)?;
+                    Some(SimilarHit {
+                        score: h.score,
+                        ..own.clone()
+                    })
                 })
-            })
-            .collect();
+                .collect();
+        }
+        drop(meta);
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         hits.truncate(limit);
         Ok(hits)
     }
+}
+
+/// Candidates from the content and title vector indexes (those with a weight).
+fn vector_candidates(
+    index: &CollectionIndex,
+    vectors: &DocVectors,
+    weights: &SimilarityWeights,
+    depth: usize,
+    allowed: &(dyn Fn(DocId) -> bool + Sync),
+) -> Result<Vec<DocId>, SearchError> {
+    let mut candidates = Vec::new();
+    if weights.content > 0.0 {
+        let hits = index
+            .vectors
+            .search(&vectors.content, depth, Some(allowed))?;
+        candidates.extend(hits.iter().map(|h| h.id));
+    }
+    if let (Some(title), true) = (&vectors.title, weights.title > 0.0) {
+        let hits = index.titles.search(title, depth, Some(allowed))?;
+        candidates.extend(hits.iter().map(|h| h.id));
+    }
+    Ok(candidates)
+}
+
+/// Scores candidates on the three similarities to `vectors` (and the lexical scores),
+/// best first.
+fn score_similar(
+    index: &CollectionIndex,
+    vectors: &DocVectors,
+    candidates: &[DocId],
+    lexical: &HashMap<DocId, f32>,
+    weights: &SimilarityWeights,
+) -> Vec<SimilarHit> {
+    let mut hits: Vec<SimilarHit> = candidates
+        .iter()
+        .filter_map(|&id| {
+            let content = index
+                .vectors
+                .vector(id)
+                .map(|v| super::embedder::cosine(&vectors.content, &v))?;
+            let title = match &vectors.title {
+                Some(q) => index
+                    .titles
+                    .vector(id)
+                    .map(|v| super::embedder::cosine(q, &v)),
+                None => None,
+            };
+            let lexical = lexical.get(&id).copied().unwrap_or(0.0);
+            let mut total = weights.content * content.max(0.0) + weights.lexical * lexical;
+            let mut weight = weights.content + weights.lexical;
+            if let Some(t) = title {
+                total += weights.title * t.max(0.0);
+                weight += weights.title;
+            }
+            let score = if weight > 0.0 {
+                (total / weight).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            Some(SimilarHit {
+                id,
+                score,
+                content,
+                title,
+                lexical,
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    hits
+}
+
+/// `(1 - w)·q + w·mean(neighbours)`, per vector kind, normalised.
+fn expand_query(
+    index: &CollectionIndex,
+    vectors: &DocVectors,
+    neighbours: &[DocId],
+    weight: f32,
+) -> DocVectors {
+    let expand = |query: &[f32], found: Vec<Vec<f32>>| -> Vec<f32> {
+        if found.is_empty() {
+            return query.to_vec();
+        }
+        let n = found.len() as f32;
+        let mut out: Vec<f32> = query.iter().map(|x| x * (1.0 - weight)).collect();
+        for v in &found {
+            for (o, x) in out.iter_mut().zip(v) {
+                *o += weight * x / n;
+            }
+        }
+        let norm = out.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            out.iter_mut().for_each(|x| *x /= norm);
+        }
+        out
+    };
+    let content = expand(
+        &vectors.content,
+        neighbours
+            .iter()
+            .filter_map(|&id| index.vectors.vector(id))
+            .collect(),
+    );
+    let title = vectors.title.as_ref().map(|t| {
+        expand(
+            t,
+            neighbours
+                .iter()
+                .filter_map(|&id| index.titles.vector(id))
+                .collect(),
+        )
+    });
+    DocVectors { content, title }
 }

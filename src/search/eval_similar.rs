@@ -142,11 +142,11 @@ pub fn weight_grid(step: f32) -> Vec<SimilarityWeights> {
     for c in 0..=n {
         for t in 0..=(n - c) {
             let l = n - c - t;
-            out.push(SimilarityWeights {
-                content: c as f32 / n as f32,
-                title: t as f32 / n as f32,
-                lexical: l as f32 / n as f32,
-            });
+            out.push(SimilarityWeights::components(
+                c as f32 / n as f32,
+                t as f32 / n as f32,
+                l as f32 / n as f32,
+            ));
         }
     }
     out

@@ -61,9 +61,9 @@ pub enum Split {
 }
 
 impl Split {
-    /// The sentences of `sentences` in this split.
-    pub fn apply(self, sentences: Vec<LabelledSentence>) -> Vec<LabelledSentence> {
-        sentences
+    /// The items (sentences, mentions) of `items` in this split, by position.
+    pub fn apply<T>(self, items: Vec<T>) -> Vec<T> {
+        items
             .into_iter()
             .enumerate()
             .filter(|(i, _)| match self {
@@ -108,8 +108,11 @@ pub struct EvalReport {
     pub micros_per_sentence: f64,
 }
 
-/// Reads an annotation file into labelled sentences.
-pub fn read_annotations(path: &Path) -> Result<Vec<LabelledSentence>, EvalError> {
+/// The `(text column, label)` pairs of an annotation file, in file order.
+fn annotation_pairs(
+    path: &Path,
+    text_column: &'static str,
+) -> Result<Vec<(String, String)>, EvalError> {
     let csv_error = |source| EvalError::Csv {
         path: path.to_owned(),
         source,
@@ -125,18 +128,26 @@ pub fn read_annotations(path: &Path) -> Result<Vec<LabelledSentence>, EvalError>
                 column: name,
             })
     };
-    let (sentence_col, label_col) = (column("sentence")?, column("label")?);
-    let mut sentences: Vec<LabelledSentence> = Vec::new();
+    let (text_col, label_col) = (column(text_column)?, column("label")?);
+    let mut pairs = Vec::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
-        let (Some(text), Some(label)) = (record.get(sentence_col), record.get(label_col)) else {
-            continue;
-        };
+        if let (Some(text), Some(label)) = (record.get(text_col), record.get(label_col)) {
+            pairs.push((text.to_owned(), label.to_owned()));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Reads an annotation file into labelled sentences.
+pub fn read_annotations(path: &Path) -> Result<Vec<LabelledSentence>, EvalError> {
+    let mut sentences: Vec<LabelledSentence> = Vec::new();
+    for (text, label) in annotation_pairs(path, "sentence")? {
         let index = match sentences.iter().position(|s| s.text == text) {
             Some(i) => i,
             None => {
                 sentences.push(LabelledSentence {
-                    text: text.to_owned(),
+                    text,
                     gold: Vec::new(),
                 });
                 sentences.len() - 1
@@ -260,8 +271,101 @@ fn ratio(numerator: usize, denominator: usize) -> f64 {
     }
 }
 
+/// An annotated skill mention (the `span` column) with its gold preferred label,
+/// lowercased; `None` when the annotators found no ESCO skill for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub text: String,
+    pub gold: Option<String>,
+}
+
+/// The distinct mentions of an annotation file, in file order.
+pub fn read_mentions(path: &Path) -> Result<Vec<Mention>, EvalError> {
+    let mut mentions: Vec<Mention> = Vec::new();
+    for (span, label) in annotation_pairs(path, "span")? {
+        let (span, label) = (span.trim(), label.trim());
+        if span.is_empty() || label.is_empty() {
+            continue;
+        }
+        let mention = Mention {
+            text: span.to_owned(),
+            gold: (!NO_SKILL_LABELS.contains(&label)).then(|| label.to_lowercase()),
+        };
+        if !mentions.contains(&mention) {
+            mentions.push(mention);
+        }
+    }
+    Ok(mentions)
+}
+
+/// Item matching at one threshold: how many mentions were matched, how many of those to
+/// their gold skill, precision and recall (over the mentions that have a gold skill).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdPoint {
+    pub threshold: f32,
+    pub matched: usize,
+    pub right: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Scores nearest-skill predictions (`(label, cosine)` per mention) at each threshold.
+pub fn threshold_curve(
+    mentions: &[Mention],
+    nearest: &[Option<(String, f32)>],
+    thresholds: &[f32],
+) -> Vec<ThresholdPoint> {
+    let with_gold = mentions.iter().filter(|m| m.gold.is_some()).count();
+    thresholds
+        .iter()
+        .map(|&threshold| {
+            let (mut matched, mut right) = (0, 0);
+            for (mention, best) in mentions.iter().zip(nearest) {
+                let Some((label, cosine)) = best else {
+                    continue;
+                };
+                if *cosine >= threshold {
+                    matched += 1;
+                    right += usize::from(mention.gold.as_deref() == Some(&label.to_lowercase()));
+                }
+            }
+            ThresholdPoint {
+                threshold,
+                matched,
+                right,
+                precision: right as f64 / matched.max(1) as f64,
+                recall: right as f64 / with_gold.max(1) as f64,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_threshold_curve_counts_matches_and_right_answers() {
+        let mention = |text: &str, gold: Option<&str>| Mention {
+            text: text.to_owned(),
+            gold: gold.map(str::to_owned),
+        };
+        let mentions = [
+            mention("rust", Some("rust")),
+            mention("team player", None),
+            mention("k8s", Some("kubernetes")),
+        ];
+        let nearest = [
+            Some(("Rust".to_owned(), 0.9)),
+            Some(("teamwork principles".to_owned(), 0.7)),
+            Some(("Docker".to_owned(), 0.65)),
+        ];
+        let curve = threshold_curve(&mentions, &nearest, &[0.6, 0.8]);
+        assert_eq!((curve[0].matched, curve[0].right), (3, 1));
+        assert!((curve[0].precision - 1.0 / 3.0).abs() < 1e-9);
+        assert!((curve[0].recall - 0.5).abs() < 1e-9);
+        assert_eq!((curve[1].matched, curve[1].right), (1, 1));
+        assert_eq!(curve[1].precision, 1.0);
+    }
+
     use super::*;
     use crate::domain::SkillMethod;
 

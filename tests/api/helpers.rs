@@ -155,13 +155,19 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     settings
 }
 
+/// One cache of embedded ESCO labels for every test (built by the first that needs it).
+pub fn skill_vector_cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/skill-vector-cache")
+}
+
 static MODELS: tokio::sync::OnceCell<Models> = tokio::sync::OnceCell::const_new();
 
 /// The taxonomy and embedding model, loaded once for the whole test binary.
 pub async fn shared_models() -> Models {
     MODELS
         .get_or_init(|| async {
-            let settings = Settings::load(None, &Overrides::default()).expect("settings");
+            let mut settings = Settings::load(None, &Overrides::default()).expect("settings");
+            settings.skills.vector_cache_dir = Some(skill_vector_cache_dir());
             Models::load(&settings)
                 .await
                 .expect("models load (run scripts/fetch-models.sh)")
@@ -276,6 +282,10 @@ pub fn intellicv_cli() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_intellicv"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUST_LOG", "warn")
+        .env(
+            "INTELLICV__SKILLS__VECTOR_CACHE_DIR",
+            skill_vector_cache_dir(),
+        )
         .env_remove("INTELLICV_CONFIG");
     cmd
 }

@@ -16,6 +16,8 @@ use crate::bench::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure
 use crate::components::Models;
 use crate::config::Settings;
 use crate::domain::RemoteMode;
+use crate::matching::MatchOptions;
+use crate::matching::service::{Matcher, ResumeSubject};
 use crate::search::layout::{self, IndexLayout};
 use crate::search::{
     Collection, DocVectors, EngineSettings, Fusion, SearchDoc, SearchEngine, SearchError,
@@ -51,6 +53,8 @@ struct SizeReport {
     resident_mb_added: f64,
     ann_recall_at_10: f32,
     ours: Vec<(String, QueryKindReport)>,
+    /// Jobs for a stored resume, with explanations of the top 20.
+    matching: Option<QueryKindReport>,
     postgres: Option<PgReport>,
 }
 
@@ -84,12 +88,33 @@ pub async fn run(args: SearchBenchArgs, settings: Settings) -> anyhow::Result<()
         );
     }
     docs.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
+    let mut resumes = sync::stored_documents(&store, &loader, Collection::Resumes).await?;
+    resumes.retain(|(_, v)| v.is_some());
+    resumes.shuffle(&mut rand::rngs::StdRng::seed_from_u64(13));
+    resumes.truncate(args.queries);
+    if resumes.is_empty() {
+        eprintln!(
+            "note: no resumes with stored embeddings: matching latency is not measured \
+             (run `intellicv ingest resumes DIR` on this data dir)"
+        );
+    }
     let mut reports = Vec::new();
     for &size in &args.sizes {
         let size = size.min(docs.len());
         let subset = &docs[..size];
         eprintln!("measuring {size} postings");
-        reports.push(measure_size(&args, &settings, &models, subset, scratch.path()).await?);
+        reports.push(
+            measure_size(
+                &args,
+                &settings,
+                &models,
+                &store,
+                subset,
+                &resumes,
+                scratch.path(),
+            )
+            .await?,
+        );
     }
     store.close().await;
     if args.json {
@@ -122,11 +147,14 @@ fn resident_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn measure_size(
     args: &SearchBenchArgs,
     settings: &Settings,
     models: &Models,
+    store: &Store,
     docs: &[(SearchDoc, Option<DocVectors>)],
+    resumes: &[(SearchDoc, Option<DocVectors>)],
     scratch: &std::path::Path,
 ) -> anyhow::Result<SizeReport> {
     let rss_before = resident_mb();
@@ -164,6 +192,28 @@ async fn measure_size(
         let secs = started.elapsed().as_secs_f64();
         VectorIndex::build(dim, params, titles)?.save(&layout::titles_dir(&generation2, c))?;
         Ok(secs)
+    })
+    .await??;
+    // The resumes the matching queries start from: their vectors, where `doc_query` reads them.
+    let (resume_content, resume_titles): (Vec<_>, Vec<_>) = resumes
+        .iter()
+        .filter_map(|(d, v)| {
+            v.as_ref()
+                .map(|v| ((d.id, v.content.clone()), (d.id, v.title.clone())))
+        })
+        .unzip();
+    let resume_titles: Vec<(i64, Vec<f32>)> = resume_titles
+        .into_iter()
+        .filter_map(|(id, t)| t.map(|t| (id, t)))
+        .collect();
+    let generation3 = generation.clone();
+    tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        let r = Collection::Resumes;
+        VectorIndex::build(dim, params, resume_content)?
+            .save(&layout::vectors_dir(&generation3, r))?;
+        VectorIndex::build(dim, params, resume_titles)?
+            .save(&layout::titles_dir(&generation3, r))?;
+        Ok(())
     })
     .await??;
     let engine = Arc::new(SearchEngine::open(
@@ -252,6 +302,11 @@ async fn measure_size(
         let g = engine.generation();
         crate::search::recall_at_k(&g.collection(c).vectors, &query_vectors, 10)
     };
+    let matching = if resumes.is_empty() {
+        None
+    } else {
+        Some(measure_matching(args, settings, store, &engine, resumes).await?)
+    };
     let postgres = match &args.pg_url {
         Some(url) => Some(measure_postgres(url, args, models, docs, &plain).await?),
         None => None,
@@ -263,8 +318,42 @@ async fn measure_size(
         resident_mb_added: rss_after - rss_before,
         ann_recall_at_10: recall,
         ours,
+        matching,
         postgres,
     })
+}
+
+/// Jobs for a stored resume ([`Matcher::jobs_for_resume`], top 20 with explanations), one
+/// query per resume.
+async fn measure_matching(
+    args: &SearchBenchArgs,
+    settings: &Settings,
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    resumes: &[(SearchDoc, Option<DocVectors>)],
+) -> anyhow::Result<QueryKindReport> {
+    let matcher = Arc::new(Matcher::new(
+        store.clone(),
+        engine.clone(),
+        settings.matching.clone(),
+    ));
+    matcher.refresh_rarity().await?;
+    let ids: Vec<i64> = resumes.iter().map(|(d, _)| d.id).collect();
+    let report = measure_query_kind(&ids, 10, args.concurrency, move |id: i64| {
+        let matcher = matcher.clone();
+        async move {
+            matcher
+                .jobs_for_resume(
+                    &ResumeSubject::Stored(id),
+                    &SearchFilters::default(),
+                    20,
+                    MatchOptions::default(),
+                )
+                .await
+        }
+    })
+    .await?;
+    Ok(report)
 }
 
 /// Query texts: titles of postings drawn from the corpus (seeded), lowercased.
@@ -411,6 +500,16 @@ fn print_report(r: &SizeReport) {
             ms(ours.sequential.p95),
             ms(ours.sequential.p99),
             ours.concurrent.qps
+        );
+    }
+    if let Some(m) = &r.matching {
+        println!(
+            "  {:<18} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   (jobs for a stored resume, top 20 explained)",
+            "matching",
+            ms(m.sequential.p50),
+            ms(m.sequential.p95),
+            ms(m.sequential.p99),
+            m.concurrent.qps
         );
     }
     if let Some(pg) = &r.postgres {

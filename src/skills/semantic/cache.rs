@@ -85,25 +85,30 @@ pub fn store(
     dimension: usize,
     values: &[f32],
 ) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)?;
     let mut payload = Vec::with_capacity(values.len() * 4);
     for value in values {
         payload.extend_from_slice(&value.to_le_bytes());
     }
-    let temporary = path.with_extension("tmp");
+    // A temporary file of its own, so processes building the cache at once do not collide.
+    let temporary = tempfile::NamedTempFile::new_in(parent)?;
     {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        let mut file = std::io::BufWriter::new(temporary.as_file());
         file.write_all(MAGIC)?;
         file.write_all(key)?;
         file.write_all(&(rows as u64).to_le_bytes())?;
         file.write_all(&(dimension as u64).to_le_bytes())?;
         file.write_all(&payload)?;
         file.write_all(&Sha256::digest(&payload))?;
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        file.flush()?;
     }
-    std::fs::rename(&temporary, path)
+    temporary.as_file().sync_all()?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn read_u64(bytes: &[u8]) -> u64 {

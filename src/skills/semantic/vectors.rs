@@ -2,11 +2,13 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::SemanticError;
 use super::cache::{self, CacheLoad};
 use crate::search::embedder::Embedder;
+use crate::search::{HnswParams, VectorIndex};
 use crate::skills::{ConceptSource, Taxonomy};
 
 /// Which texts of each skill are embedded.
@@ -49,7 +51,16 @@ pub struct SkillVectors {
     /// Row-major `row_skill.len() × dimension`.
     values: Vec<f32>,
     origin: VectorsOrigin,
+    /// An HNSW graph over the rows, built on first use by [`SkillVectors::nearest_skill`].
+    ann: std::sync::OnceLock<Arc<VectorIndex>>,
 }
+
+/// Graph settings for the label index: small and built once per process.
+const LABEL_HNSW: HnswParams = HnswParams {
+    max_nb_connection: 16,
+    ef_construction: 100,
+    ef_search: 64,
+};
 
 impl SkillVectors {
     /// Reads the vectors of the ESCO skills of `taxonomy` from `cache_dir`, or embeds them
@@ -115,6 +126,7 @@ impl SkillVectors {
                 cached,
                 duration_ms,
             },
+            ann: std::sync::OnceLock::new(),
         })
     }
 
@@ -164,6 +176,28 @@ impl SkillVectors {
     /// The `k` skills closest to `query`, best first, as `(skill index, cosine)`.
     pub fn top_k(&self, query: &[f32], k: usize) -> Vec<(usize, f32)> {
         top_k(&self.skill_scores(query), k)
+    }
+
+    /// The skill closest to `query` and its cosine, found approximately through an HNSW
+    /// graph over the rows (about 50x fewer dot products than [`SkillVectors::top_k`]; the
+    /// graph is built on the first call, a few seconds).
+    pub fn nearest_skill(&self, query: &[f32]) -> Option<(usize, f32)> {
+        let index = self.ann.get_or_init(|| {
+            let rows: Vec<(i64, Vec<f32>)> = self
+                .values
+                .chunks_exact(self.dimension)
+                .enumerate()
+                .map(|(row, v)| (row as i64, v.to_vec()))
+                .collect();
+            Arc::new(
+                VectorIndex::build(self.dimension, LABEL_HNSW, rows)
+                    .expect("label vectors are finite unit vectors of the model's dimension"),
+            )
+        });
+        let hits = index.search(query, 4, None).ok()?;
+        hits.into_iter()
+            .map(|h| (self.row_skill[h.id as usize], h.similarity))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 }
 
