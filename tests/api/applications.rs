@@ -2,7 +2,7 @@
 //! withdrawing, the recruiters' status pipeline with its history and audit rows, and what
 //! deleting a resume or a posting does to applications.
 
-use intellicv::domain::Role;
+use intellicv::domain::{ApplicationStatus, Role};
 use serde_json::{Value, json};
 
 use crate::auth_support::{audit_rows, delete_as, get_as, post_as, put_as, user_with_token};
@@ -190,6 +190,15 @@ async fn applying_needs_an_own_resume_and_an_open_job(backend: Backend) {
     expect_invalid(response, "cover_note").await;
     let (status, _, _) = expect_error(apply(&app, &recruiter, open, jane_resume).await).await;
     assert_eq!(status, 403, "recruiters do not apply");
+    let expired = json!({
+        "title": "Site Reliability Engineer",
+        "description": "Keep payments up.\n\nRequirements:\n- Rust\n",
+        "valid_through": "2020-01-31T00:00:00Z",
+    });
+    let response = post_as(&app, "/api/v1/jobs", &recruiter, &expired).await;
+    let expired = json_of(response, 201).await["id"].as_i64().unwrap();
+    let reason = expect_invalid(apply(&app, &jane, expired, jane_resume).await, "job_id").await;
+    assert!(reason.contains("closing date"), "{reason}");
     let list = json_of(get_as(&app, APPLICATIONS, &recruiter).await, 200).await;
     assert_eq!(list["total"], 0, "nothing was stored: {list}");
 }
@@ -314,6 +323,22 @@ async fn recruiters_move_applications_through_the_pipeline_with_history_and_audi
     assert_eq!(newest.target_id.as_deref(), Some(id.to_string().as_str()));
     assert_eq!(newest.details.0["from"], "offered");
     assert_eq!(newest.details.0["to"], "hired");
+
+    // A move computed from a status that has changed since is refused, not applied twice.
+    let stale = app
+        .store
+        .change_application_status(
+            id,
+            ApplicationStatus::Offered,
+            ApplicationStatus::Hired,
+            Some(recruiter_id),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(stale.is_none());
+    let history = app.store.application_history(id).await.unwrap();
+    assert_eq!(history.len(), 5, "no history row for a refused move");
 }
 
 async fn a_candidate_withdraws_an_open_application_but_not_a_closed_one(backend: Backend) {
