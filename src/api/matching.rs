@@ -45,7 +45,8 @@ pub struct MatchQuery {
 }
 
 /// `GET /jobs/matches/{user_id}`: jobs for the user's latest (or chosen) resume, with
-/// explanations. The user themself, recruiters and admins.
+/// explanations; the skills and preferences of the user's profile count too. The user
+/// themself, recruiters and admins.
 pub async fn jobs_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -67,10 +68,12 @@ pub async fn jobs_for_user(
         None => latest_parsed_resume(&state, user_id).await?,
     };
     let options = MatchOptions { blind: q.blind };
+    let extras = crate::portal::profile::match_extras(&state.store, user_id).await?;
     let matches = state
         .matcher
-        .jobs_for_resume(
+        .jobs_for_candidate(
             &ResumeSubject::Stored(resume_id),
+            extras,
             &Default::default(),
             limit,
             options,

@@ -2,6 +2,7 @@
 
 mod admin_users;
 mod api_keys;
+mod applications;
 mod auth;
 mod error;
 pub mod extract;
@@ -10,6 +11,7 @@ mod jobs;
 mod matching;
 mod middleware;
 pub mod pagination;
+mod profile;
 mod resumes;
 mod search;
 
@@ -36,6 +38,25 @@ pub fn router(state: AppState) -> Router {
             get(matching::candidates_for_job),
         )
         .route("/jobs/matches/{user_id}", get(matching::jobs_for_user))
+        .route(
+            "/jobs/applications",
+            post(applications::apply).get(applications::list),
+        )
+        .route(
+            "/jobs/applications/{application_id}",
+            get(applications::get),
+        )
+        .route(
+            "/jobs/applications/{application_id}/withdraw",
+            post(applications::withdraw),
+        )
+        .route(
+            "/jobs/applications/{application_id}/status",
+            put(applications::set_status),
+        )
+        .route("/profile/skills/update", post(profile::update_skills))
+        .route("/profile/{user_id}", get(profile::get))
+        .route("/profile/{user_id}/update", put(profile::update))
         .route("/matches/explain", get(matching::explain))
         .route("/resumes/upload", post(resumes::upload))
         .route("/resumes/list", get(resumes::list))

@@ -1,12 +1,15 @@
 //! Validated domain types. Input becomes one of these through `parse`, or is rejected
 //! with a [`ValidationError`] naming the field and the reason.
 
+mod application;
 mod job;
 mod profile;
 mod provenance;
 mod skill;
 mod user;
+mod user_profile;
 
+pub use application::{ApplicationStatus, Mover, TransitionError};
 pub use job::{
     EmploymentType, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary, SalaryPeriod,
     Seniority,
@@ -15,6 +18,10 @@ pub use profile::{Contact, Education, Experience, ResumeProfile, Section, Sectio
 pub use provenance::{Field, SourceSpan};
 pub use skill::{ExtractedSkill, SkillEvidence, SkillMethod};
 pub use user::{Email, Role, UserStatus};
+pub use user_profile::{
+    JobPreferences, MAX_SKILL_CHANGES, ProfileInput, ProfileUpdate, ProfileVisibility, SkillAction,
+    SkillChange, SkillChangeInput, SkillRef,
+};
 
 /// Input that does not make a valid domain value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{
-    CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions, Signals, SkillRarity,
-    score_match,
+    CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
+    Signals, SkillRarity, score_match,
 };
-use crate::domain::{ResumeProfile, YearMonth};
+use crate::domain::{ExtractedSkill, ResumeProfile};
 use crate::search::sync::{self, SyncError};
 use crate::search::{
     Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,
@@ -41,6 +41,26 @@ pub enum MatchError {
 impl From<tokio::task::JoinError> for MatchError {
     fn from(e: tokio::task::JoinError) -> Self {
         MatchError::Task(e.to_string())
+    }
+}
+
+/// What a candidate states besides their resume (their profile), used when matching jobs
+/// for them.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateExtras {
+    pub preferences: Option<CandidatePreferences>,
+    /// Skills stated without evidence (they count as listed bare); those the resume already
+    /// shows keep the resume's evidence.
+    pub stated_skills: Vec<ExtractedSkill>,
+}
+
+impl CandidateExtras {
+    fn add_stated_skills(&self, profile: &mut ResumeProfile) {
+        for skill in &self.stated_skills {
+            if !profile.skills.iter().any(|s| s.uri == skill.uri) {
+                profile.skills.push(skill.clone());
+            }
+        }
     }
 }
 
@@ -171,7 +191,24 @@ impl Matcher {
         limit: usize,
         options: MatchOptions,
     ) -> Result<Vec<JobMatch>, MatchError> {
-        let (mut query, profile) = self.resume_query(subject).await?;
+        self.jobs_for_candidate(subject, CandidateExtras::default(), filters, limit, options)
+            .await
+    }
+
+    /// Jobs for a resume and what its candidate states besides (their profile's skills and
+    /// preferences), best first, each with its explanation. Stated skills count in the
+    /// skills component only (retrieval reads the resume).
+    pub async fn jobs_for_candidate(
+        &self,
+        subject: &ResumeSubject,
+        extras: CandidateExtras,
+        filters: &SearchFilters,
+        limit: usize,
+        options: MatchOptions,
+    ) -> Result<Vec<JobMatch>, MatchError> {
+        let (mut query, mut profile) = self.resume_query(subject).await?;
+        extras.add_stated_skills(&mut profile);
+        let preferences = extras.preferences;
         // The query's own id names a resume, not a posting.
         query.exclude.clear();
         let hits = self
@@ -188,14 +225,17 @@ impl Matcher {
             jobs.iter()
                 .map(|job| {
                     let explanation = score_pair(
-                        &profile,
+                        &CandidateView {
+                            profile: &profile,
+                            preferences: preferences.as_ref(),
+                            today,
+                        },
                         job,
                         skills.get(&job.id).map_or(&[][..], Vec::as_slice),
                         signals.get(&job.id).copied().unwrap_or_default(),
                         &rarity,
                         &config,
                         options,
-                        today,
                     );
                     JobMatch {
                         job_id: job.id,
@@ -244,14 +284,17 @@ impl Matcher {
                 .filter_map(|r| {
                     let profile = &r.profile.as_ref()?.0;
                     let explanation = score_pair(
-                        profile,
+                        &CandidateView {
+                            profile,
+                            preferences: None,
+                            today,
+                        },
                         &job,
                         &skills,
                         signals.get(&r.id).copied().unwrap_or_default(),
                         &rarity,
                         &config,
                         options,
-                        today,
                     );
                     Some(CandidateMatch {
                         resume_id: r.id,
@@ -354,14 +397,17 @@ impl Matcher {
             .map(|hit| to_signals(&hit, options))
             .unwrap_or_default();
         Ok(score_pair(
-            &profile,
+            &CandidateView {
+                profile: &profile,
+                preferences: None,
+                today,
+            },
             &job,
             &skills,
             signals,
             &rarity,
             &self.config,
             options,
-            today,
         ))
     }
 
@@ -414,22 +460,15 @@ fn signals_by_id(hits: &[SimilarHit], options: MatchOptions) -> HashMap<DocId, S
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn score_pair(
-    profile: &ResumeProfile,
+    candidate: &CandidateView<'_>,
     job: &JobRecord,
     skills: &[JobSkillRecord],
     signals: Signals,
     rarity: &SkillRarity,
     config: &MatchConfig,
     options: MatchOptions,
-    today: YearMonth,
 ) -> MatchExplanation {
-    let candidate = CandidateView {
-        profile,
-        preferences: None,
-        today,
-    };
     let job = JobView { job, skills };
-    score_match(&candidate, &job, &signals, rarity, config, options)
+    score_match(candidate, &job, &signals, rarity, config, options)
 }

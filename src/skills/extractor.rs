@@ -62,6 +62,12 @@ impl SkillExtractor {
         self.patterns.patterns.len()
     }
 
+    /// The preferred label of a skill by its id (ESCO URI or `intellicv:tech/<slug>`);
+    /// `None` for an id the taxonomy does not hold.
+    pub fn skill_label(&self, uri: &str) -> Option<&str> {
+        self.patterns.label_of(uri)
+    }
+
     /// Extracts skills from `text`; spans are byte offsets into `text`, section `None`.
     pub fn extract(&self, text: &str) -> Vec<ExtractedSkill> {
         self.extract_in(text, 0, None)

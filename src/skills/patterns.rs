@@ -143,6 +143,11 @@ impl PatternSet {
         set
     }
 
+    /// The preferred label of a skill by its id (every skill of the taxonomy has one here).
+    pub fn label_of(&self, uri: &str) -> Option<&str> {
+        self.by_uri.get(uri).map(|&i| self.skills[i].1.as_str())
+    }
+
     fn skill(&mut self, uri: &str, label: &str) -> usize {
         if let Some(&i) = self.by_uri.get(uri) {
             return i;

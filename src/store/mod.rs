@@ -5,11 +5,13 @@
 //! derive `sqlx::FromRow`, which is generic over the backend.
 
 mod api_keys;
+mod applications;
 mod audit;
 mod error;
 mod index_feed;
 mod job_edits;
 mod jobs;
+mod profiles;
 mod resumes;
 mod sessions;
 mod users;
@@ -23,10 +25,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use applications::{
+    ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,
+};
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
+pub use profiles::{ProfileRecord, ProfileSkillRecord, ProfileSkillWrite};
 pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};

@@ -400,9 +400,16 @@ impl Store {
     }
 
     /// Deletes a resume and everything hanging off it. `false` when there was none.
+    /// Applications made with it stay (the posting's side of the record) without the
+    /// resume; the open ones are withdrawn, noted in their history.
     pub async fn delete_resume(&self, id: i64) -> Result<bool, StoreError> {
+        let withdraw = super::applications::withdraw_for_deleted_resume();
+        let now = Utc::now();
         let n = with_pool!(self.db(), pool => {
             let mut tx = pool.begin().await?;
+            for sql in &withdraw {
+                sqlx::query(sql).bind(id).bind(now).execute(&mut *tx).await?;
+            }
             sqlx::query("DELETE FROM document_embeddings WHERE collection = 'resumes' AND doc_id = $1")
                 .bind(id)
                 .execute(&mut *tx)

@@ -8,20 +8,20 @@ use crate::auth_support::{get_as, post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app};
 use crate::on_both_backends;
 
-const RESUME_RUST: &str = "Jane Example\njane@example.com\nBackend Engineer\n\n\
+pub const RESUME_RUST: &str = "Jane Example\njane@example.com\nBackend Engineer\n\n\
     Experience\nBackend Engineer, Acme Ltd, Jan 2020 - Present\n\
     - Built payment services in Rust\n- Ran PostgreSQL in production\n\n\
     Skills\nRust, PostgreSQL\n\n\
     Education\nBSc Computer Science, University of Leeds, 2015\n";
 
-fn with_kubernetes(resume: &str) -> String {
+pub fn with_kubernetes(resume: &str) -> String {
     resume.replace(
         "- Ran PostgreSQL in production\n",
         "- Ran PostgreSQL in production\n- Deployed everything on Kubernetes\n",
     )
 }
 
-async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
     app.client

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin_users;
+mod applications;
 mod auth;
 mod auth_api_keys;
 mod auth_support;
@@ -14,6 +15,7 @@ mod errors;
 mod health;
 mod ingest_cli;
 mod pg_baseline;
+mod profile;
 mod register;
 mod samples;
 mod search;

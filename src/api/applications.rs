@@ -1,0 +1,190 @@
+//! `/jobs/applications*`: candidates apply, list, read and withdraw their own applications;
+//! recruiters and admins read all of them and move them through the status pipeline
+//! (each move audit-logged).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::ApiError;
+use super::pagination::{Page, Paginated, parse_order};
+use crate::auth::{AuthUser, Client, audit};
+use crate::domain::{ApplicationStatus, ValidationError};
+use crate::portal::PortalError;
+use crate::portal::applications::{self, ApplicationView, ApplyInput};
+use crate::state::AppState;
+use crate::store::{
+    ApplicationQuery, ApplicationRecord, ApplicationSort, AuditEntry, AuditOutcome,
+};
+
+impl From<PortalError> for ApiError {
+    fn from(e: PortalError) -> Self {
+        match e {
+            PortalError::NotFound(what) => ApiError::NotFound(what),
+            PortalError::Invalid(v) => ApiError::Validation(v),
+            PortalError::Access(a) => a.into(),
+            PortalError::Forbidden(message) => ApiError::Forbidden {
+                code: "forbidden",
+                message: message.to_owned(),
+            },
+            PortalError::Conflict { code, message } => ApiError::Conflict { code, message },
+            PortalError::Store(s) => s.into(),
+            e @ PortalError::Task(_) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    job_id: i64,
+    resume_id: i64,
+    cover_note: Option<String>,
+}
+
+/// `POST /jobs/applications` (candidates): 201 with the application and its history.
+pub async fn apply(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Json(body): Json<ApplyRequest>,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    let view = applications::apply(
+        &state.store,
+        &state.matcher,
+        &auth,
+        ApplyInput {
+            job_id: body.job_id,
+            resume_id: body.resume_id,
+            cover_note: body.cover_note.as_deref(),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Query of `GET /jobs/applications`. Values arrive as text so that a bad one is a 422
+/// naming the parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+    /// created_at (default), status_changed_at, match_score or id.
+    sort: Option<String>,
+    /// asc or desc (default).
+    order: Option<String>,
+    status: Option<String>,
+    job_id: Option<String>,
+    /// Recruiters and admins: one candidate's applications.
+    user_id: Option<String>,
+}
+
+fn id_param(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, ValidationError> {
+    match raw.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Some)
+            .ok_or_else(|| ValidationError::new(field, "must be a positive whole number")),
+    }
+}
+
+/// `GET /jobs/applications`: a candidate's own; recruiters and admins all, filtered by
+/// `job_id`, `status`, `user_id`.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Paginated<ApplicationRecord>>, ApiError> {
+    let page = Page::parse(q.page.as_deref(), q.per_page.as_deref())?;
+    let sort = match q.sort.as_deref().map(str::trim) {
+        None => ApplicationSort::CreatedAt,
+        Some(raw) => ApplicationSort::parse(raw).ok_or_else(|| {
+            ValidationError::new("sort", format!("must be one of {}", ApplicationSort::NAMES))
+        })?,
+    };
+    let status = match q.status.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(raw) => Some(raw.parse::<ApplicationStatus>()?),
+    };
+    let query = ApplicationQuery {
+        user_id: id_param(q.user_id.as_deref(), "user_id")?,
+        job_id: id_param(q.job_id.as_deref(), "job_id")?,
+        status,
+        sort,
+        descending: parse_order(q.order.as_deref(), true)?,
+        limit: page.limit(),
+        offset: page.offset(),
+    };
+    let (rows, total) = applications::list(&state.store, &auth, query).await?;
+    Ok(Json(page.of(rows, total)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    Ok(Json(applications::get(&state.store, &auth, id).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    note: Option<String>,
+}
+
+/// `POST /jobs/applications/{id}/withdraw` (the candidate who applied), with an optional
+/// JSON body `{"note": "..."}`.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ApplicationView>, ApiError> {
+    let body: NoteBody = if body.iter().all(u8::is_ascii_whitespace) {
+        NoteBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::InvalidRequest(format!("invalid JSON body: {e}")))?
+    };
+    let moved = applications::withdraw(&state.store, &auth, id, body.note.as_deref()).await?;
+    Ok(Json(moved.view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    status: String,
+    note: Option<String>,
+}
+
+/// `PUT /jobs/applications/{id}/status` (recruiters and admins): the next pipeline step,
+/// or `rejected`; invalid transitions are 422 naming them. Audit-logged.
+pub async fn set_status(
+    State(state): State<AppState>,
+    client: Client,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+    Json(body): Json<StatusRequest>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    let moved =
+        applications::set_status(&state.store, &auth, id, &body.status, body.note.as_deref())
+            .await?;
+    let entry = AuditEntry::new("application.status_change", AuditOutcome::Success)
+        .target("application", id)
+        .details(json!({
+            "job_id": moved.view.application.job_id,
+            "candidate_id": moved.view.application.user_id,
+            "from": moved.from,
+            "to": moved.to,
+            "note": moved.note,
+        }));
+    audit(&state.store, auth.audit(client.audit(entry))).await;
+    Ok(Json(moved.view))
+}
