@@ -1,0 +1,183 @@
+//! The JSON body extractor and response wrapper of every handler: `axum::Json`, but a body
+//! that cannot be read is a 422 in the API's error shape naming the field and the reason
+//! (`details: {"field": "filters.salary_min", "reason": "invalid type: ..."}`).
+//!
+//! Handlers write `use super::json::Json;` instead of `use axum::Json;`.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// A JSON request body or response.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        if !is_json(request.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected a body with content type application/json",
+            )
+            .into_response());
+        }
+        // Reading fails only on a body over the size limit (413) or a broken connection.
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse(&bytes).map(Json).map_err(IntoResponse::into_response)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || subtype.len() > 5 && subtype[subtype.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+/// Parses a JSON body into `T`; the error names where in the body it went wrong.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| body_error(e.path().to_string(), e.into_inner()))?;
+    deserializer
+        .end()
+        .map_err(|e| body_error(String::new(), e))?;
+    Ok(value)
+}
+
+/// The field and reason of a failed parse. Syntax errors name the `body` and keep the
+/// position; shape errors name the path (`skills[2].name`), plus the field itself for a
+/// missing or unknown one, and drop the position.
+fn body_error(path: String, error: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let path = if path == "." { String::new() } else { path };
+    let full = error.to_string();
+    let reason = match error.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            return ApiError::InvalidBody {
+                field: "body".into(),
+                reason: format!("invalid JSON: {full}"),
+            };
+        }
+        Category::Data => {
+            let position = format!(" at line {} column {}", error.line(), error.column());
+            full.strip_suffix(&position).unwrap_or(&full).to_owned()
+        }
+    };
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| reason.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next())
+        .filter(|name| !path.ends_with(name));
+    let field = match (path.is_empty(), named) {
+        (true, None) => "body".to_owned(),
+        (true, Some(name)) => name.to_owned(),
+        (false, None) => path,
+        (false, Some(name)) => format!("{path}.{name}"),
+    };
+    ApiError::InvalidBody { field, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Option<Inner>,
+        tags: Option<Vec<u32>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        size: u32,
+    }
+
+    fn failure(body: &str) -> (String, String) {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(ApiError::InvalidBody { field, reason }) => (field, reason),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shape_errors_name_the_field_and_the_reason() {
+        let (field, reason) = failure(r#"{"name": 5}"#);
+        assert_eq!(field, "name");
+        assert!(reason.starts_with("invalid type: integer `5`"), "{reason}");
+        assert!(!reason.contains("line"), "{reason}");
+        assert_eq!(
+            failure(r#"{"name": "a", "inner": {"size": "x"}}"#).0,
+            "inner.size"
+        );
+        assert_eq!(failure(r#"{"name": "a", "tags": [1, "x"]}"#).0, "tags[1]");
+        assert_eq!(failure(r#"{"name": "a", "inner": {}}"#).0, "inner.size");
+        assert_eq!(
+            failure(r#"{}"#),
+            ("name".into(), "missing field `name`".into())
+        );
+        let (field, reason) = failure(r#"{"name": "a", "colour": 1}"#);
+        assert_eq!(field, "colour");
+        assert!(reason.starts_with("unknown field `colour`"), "{reason}");
+        assert_eq!(failure("\"text\"").0, "body");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_body_with_the_position() {
+        let (field, reason) = failure(r#"{"name": "a", "#);
+        assert_eq!(field, "body");
+        assert!(reason.starts_with("invalid JSON: "), "{reason}");
+        assert!(reason.contains("line 1"), "{reason}");
+        assert_eq!(failure(r#"{"name": "a"} trailing"#).0, "body");
+        assert_eq!(failure("").0, "body");
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, v.parse().unwrap());
+            is_json(&h)
+        };
+        assert!(with("application/json"));
+        assert!(with("application/json; charset=utf-8"));
+        assert!(with("application/merge-patch+json"));
+        assert!(!with("text/plain"));
+        assert!(!with("application/x-www-form-urlencoded"));
+        assert!(!is_json(&HeaderMap::new()));
+    }
+}
