@@ -1,11 +1,13 @@
-//! The JSON body extractor and response wrapper of every handler: `axum::Json`, but a body
-//! that cannot be read is a 422 in the API's error shape naming the field and the reason
+//! The JSON body and query-string extractors of every handler: `axum::Json` and
+//! `axum::extract::Query`, but input that cannot be read is a 422 in the API's error shape
+//! naming the field and the reason
 //! (`details: {"field": "filters.salary_min", "reason": "invalid type: ..."}`).
 //!
-//! Handlers write `use super::json::Json;` instead of `use axum::Json;`.
+//! Handlers write `use super::json::{Json, Query};` instead of the axum types.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -43,6 +45,42 @@ impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
     }
+}
+
+/// A query string parsed into `T`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parse_query(parts.uri.query().unwrap_or("")).map(Query)
+    }
+}
+
+/// Parses a query string into `T`; the error names the parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let reason = e.into_inner().to_string();
+        let named = ["missing field `", "unknown field `"]
+            .iter()
+            .find_map(|prefix| reason.strip_prefix(prefix))
+            .and_then(|rest| rest.split('`').next());
+        let field = match named {
+            Some(name) => name.to_owned(),
+            None if path == "." || path.is_empty() => "query".to_owned(),
+            None => path,
+        };
+        ApiError::InvalidBody { field, reason }
+    })
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -164,6 +202,30 @@ mod tests {
         assert!(reason.contains("line 1"), "{reason}");
         assert_eq!(failure(r#"{"name": "a"} trailing"#).0, "body");
         assert_eq!(failure("").0, "body");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        limit: Option<usize>,
+        blind: Option<bool>,
+        job_id: i64,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let failure = |q: &str| match parse_query::<Params>(q) {
+            Err(ApiError::InvalidBody { field, reason }) => (field, reason),
+            other => panic!("{q}: {other:?}"),
+        };
+        assert!(parse_query::<Params>("job_id=3&limit=5").is_ok());
+        let (field, reason) = failure("job_id=3&limit=ten");
+        assert_eq!(field, "limit");
+        assert!(reason.contains("invalid digit"), "{reason}");
+        assert_eq!(failure("job_id=3&blind=maybe").0, "blind");
+        assert_eq!(failure("limit=5").0, "job_id");
+        assert_eq!(failure("job_id=3&colour=red").0, "colour");
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! Every JSON body: malformed JSON and fields of the wrong type are a 422 naming the field
-//! and the reason.
+//! Every JSON body and query string: malformed JSON and fields or parameters of the wrong
+//! type are a 422 naming the field and the reason.
 
 use intellicv::domain::Role;
 use serde_json::{Value, json};
 
-use crate::auth_support::{post_as, user_with_token, with_token};
+use crate::auth_support::{get_as, post_as, user_with_token, with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app};
 use crate::on_both_backends;
 
@@ -178,7 +178,34 @@ async fn nested_fields_are_named_by_their_path(backend: Backend) {
     assert!(reason.starts_with("unknown field"), "{reason}");
 }
 
+async fn query_parameters_of_the_wrong_type_name_the_parameter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (id, token) = user_with_token(&app, "rita@example.com", Role::Recruiter).await;
+    for (path, field) in [
+        (format!("/api/v1/jobs/matches/{id}?limit=ten"), "limit"),
+        (format!("/api/v1/jobs/matches/{id}?blind=maybe"), "blind"),
+        ("/api/v1/jobs/1/candidates?limit=-1".into(), "limit"),
+        (
+            "/api/v1/matches/explain?resume_id=x&job_id=1".into(),
+            "resume_id",
+        ),
+        ("/api/v1/matches/explain?resume_id=1".into(), "job_id"),
+        (
+            "/api/v1/matches/explain?resume_id=1&job_id=1&colour=red".into(),
+            "colour",
+        ),
+        ("/api/v1/resumes/1/similar?limit=many".into(), "limit"),
+    ] {
+        let response = get_as(&app, &path, &token).await;
+        let (got, reason) = expect_field_error(response, &path).await;
+        assert_eq!(got, field, "{path}: {reason}");
+    }
+}
+
 on_both_backends!(
     every_json_body_names_the_bad_field_and_the_reason,
     nested_fields_are_named_by_their_path,
+    query_parameters_of_the_wrong_type_name_the_parameter,
 );
