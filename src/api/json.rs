@@ -70,17 +70,27 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let reason = e.into_inner().to_string();
-        let named = ["missing field `", "unknown field `"]
-            .iter()
-            .find_map(|prefix| reason.strip_prefix(prefix))
-            .and_then(|rest| rest.split('`').next());
-        let field = match named {
-            Some(name) => name.to_owned(),
-            None if path == "." || path.is_empty() => "query".to_owned(),
-            None => path,
-        };
+        let field = field_name(&path, &reason, "query");
         ApiError::InvalidBody { field, reason }
     })
+}
+
+/// The field a deserialisation error is about: its path (`filters.salary_min`,
+/// `skills[2]`), extended by the field a "missing field" or "unknown field" error names,
+/// or `whole` when the error is about the input as a whole.
+fn field_name(path: &str, reason: &str, whole: &str) -> String {
+    let path = if path == "." { "" } else { path };
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| reason.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next())
+        .filter(|name| !path.ends_with(name));
+    match (path.is_empty(), named) {
+        (true, None) => whole.to_owned(),
+        (true, Some(name)) => name.to_owned(),
+        (false, None) => path.to_owned(),
+        (false, Some(name)) => format!("{path}.{name}"),
+    }
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -103,19 +113,16 @@ fn is_json(headers: &HeaderMap) -> bool {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| body_error(e.path().to_string(), e.into_inner()))?;
-    deserializer
-        .end()
-        .map_err(|e| body_error(String::new(), e))?;
+        .map_err(|e| body_error(&e.path().to_string(), e.into_inner()))?;
+    deserializer.end().map_err(|e| body_error("", e))?;
     Ok(value)
 }
 
 /// The field and reason of a failed parse. Syntax errors name the `body` and keep the
 /// position; shape errors name the path (`skills[2].name`), plus the field itself for a
 /// missing or unknown one, and drop the position.
-fn body_error(path: String, error: serde_json::Error) -> ApiError {
+fn body_error(path: &str, error: serde_json::Error) -> ApiError {
     use serde_json::error::Category;
-    let path = if path == "." { String::new() } else { path };
     let full = error.to_string();
     let reason = match error.classify() {
         Category::Syntax | Category::Eof | Category::Io => {
@@ -129,17 +136,7 @@ fn body_error(path: String, error: serde_json::Error) -> ApiError {
             full.strip_suffix(&position).unwrap_or(&full).to_owned()
         }
     };
-    let named = ["missing field `", "unknown field `"]
-        .iter()
-        .find_map(|prefix| reason.strip_prefix(prefix))
-        .and_then(|rest| rest.split('`').next())
-        .filter(|name| !path.ends_with(name));
-    let field = match (path.is_empty(), named) {
-        (true, None) => "body".to_owned(),
-        (true, Some(name)) => name.to_owned(),
-        (false, None) => path,
-        (false, Some(name)) => format!("{path}.{name}"),
-    };
+    let field = field_name(path, &reason, "body");
     ApiError::InvalidBody { field, reason }
 }
 
