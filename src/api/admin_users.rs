@@ -2,14 +2,14 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
-use super::json::{Json, Query};
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::accounts::{AccountInput, create_account, parse_display_name};
 use crate::auth::{Client, audit};

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
-use super::json::{Json, Query};
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};

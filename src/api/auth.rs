@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::error::{ApiError, ErrorResponse};
-use super::json::Json;
+use super::input::Json;
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::sessions::{self, Credentials, TokenPair};
 use crate::auth::{AuthUser, Client, Subject, audit, totp};

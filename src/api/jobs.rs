@@ -1,13 +1,13 @@
 //! Job postings: recruiters and admins write them; every user reads open ones.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::ApiError;
 use super::error::ErrorResponse;
-use super::json::{Json, Query};
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};

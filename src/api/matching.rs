@@ -1,11 +1,11 @@
 //! Matching over HTTP: jobs for a user, candidates for a job, the explanation of a pair.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use super::ApiError;
 use super::error::ErrorResponse;
-use super::json::{Json, Query};
+use super::input::{Json, Path, Query};
 use crate::auth::AuthUser;
 use crate::domain::{Role, ValidationError};
 use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};

@@ -13,7 +13,7 @@ use axum::routing::MethodRouter;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::json::Json;
+use super::input::Json;
 use super::{admin_users, api_keys, auth, jobs, matching, resumes, search};
 use crate::state::AppState;
 

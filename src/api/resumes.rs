@@ -1,6 +1,6 @@
 //! Resumes: upload, list, read, replace or correct, delete, and similar candidates.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::ApiError;
 use super::error::ErrorResponse;
-use super::json::{Json, Query};
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};

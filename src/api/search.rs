@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::ApiError;
 use super::error::ErrorResponse;
-use super::json::Json;
+use super::input::Json;
 use crate::auth::AuthUser;
 use crate::domain::Role;
 use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};

@@ -1,5 +1,5 @@
-//! Every JSON body and query string: malformed JSON and fields or parameters of the wrong
-//! type are a 422 naming the field and the reason.
+//! Every JSON body, query string and path: malformed JSON and fields or parameters of the
+//! wrong type are a 422 naming the field and the reason.
 
 use intellicv::domain::Role;
 use serde_json::{Value, json};
@@ -178,7 +178,7 @@ async fn nested_fields_are_named_by_their_path(backend: Backend) {
     assert!(reason.starts_with("unknown field"), "{reason}");
 }
 
-async fn query_parameters_of_the_wrong_type_name_the_parameter(backend: Backend) {
+async fn query_and_path_parameters_of_the_wrong_type_name_the_parameter(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -197,15 +197,21 @@ async fn query_parameters_of_the_wrong_type_name_the_parameter(backend: Backend)
             "colour",
         ),
         ("/api/v1/resumes/1/similar?limit=many".into(), "limit"),
+        ("/api/v1/jobs/abc".into(), "job_id"),
+        ("/api/v1/jobs/matches/me".into(), "user_id"),
+        ("/api/v1/resumes/99999999999999999999".into(), "resume_id"),
     ] {
         let response = get_as(&app, &path, &token).await;
         let (got, reason) = expect_field_error(response, &path).await;
         assert_eq!(got, field, "{path}: {reason}");
     }
+    let response = get_as(&app, "/api/v1/jobs/abc", &token).await;
+    let (_, reason) = expect_field_error(response, "job id").await;
+    assert_eq!(reason, "cannot parse `abc` as i64");
 }
 
 on_both_backends!(
     every_json_body_names_the_bad_field_and_the_reason,
     nested_fields_are_named_by_their_path,
-    query_parameters_of_the_wrong_type_name_the_parameter,
+    query_and_path_parameters_of_the_wrong_type_name_the_parameter,
 );

@@ -3,7 +3,7 @@
 //! naming the field and the reason
 //! (`details: {"field": "filters.salary_min", "reason": "invalid type: ..."}`).
 //!
-//! Handlers write `use super::json::{Json, Query};` instead of the axum types.
+//! Handlers write `use super::input::{Json, Query};` instead of the axum types.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -61,6 +61,58 @@ where
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         parse_query(parts.uri.query().unwrap_or("")).map(Query)
     }
+}
+
+/// Path parameters parsed into `T` (`Path<i64>` for `/jobs/{job_id}`).
+#[derive(Debug, Clone, Copy)]
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        let error = match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => return Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => error,
+            Err(other) => return Err(other.into_response()),
+        };
+        let (key, reason) = match error.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => (Some(key.clone()), parse_failure(value, expected_type)),
+            ErrorKind::ParseError {
+                value,
+                expected_type,
+            } => (None, parse_failure(value, expected_type)),
+            _ => (None, error.body_text()),
+        };
+        // A single unnamed value: its name is the route's one parameter.
+        let key = match key {
+            Some(key) => key,
+            None => axum::extract::RawPathParams::from_request_parts(parts, state)
+                .await
+                .ok()
+                .and_then(|params| {
+                    let mut keys = params.iter().map(|(k, _)| k.to_owned());
+                    keys.next().filter(|_| keys.next().is_none())
+                })
+                .unwrap_or_else(|| "path".to_owned()),
+        };
+        Err(ApiError::InvalidBody { field: key, reason }.into_response())
+    }
+}
+
+fn parse_failure(value: &str, expected_type: &str) -> String {
+    let what = expected_type.rsplit("::").next().unwrap_or(expected_type);
+    format!("cannot parse `{value}` as {what}")
 }
 
 /// Parses a query string into `T`; the error names the parameter.
