@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(scrape::metrics))
+        .route("/docs", get(openapi::docs_page))
         .nest(openapi::API_PREFIX, api_routes().into_router())
         .fallback(not_found);
     middleware::apply(app, &state).with_state(state)

@@ -1,5 +1,5 @@
 //! The OpenAPI 3 document, generated from the handlers' `#[utoipa::path]` annotations and
-//! served at `GET /api/v1/openapi.json`, and [`Routes`], the router builder that keeps the
+//! served at `GET /api/v1/openapi.json` (and as a page at `GET /docs`), and [`Routes`], the router builder that keeps the
 //! path of every route so a test can check that each one is documented.
 //!
 //! To add an endpoint: annotate the handler with `#[utoipa::path(...)]` (method, the full
@@ -118,6 +118,13 @@ impl Modify for Security {
 )]
 pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(document())
+}
+
+/// `GET /docs`: an interactive page over the document (operations by tag, their
+/// parameters, bodies and responses, and a form to send each request). Its script and
+/// styles are inside the page, so it works with no internet access.
+pub async fn docs_page() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("docs.html"))
 }
 
 /// The document, as served.

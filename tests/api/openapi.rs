@@ -147,7 +147,32 @@ async fn the_document_has_security_schemes_and_body_schemas(backend: Backend) {
     );
 }
 
+async fn the_docs_page_is_served_with_no_remote_assets(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let response = app.get("/docs").await;
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("fetch(\"/api/v1/openapi.json\")"));
+    for remote in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "@import",
+    ] {
+        assert!(!page.contains(remote), "the page loads {remote}...");
+    }
+}
+
 on_both_backends!(
+    the_docs_page_is_served_with_no_remote_assets,
     the_document_lists_every_route_of_the_router,
     the_document_has_security_schemes_and_body_schemas,
 );
