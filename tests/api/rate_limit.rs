@@ -4,7 +4,7 @@
 use intellicv::config::Quota;
 use intellicv::domain::Role;
 
-use crate::auth_support::{PASSWORD, audit_rows, create_user, get_as, user_with_token};
+use crate::auth_support::{PASSWORD, audit_rows, create_user, get_as, post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app_with};
 use crate::on_both_backends;
 
@@ -123,6 +123,40 @@ async fn one_users_exhaustion_does_not_limit_another(backend: Backend) {
     );
 }
 
+async fn an_api_key_has_a_limit_of_its_own(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.rate_limit.per_ip = GENEROUS;
+        s.rate_limit.per_user = tight(3);
+    })
+    .await
+    else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "root@example.com", Role::Admin).await;
+    let body = serde_json::json!({"name": "indexer", "role": "recruiter"});
+    let created = post_as(&app, "/api/v1/admin/api-keys", &admin, &body).await;
+    assert_eq!(created.status(), 201);
+    let key = created.json::<serde_json::Value>().await.unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let with_key = || {
+        app.client
+            .get(app.url("/api/v1/jobs/list"))
+            .header("x-api-key", &key)
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(with_key().await.unwrap().status(), 200);
+    }
+    expect_429(with_key().await.unwrap()).await;
+    assert_eq!(
+        get_as(&app, "/api/v1/jobs/list", &admin).await.status(),
+        200,
+        "the key's creator keeps their own quota"
+    );
+}
+
 async fn forwarded_for_counts_only_behind_a_trusted_proxy(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| s.rate_limit.per_ip = tight(1)).await else {
         return;
@@ -164,5 +198,6 @@ on_both_backends!(
     anonymous_requests_over_the_per_ip_limit_get_429_with_retry_after,
     auth_endpoints_have_a_stricter_limit_of_their_own,
     one_users_exhaustion_does_not_limit_another,
+    an_api_key_has_a_limit_of_its_own,
     forwarded_for_counts_only_behind_a_trusted_proxy,
 );
