@@ -91,13 +91,17 @@ async fn auth_endpoints_have_a_stricter_limit_of_their_own(backend: Backend) {
     );
 }
 
-async fn one_users_exhaustion_does_not_limit_another(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| {
+/// Three requests per user (or API key), and no limit per IP that a test could reach.
+async fn spawn_with_user_burst_of_3(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |s| {
         s.rate_limit.per_ip = GENEROUS;
         s.rate_limit.per_user = tight(3);
     })
     .await
-    else {
+}
+
+async fn one_users_exhaustion_does_not_limit_another(backend: Backend) {
+    let Some(app) = spawn_with_user_burst_of_3(backend).await else {
         return;
     };
     let (_, ada) = user_with_token(&app, "ada@example.com", Role::Candidate).await;
@@ -124,12 +128,7 @@ async fn one_users_exhaustion_does_not_limit_another(backend: Backend) {
 }
 
 async fn an_api_key_has_a_limit_of_its_own(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| {
-        s.rate_limit.per_ip = GENEROUS;
-        s.rate_limit.per_user = tight(3);
-    })
-    .await
-    else {
+    let Some(app) = spawn_with_user_burst_of_3(backend).await else {
         return;
     };
     let (_, admin) = user_with_token(&app, "root@example.com", Role::Admin).await;
