@@ -33,6 +33,8 @@ pub struct Settings {
     /// The match scoring model (see `MatchConfig`).
     pub matching: crate::matching::MatchConfig,
     pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -166,6 +168,46 @@ pub struct AuthSettings {
     pub totp_issuer: String,
 }
 
+/// Request rate limits (see `api::rate_limit`). Counted in memory, per process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// `false` turns every limit off.
+    pub enabled: bool,
+    /// Requests without valid credentials, per client IP.
+    pub per_ip: Quota,
+    /// Requests with valid credentials, per user (or API key), from any IP.
+    pub per_user: Quota,
+    /// Requests to `/api/v1/auth/*`, per client IP, on top of the limits above.
+    pub auth_per_ip: Quota,
+    /// Peers (reverse proxies, load balancers) whose `X-Forwarded-For` header is believed.
+    /// From any other peer the header is ignored and the connection's address is the
+    /// client's.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// `per_minute` requests a minute, refilled evenly, of which up to `burst` may come at
+/// once. A `per_minute` of 0 means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quota {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+/// Who may read `GET /metrics`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// `false`: `/metrics` answers 404.
+    pub enabled: bool,
+    /// Scrapes from a loopback address (the connection's, never a forwarded one) need no
+    /// token.
+    pub allow_loopback: bool,
+    /// When set, a scrape with `Authorization: Bearer <token>` is allowed from anywhere.
+    pub bearer_token: Option<Secret>,
+}
+
 /// A secret whose value never appears in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -255,6 +297,48 @@ impl Default for Settings {
             skills: SkillSettings::default(),
             matching: crate::matching::MatchConfig::default(),
             auth: AuthSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            metrics: MetricsSettings::default(),
+        }
+    }
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_ip: Quota {
+                per_minute: 300,
+                burst: 100,
+            },
+            per_user: Quota {
+                per_minute: 600,
+                burst: 120,
+            },
+            auth_per_ip: Quota {
+                per_minute: 30,
+                burst: 20,
+            },
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Self {
+            per_minute: 0,
+            burst: 1,
+        }
+    }
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allow_loopback: true,
+            bearer_token: None,
         }
     }
 }

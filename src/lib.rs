@@ -10,6 +10,7 @@ pub mod documents;
 pub mod domain;
 pub mod ingest;
 pub mod matching;
+pub mod metrics;
 pub mod portal;
 pub mod search;
 pub mod skills;

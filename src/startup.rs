@@ -10,10 +10,12 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::api;
+use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
 use crate::matching::service::Matcher;
+use crate::metrics::Metrics;
 use crate::state::{App, AppState};
 use crate::store::Store;
 
@@ -57,7 +59,11 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local_addr = listener.local_addr()?;
+        let metrics = Metrics::new(search.clone()).context("cannot set up metrics")?;
+        let rate_limits = RateLimits::new(&settings.rate_limit);
         let state = AppState::new(App {
+            rate_limits,
+            metrics,
             settings,
             store,
             matcher,

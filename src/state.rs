@@ -3,8 +3,10 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::search::SearchEngine;
 use crate::search::embedder::Embedder;
 use crate::skills::SkillExtractor;
@@ -21,6 +23,8 @@ pub struct App {
     pub embedder: Arc<Embedder>,
     pub matcher: Arc<crate::matching::service::Matcher>,
     pub auth: AuthService,
+    pub rate_limits: RateLimits,
+    pub metrics: Metrics,
 }
 
 impl AppState {

@@ -2,14 +2,14 @@
 
 use std::str::FromStr;
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::accounts::{AccountInput, create_account, parse_display_name};
 use crate::auth::{Client, audit};
@@ -17,7 +17,7 @@ use crate::domain::{Role, UserStatus, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     email: String,
@@ -26,6 +26,20 @@ pub struct CreateUserRequest {
     display_name: Option<String>,
 }
 
+/// Creates an account with any role.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/create",
+    tag = "admin",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "The new account", body = UserRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 409, description = "`email_taken`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     client: Client,
@@ -52,7 +66,8 @@ pub async fn create(
 
 /// Query of `GET /admin/users/list`. Values arrive as text so that a bad one is a 422
 /// naming the parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListUsersQuery {
     page: Option<String>,
@@ -67,6 +82,19 @@ pub struct ListUsersQuery {
     email: Option<String>,
 }
 
+/// Users, filtered, sorted and paged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users/list",
+    tag = "admin",
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "One page of users", body = Paginated<UserRecord>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -94,7 +122,7 @@ pub async fn list(
     Ok(Json(page.of(users, total)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     role: Option<String>,
@@ -103,6 +131,22 @@ pub struct UpdateUserRequest {
     display_name: Option<String>,
 }
 
+/// Changes a user's role, status or name. Disabling a user ends their sessions.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/users/{user_id}/update",
+    tag = "admin",
+    params(("user_id" = i64, Path, description = "The user")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, description = "The changed account", body = UserRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 409, description = "`self_lockout`: an admin changing their own role or status", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     client: Client,
@@ -155,6 +199,19 @@ pub async fn update(
 
 /// Deletes the user for good. Their sessions, preferences, resumes and applications are
 /// deleted with them (foreign keys cascade); API keys they created are revoked.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{user_id}",
+    tag = "admin",
+    params(("user_id" = i64, Path, description = "The user")),
+    responses(
+        (status = 204, description = "The user and their data are deleted"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 409, description = "`self_lockout`: an admin deleting themself", body = ErrorResponse),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     client: Client,

@@ -2,15 +2,15 @@
 
 use std::str::FromStr;
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};
@@ -20,7 +20,7 @@ use crate::store::{ApiKeyRecord, AuditEntry, AuditOutcome};
 
 const MAX_EXPIRY_DAYS: u32 = 3650;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKeyRequest {
     name: String,
@@ -31,6 +31,18 @@ pub struct CreateKeyRequest {
 }
 
 /// Creates a key. The answer's `key` is the only time the full key is shown.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/api-keys",
+    tag = "admin",
+    request_body = CreateKeyRequest,
+    responses(
+        (status = 201, description = "The key; `key` is shown this once", body = CreatedApiKey),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     client: Client,
@@ -66,7 +78,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListKeysQuery {
     page: Option<String>,
@@ -76,6 +89,18 @@ pub struct ListKeysQuery {
 }
 
 /// Keys, newest first, without their secrets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/api-keys",
+    tag = "admin",
+    params(ListKeysQuery),
+    responses(
+        (status = 200, description = "One page of keys, newest first", body = Paginated<ApiKeyRecord>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Admin(_): Admin,
@@ -96,6 +121,18 @@ pub async fn list(
     Ok(Json(page.of(keys, total)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/api-keys/{key_id}",
+    tag = "admin",
+    params(("key_id" = i64, Path, description = "The key")),
+    responses(
+        (status = 204, description = "The key stops working"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+    )
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     client: Client,

@@ -1,14 +1,15 @@
 //! `/auth/*`: register, log in (OAuth2 password form or JSON), refresh, log out, the
 //! current user, and the TOTP second factor.
 
+use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorResponse};
+use super::input::Json;
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::sessions::{self, Credentials, TokenPair};
 use crate::auth::{AuthUser, Client, Subject, audit, totp};
@@ -16,7 +17,7 @@ use crate::domain::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserRecord};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     email: String,
@@ -25,6 +26,19 @@ pub struct RegisterRequest {
 }
 
 /// Self-service sign-up. Creates a candidate account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = "auth",
+    security(()),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The new candidate account", body = UserRecord),
+        (status = 409, description = "`email_taken`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+        (status = 429, description = "Rate limited; see `Retry-After`", body = ErrorResponse),
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     client: Client,
@@ -50,7 +64,7 @@ pub async fn register(
 
 /// The OAuth2 token endpoint form: the password grant (`username` is the email) and the
 /// refresh-token grant. Unknown fields such as `scope` and `client_id` are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenForm {
     grant_type: Option<String>,
     username: Option<String>,
@@ -59,6 +73,22 @@ pub struct TokenForm {
     refresh_token: Option<String>,
 }
 
+/// The OAuth2 token endpoint: the password grant (`username` is the email; `totp` when the
+/// account has a second factor) and the refresh-token grant.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/token",
+    tag = "auth",
+    security(()),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Access and refresh token", body = TokenPair),
+        (status = 401, description = "Wrong credentials, TOTP code, or refresh token", body = ErrorResponse),
+        (status = 403, description = "`account_disabled`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+        (status = 429, description = "Too many failed logins or requests; see `Retry-After`", body = ErrorResponse),
+    )
+)]
 pub async fn token(
     State(state): State<AppState>,
     client: Client,
@@ -88,7 +118,7 @@ pub async fn token(
     Ok(token_response(pair))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     email: String,
@@ -96,6 +126,21 @@ pub struct LoginRequest {
     totp: Option<String>,
 }
 
+/// JSON login: the same as the password grant of `/auth/token`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Access and refresh token", body = TokenPair),
+        (status = 401, description = "Wrong credentials or TOTP code", body = ErrorResponse),
+        (status = 403, description = "`account_disabled`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+        (status = 429, description = "Too many failed logins or requests; see `Retry-After`", body = ErrorResponse),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     client: Client,
@@ -110,12 +155,27 @@ pub async fn login(
     Ok(token_response(pair))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     refresh_token: String,
 }
 
+/// Swaps a refresh token for a new pair. Presenting a spent refresh token revokes the
+/// whole login.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    security(()),
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new access and refresh token", body = TokenPair),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+        (status = 429, description = "Rate limited; see `Retry-After`", body = ErrorResponse),
+    )
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     client: Client,
@@ -127,6 +187,16 @@ pub async fn refresh(
 
 /// Ends the login session of the access token: its refresh tokens and every access token
 /// of the session stop working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "The login session is ended"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "API keys have no session", body = ErrorResponse),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     client: Client,
@@ -139,6 +209,17 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The signed-in user.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's account", body = UserRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "API keys are no user", body = ErrorResponse),
+    )
+)]
 pub async fn me(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -148,6 +229,17 @@ pub async fn me(
 }
 
 /// Starts TOTP setup for the calling admin: a new secret, enabled by `totp/verify`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/totp/setup",
+    tag = "auth",
+    responses(
+        (status = 200, description = "A new secret, enabled by /auth/totp/verify", body = totp::TotpSetup),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 409, description = "`totp_already_enabled`", body = ErrorResponse),
+    )
+)]
 pub async fn totp_setup(
     State(state): State<AppState>,
     client: Client,
@@ -162,13 +254,26 @@ pub async fn totp_setup(
     Ok(Json(setup))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TotpVerifyRequest {
     code: String,
 }
 
 /// Enables the second factor after a valid code from the authenticator.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/totp/verify",
+    tag = "auth",
+    request_body = TotpVerifyRequest,
+    responses(
+        (status = 200, description = "`{\"totp_enabled\": true}`", body = Object),
+        (status = 401, description = "No valid credentials, or `invalid_totp`", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 409, description = "`totp_not_set_up`", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn totp_verify(
     State(state): State<AppState>,
     client: Client,

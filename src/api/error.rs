@@ -28,6 +28,13 @@ pub enum ApiError {
     /// with a negative radius, a page beyond the deepest one).
     #[error("{0}")]
     InvalidRequest(String),
+    /// A JSON body that is not JSON or not of the expected shape: 422 naming the field
+    /// (a path such as `filters.salary_min`, or `body`) and the reason.
+    #[error("{field}: {reason}")]
+    InvalidBody { field: String, reason: String },
+    /// 415: the body is not in a format the route reads.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
@@ -46,24 +53,29 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct ErrorEnvelope<'a> {
-    error: ErrorBody<'a>,
+/// The body of every 4xx/5xx answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorResponse {
+    error: ErrorBody,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: &'a str,
+#[derive(Serialize, utoipa::ToSchema)]
+struct ErrorBody {
+    /// A stable machine-readable code: `validation_failed`, `not_found`, `rate_limited`, ...
+    code: String,
+    message: String,
+    /// More about the error: `{field, reason}` for validation errors,
+    /// `{retry_after_secs}` for 429, else null.
+    #[schema(value_type = Object, nullable)]
     details: Value,
 }
 
 /// Builds a response in the API's error shape.
 pub fn error_response(status: StatusCode, code: &str, message: &str, details: Value) -> Response {
-    let body = ErrorEnvelope {
+    let body = ErrorResponse {
         error: ErrorBody {
-            code,
-            message,
+            code: code.to_owned(),
+            message: message.to_owned(),
             details,
         },
     };
@@ -83,6 +95,18 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_request",
                 reason,
+                Value::Null,
+            ),
+            ApiError::InvalidBody { field, reason } => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                &self.to_string(),
+                serde_json::json!({ "field": field, "reason": reason }),
+            ),
+            ApiError::UnsupportedMediaType(message) => error_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                message,
                 Value::Null,
             ),
             ApiError::NotFound(what) => error_response(

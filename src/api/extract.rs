@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, header};
 
 use super::error::ApiError;
+use super::rate_limit::ClientIp;
 use crate::auth::principal::{authenticate_api_key, authenticate_bearer};
 use crate::auth::{AuthError, AuthUser, Client};
 use crate::domain::Role;
@@ -30,6 +31,10 @@ impl FromRequestParts<AppState> for AuthUser {
 
     /// `X-API-Key: <key>` or `Authorization: Bearer <access token>`; 401 otherwise.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The rate limiter has checked the credentials already.
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(user.clone());
+        }
         if let Some(key) = parts.headers.get(API_KEY) {
             let key = key.to_str().map_err(|_| AuthError::InvalidApiKey)?;
             return Ok(authenticate_api_key(&state.store, key.trim()).await?);
@@ -57,13 +62,16 @@ impl FromRequestParts<AppState> for Admin {
 impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = std::convert::Infallible;
 
-    /// The peer address of the connection (proxy headers are not trusted) and the user
-    /// agent.
+    /// The client address the rate limiter found (`X-Forwarded-For` only from
+    /// `rate_limit.trusted_proxies`), else the connection's peer, and the user agent.
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+        let ip = match parts.extensions.get::<ClientIp>() {
+            Some(ClientIp(ip)) => Some(*ip),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        };
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -1,13 +1,15 @@
 //! Job postings: recruiters and admins write them; every user reads open ones.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};
 use crate::domain::Role;
 use crate::state::AppState;
@@ -35,6 +37,18 @@ async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, 
 }
 
 /// `POST /jobs` (recruiters): 201 with the stored, indexed posting and its skills.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs",
+    tag = "jobs",
+    request_body = JobInput,
+    responses(
+        (status = 201, description = "The stored, indexed posting", body = JobRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -45,7 +59,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(job)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub page: Option<String>,
     pub per_page: Option<String>,
@@ -57,6 +72,17 @@ pub struct ListQuery {
 }
 
 /// `GET /jobs/list`: open postings; recruiters may list their own in any status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/list",
+    tag = "jobs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of postings", body = Paginated<JobRecord>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -88,6 +114,18 @@ pub async fn list(
     Ok(Json(page.of(rows, total)))
 }
 
+/// A posting: open ones for everyone, any for recruiters and admins.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{job_id}",
+    tag = "jobs",
+    params(("job_id" = i64, Path, description = "The posting")),
+    responses(
+        (status = 200, description = "The posting", body = JobRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -100,43 +138,107 @@ pub async fn get(
     Ok(Json(job))
 }
 
+/// Replaces a posting (its author and admins); re-indexed at once.
+#[utoipa::path(
+    put,
+    path = "/api/v1/jobs/{job_id}/update",
+    tag = "jobs",
+    params(("job_id" = i64, Path, description = "The posting")),
+    request_body = JobInput,
+    responses(
+        (status = 200, description = "The changed posting", body = JobRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
+    client: Client,
     Path(id): Path<i64>,
     Json(input): Json<JobInput>,
 ) -> Result<Json<JobRecord>, ApiError> {
-    owned(&state, &auth, id).await?;
-    Ok(Json(
-        documents::jobs::update(&services(&state), id, input).await?,
-    ))
+    let before = owned(&state, &auth, id).await?;
+    let job = documents::jobs::update(&services(&state), id, input).await?;
+    let details = json!({ "created_by": before.created_by, "title": job.title });
+    audit_admin(&state, &auth, &client, "admin.job_update", &before, details).await;
+    Ok(Json(job))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
     pub status: String,
 }
 
 /// `PUT /jobs/{id}/status`: open, close or archive a posting (closed ones leave search).
+#[utoipa::path(
+    put,
+    path = "/api/v1/jobs/{job_id}/status",
+    tag = "jobs",
+    params(("job_id" = i64, Path, description = "The posting")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "The posting in its new status", body = JobRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn set_status(
     State(state): State<AppState>,
     auth: AuthUser,
+    client: Client,
     Path(id): Path<i64>,
     Json(body): Json<StatusBody>,
 ) -> Result<Json<JobRecord>, ApiError> {
-    owned(&state, &auth, id).await?;
-    Ok(Json(
-        documents::jobs::set_status(&services(&state), id, &body.status).await?,
-    ))
+    let before = owned(&state, &auth, id).await?;
+    let job = documents::jobs::set_status(&services(&state), id, &body.status).await?;
+    let details =
+        json!({ "created_by": before.created_by, "from": before.status, "to": job.status });
+    audit_admin(&state, &auth, &client, "admin.job_status", &before, details).await;
+    Ok(Json(job))
 }
 
+/// Deletes a posting (its author and admins): gone from the database and the indexes.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/jobs/{job_id}",
+    tag = "jobs",
+    params(("job_id" = i64, Path, description = "The posting")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: AuthUser,
+    client: Client,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    owned(&state, &auth, id).await?;
+    let job = owned(&state, &auth, id).await?;
     documents::jobs::delete(&services(&state), id).await?;
+    let details = json!({ "created_by": job.created_by, "title": job.title });
+    audit_admin(&state, &auth, &client, "admin.job_delete", &job, details).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An audit row when an admin changed another user's posting.
+async fn audit_admin(
+    state: &AppState,
+    auth: &AuthUser,
+    client: &Client,
+    action: &'static str,
+    job: &JobRecord,
+    details: serde_json::Value,
+) {
+    let target = ("job", job.id);
+    super::audit::admin_on_behalf(state, auth, client, action, target, job.created_by, details)
+        .await;
 }

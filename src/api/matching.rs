@@ -1,10 +1,11 @@
 //! Matching over HTTP: jobs for a user, candidates for a job, the explanation of a pair.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::{Json, Path, Query};
 use crate::auth::AuthUser;
 use crate::domain::{Role, ValidationError};
 use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
@@ -34,7 +35,8 @@ impl From<MatchError> for ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MatchQuery {
     pub limit: Option<usize>,
@@ -47,6 +49,18 @@ pub struct MatchQuery {
 /// `GET /jobs/matches/{user_id}`: jobs for the user's latest (or chosen) resume, with
 /// explanations; the skills and preferences of the user's profile count too. The user
 /// themself, recruiters and admins.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/matches/{user_id}",
+    tag = "matching",
+    params(("user_id" = i64, Path, description = "The job seeker"), MatchQuery),
+    responses(
+        (status = 200, description = "Jobs with scores 0-100 and explanations", body = Vec<Object>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such user or no parsed resume (also another user's)", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn jobs_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -100,6 +114,19 @@ async fn latest_parsed_resume(state: &AppState, user_id: i64) -> Result<i64, Api
 }
 
 /// `GET /jobs/{job_id}/candidates` (recruiters): candidates for a posting.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{job_id}/candidates",
+    tag = "matching",
+    params(("job_id" = i64, Path, description = "The posting"), MatchQuery),
+    responses(
+        (status = 200, description = "Candidates with scores 0-100 and explanations", body = Vec<Object>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn candidates_for_job(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -116,7 +143,8 @@ pub async fn candidates_for_job(
     Ok(Json(matches))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExplainQuery {
     pub resume_id: i64,
@@ -126,6 +154,18 @@ pub struct ExplainQuery {
 }
 
 /// `GET /matches/explain?resume_id=&job_id=`: the owner of the resume, recruiters, admins.
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches/explain",
+    tag = "matching",
+    params(ExplainQuery),
+    responses(
+        (status = 200, description = "The score and every component's weight and contribution", body = Object),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn explain(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -1,5 +1,6 @@
 //! The middleware stack every route runs in, outermost first: request id, tracing span,
-//! compression, JSON errors, panic catching, timeout, body limit.
+//! compression, request metrics, rate limits, JSON errors, panic catching, timeout, body
+//! limit.
 
 use std::time::Duration;
 
@@ -15,12 +16,12 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
-use crate::config::ServerSettings;
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn apply(router: Router<AppState>, settings: &ServerSettings) -> Router<AppState> {
+pub fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let settings = &state.settings.server;
     let timeout = Duration::from_secs(settings.request_timeout_secs);
     // Each `layer` call wraps the ones before it, so the first call is the innermost.
     router
@@ -33,6 +34,14 @@ pub fn apply(router: Router<AppState>, settings: &ServerSettings) -> Router<AppS
             TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout),
         ))
         .layer(axum::middleware::from_fn(super::error::json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::rate_limit::limit_requests,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::scrape::track_requests,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -3,16 +3,21 @@
 mod admin_users;
 mod api_keys;
 mod applications;
+mod audit;
 mod auth;
 mod error;
 pub mod extract;
 mod health;
+pub mod input;
 mod jobs;
 mod matching;
 mod middleware;
+pub mod openapi;
 pub mod pagination;
 mod profile;
+pub mod rate_limit;
 mod resumes;
+mod scrape;
 mod search;
 
 use axum::Router;
@@ -20,12 +25,14 @@ use axum::routing::{delete, get, post, put};
 
 pub use error::{ApiError, error_response};
 
+use self::openapi::Routes;
 use crate::state::AppState;
 
-/// The whole application router with its middleware stack.
-pub fn router(state: AppState) -> Router {
-    let settings = &state.settings.server;
-    let api = Router::new()
+/// The routes under `/api/v1`. Each must be documented in `openapi::ApiDoc` (a test
+/// checks it).
+pub fn api_routes() -> Routes {
+    Routes::new()
+        .route("/openapi.json", get(openapi::openapi_json))
         .route("/auth/register", post(auth::register))
         .route("/jobs/search", post(search::search_jobs))
         .route("/jobs", post(jobs::create))
@@ -82,13 +89,19 @@ pub fn router(state: AppState) -> Router {
             "/admin/api-keys",
             post(api_keys::create).get(api_keys::list),
         )
-        .route("/admin/api-keys/{key_id}", delete(api_keys::revoke));
+        .route("/admin/api-keys/{key_id}", delete(api_keys::revoke))
+}
+
+/// The whole application router with its middleware stack.
+pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/api/v1", api)
+        .route("/metrics", get(scrape::metrics))
+        .route("/docs", get(openapi::docs_page))
+        .nest(openapi::API_PREFIX, api_routes().into_router())
         .fallback(not_found);
-    middleware::apply(app, settings).with_state(state)
+    middleware::apply(app, &state).with_state(state)
 }
 
 async fn not_found() -> ApiError {

@@ -60,7 +60,8 @@ fn parse_number(
     }
 }
 
-#[derive(Debug, Serialize)]
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paginated<T> {
     pub items: Vec<T>,
     pub page: u32,

@@ -1,15 +1,16 @@
 //! Resumes: upload, list, read, replace or correct, delete, and similar candidates.
 
-use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};
 use crate::domain::{ResumeProfile, Role};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
@@ -17,7 +18,7 @@ use crate::state::AppState;
 use crate::store::{self, ResumeRecord};
 
 /// A resume as the API shows it (the original bytes are not sent back).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ResumeBody {
     pub id: i64,
     pub owner_id: Option<i64>,
@@ -30,6 +31,9 @@ pub struct ResumeBody {
     pub headline: Option<String>,
     pub years_experience: Option<f64>,
     pub seniority: Option<String>,
+    /// The parsed profile: contact, headline, experience, education, skills, each field
+    /// with where in the text it was found.
+    #[schema(value_type = Option<Object>)]
     pub profile: Option<ResumeProfile>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -99,6 +103,24 @@ async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), ApiErr
     ))
 }
 
+/// A multipart upload: one file, in any supported format.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the request body only
+pub struct FileUpload {
+    /// PDF, DOCX, HTML, text, JSON Resume or an e-mail (`.eml`); the format is detected
+    /// from the content.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Corrections to a parsed resume: the whole profile, replaced.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    #[schema(value_type = Object)]
+    profile: ResumeProfile,
+}
+
 /// A stored upload whose parse failed: 422 with the typed reason, the resume kept.
 fn parse_failure(resume: ResumeBody) -> Response {
     let code = resume
@@ -120,6 +142,18 @@ fn parse_failure(resume: ResumeBody) -> Response {
 /// `POST /resumes/upload` (multipart `file`): 201 with the parsed resume; 200 when the
 /// same file was already stored; 422 with the typed reason when it cannot be parsed (the
 /// file is stored all the same, `details.resume_id`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/resumes/upload",
+    tag = "resumes",
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "`{resume, duplicate: false}`: stored and parsed", body = Object),
+        (status = 200, description = "`{resume, duplicate: true}`: the same file was stored already", body = Object),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 422, description = "Unparseable (stored anyway: `details.resume_id`) or a bad multipart body", body = ErrorResponse),
+    )
+)]
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -145,13 +179,25 @@ pub async fn upload(
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
 
 /// `GET /resumes/list`: a candidate's own resumes; recruiters and admins see all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/resumes/list",
+    tag = "resumes",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of resumes", body = Paginated<ResumeBody>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -205,6 +251,18 @@ async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<ResumeRecor
     Ok(resume)
 }
 
+/// A resume: its owner, recruiters and admins.
+#[utoipa::path(
+    get,
+    path = "/api/v1/resumes/{resume_id}",
+    tag = "resumes",
+    params(("resume_id" = i64, Path, description = "The resume")),
+    responses(
+        (status = 200, description = "The resume", body = ResumeBody),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such resume, or another user's", body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -215,13 +273,30 @@ pub async fn get(
 
 /// `PUT /resumes/{id}/update`: multipart `file` replaces the file (parsed again); a JSON
 /// body `{"profile": {...}}` replaces the parsed profile with corrections. Re-indexed.
+#[utoipa::path(
+    put,
+    path = "/api/v1/resumes/{resume_id}/update",
+    tag = "resumes",
+    params(("resume_id" = i64, Path, description = "The resume")),
+    request_body(content(
+        (FileUpload = "multipart/form-data"),
+        (ProfileUpdate = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The changed, re-indexed resume", body = ResumeBody),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such resume, or another user's", body = ErrorResponse),
+        (status = 422, description = "A bad profile (`details.field`) or an unparseable file", body = ErrorResponse),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
+    client: Client,
     Path(id): Path<i64>,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    owned(&state, &auth, id).await?;
+    let before = owned(&state, &auth, id).await?;
     let is_multipart = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -235,19 +310,25 @@ pub async fn update(
         let (name, bytes) = read_file(multipart).await?;
         documents::resumes::replace(&services(&state), id, &name, bytes).await?
     } else {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct ProfileUpdate {
-            profile: ResumeProfile,
-        }
-        let Json(body) =
-            <Json<ProfileUpdate> as axum::extract::FromRequest<AppState>>::from_request(
-                request, &state,
-            )
-            .await
-            .map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+        let from_request =
+            <Json<ProfileUpdate> as axum::extract::FromRequest<AppState>>::from_request;
+        let body = match from_request(request, &state).await {
+            Ok(Json(body)) => body,
+            Err(rejection) => return Ok(rejection),
+        };
         documents::resumes::update_profile(&services(&state), id, &body.profile).await?
     };
+    let how = if is_multipart { "file" } else { "profile" };
+    super::audit::admin_on_behalf(
+        &state,
+        &auth,
+        &client,
+        "admin.resume_update",
+        ("resume", id),
+        before.owner_id,
+        json!({ "owner_id": before.owner_id, "replaced": how }),
+    )
+    .await;
     let body = ResumeBody::from(record);
     if body.parse_status == "failed" {
         return Ok(parse_failure(body));
@@ -255,22 +336,59 @@ pub async fn update(
     Ok(Json(body).into_response())
 }
 
+/// Deletes a resume (its owner and admins): gone from the database, indexes and caches.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/resumes/{resume_id}",
+    tag = "resumes",
+    params(("resume_id" = i64, Path, description = "The resume")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such resume, or another user's", body = ErrorResponse),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: AuthUser,
+    client: Client,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    owned(&state, &auth, id).await?;
+    let resume = owned(&state, &auth, id).await?;
     documents::resumes::delete(&services(&state), id).await?;
+    super::audit::admin_on_behalf(
+        &state,
+        &auth,
+        &client,
+        "admin.resume_delete",
+        ("resume", id),
+        resume.owner_id,
+        json!({ "owner_id": resume.owner_id, "source_filename": resume.source_filename }),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LimitQuery {
     pub limit: Option<usize>,
 }
 
 /// `GET /resumes/{id}/similar` (recruiters): resumes most like this one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/resumes/{resume_id}/similar",
+    tag = "resumes",
+    params(("resume_id" = i64, Path, description = "The resume"), LimitQuery),
+    responses(
+        (status = 200, description = "The most similar resumes, with shared skills", body = Vec<Object>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such resume, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn similar(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::Json;
 use crate::auth::AuthUser;
 use crate::domain::Role;
 use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};
@@ -16,7 +17,7 @@ use crate::state::AppState;
 use crate::telemetry::spawn_blocking_with_span;
 
 /// What a hit shows of its document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Summary {
     Job {
@@ -40,14 +41,14 @@ pub enum Summary {
     },
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HitBody {
     #[serde(flatten)]
     pub hit: SearchHit,
     pub document: Option<Summary>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchBody {
     pub total: usize,
     pub offset: usize,
@@ -59,6 +60,17 @@ pub struct SearchBody {
 }
 
 /// Any signed-in user searches job postings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/search",
+    tag = "search",
+    request_body = SearchRequest,
+    responses(
+        (status = 200, description = "Hits with scores in [0, 1], list ranks, highlights and facet counts", body = SearchBody),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn search_jobs(
     State(state): State<AppState>,
     _auth: AuthUser,
@@ -68,6 +80,18 @@ pub async fn search_jobs(
 }
 
 /// Recruiters and admins search resumes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/resumes/search",
+    tag = "search",
+    request_body = SearchRequest,
+    responses(
+        (status = 200, description = "Hits with scores in [0, 1], list ranks, highlights and facet counts", body = SearchBody),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn search_resumes(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -13,7 +13,7 @@ const SCHEME: &str = "icv_";
 const MAX_NAME_CHARS: usize = 100;
 
 /// A key just created: the only time its full text is available.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct CreatedApiKey {
     #[serde(flatten)]
     pub record: ApiKeyRecord,

@@ -16,9 +16,11 @@ use crate::store::{
 use crate::telemetry::spawn_blocking_with_span;
 
 /// The answer to a login or refresh, in the OAuth2 token-response shape.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
+    /// Always `bearer`.
+    #[schema(value_type = String)]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,

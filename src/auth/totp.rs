@@ -11,7 +11,7 @@ use crate::store::{Store, UserRecord};
 
 /// What an authenticator app needs: the secret, and the same as an `otpauth://` URL (the
 /// usual QR-code content).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TotpSetup {
     pub secret: String,
     pub otpauth_url: String,

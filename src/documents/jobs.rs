@@ -17,7 +17,7 @@ use crate::skills::SkillExtractor;
 use crate::store::{JobRecord, Store};
 
 /// A posting as a recruiter writes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobInput {
     pub title: String,

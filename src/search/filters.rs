@@ -8,7 +8,7 @@ use super::document::{DocMeta, GeoPoint, place_words};
 use crate::domain::{EmploymentType, RemoteMode, Seniority};
 
 /// A circle on the map.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GeoRadius {
     pub lat: f64,
     pub lon: f64,
@@ -17,7 +17,7 @@ pub struct GeoRadius {
 
 /// Every set field narrows the result; lists match any of their values, except
 /// `skills_all`. An empty filter keeps everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchFilters {
     /// Place name: every word of it must be a word of the document's location.

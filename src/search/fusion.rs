@@ -23,7 +23,7 @@ use super::{DocId, SearchError};
 pub const DEFAULT_RRF_K: f32 = 60.0;
 
 /// How the two lists are combined.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fusion {
     Rrf {
@@ -108,7 +108,7 @@ impl Fusion {
 }
 
 /// Where a document stood in one of the input lists.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ListEntry {
     /// 1-based.
     pub rank: usize,

@@ -12,7 +12,7 @@ pub const MAX_DEPTH: usize = 10_000;
 /// The most results on one page.
 pub const MAX_LIMIT: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchRequest {
     /// Free text. Empty: every document that passes the filters, newest first.
@@ -73,7 +73,9 @@ impl SearchRequest {
 }
 
 /// The facets a search can count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FacetField {
     RemoteMode,
@@ -118,7 +120,7 @@ impl FacetField {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FacetCount {
     pub value: String,
     pub count: usize,
@@ -151,14 +153,17 @@ pub fn count_facets<'a>(
     out
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
+    #[schema(value_type = i64)]
     pub id: DocId,
     /// In [0, 1]; 0 for every hit of a query without text (ordered by date).
     pub score: f32,
     pub lexical: Option<ListEntry>,
     pub vector: Option<ListEntry>,
+    /// Highlighted snippets per field.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub highlights: Option<super::Highlights>,
 }
 

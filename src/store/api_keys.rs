@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Store, StoreError, with_pool};
 use crate::domain::Role;
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApiKeyRecord {
     pub id: i64,
     pub name: String,

@@ -6,7 +6,7 @@ use super::{Store, StoreError, with_pool};
 use crate::domain::{JobPostingDraft, JobSkill, Requirement, Seniority, SkillEvidence};
 
 /// A stored job posting.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct JobRecord {
     pub id: i64,
     pub source: String,

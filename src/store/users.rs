@@ -5,7 +5,7 @@ use super::{Store, StoreError, with_pool};
 use crate::domain::{Email, Role, UserStatus};
 
 /// A stored user. The password hash is skipped when serialised.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct UserRecord {
     pub id: i64,
     pub email: String,

@@ -21,7 +21,7 @@ async fn a_wrong_method_gets_a_json_405_with_allow(backend: Backend) {
     assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
 }
 
-async fn malformed_json_gets_a_json_400_with_the_reason(backend: Backend) {
+async fn malformed_json_gets_a_422_naming_the_body_and_the_reason(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -34,11 +34,10 @@ async fn malformed_json_gets_a_json_400_with_the_reason(backend: Backend) {
         .await
         .unwrap();
     let (status, code, body) = expect_error(response).await;
-    assert_eq!((status, code.as_str()), (400, "bad_request"));
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("JSON"),
-        "{body}"
-    );
+    assert_eq!((status, code.as_str()), (422, "validation_failed"));
+    assert_eq!(body["error"]["details"]["field"], "body");
+    let reason = body["error"]["details"]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("invalid JSON"), "{body}");
 }
 
 async fn json_of_the_wrong_shape_gets_a_422(backend: Backend) {
@@ -48,8 +47,11 @@ async fn json_of_the_wrong_shape_gets_a_422(backend: Backend) {
     let response = app
         .post_json("/api/v1/auth/register", &serde_json::json!({"email": 5}))
         .await;
-    let (status, code, _) = expect_error(response).await;
+    let (status, code, body) = expect_error(response).await;
     assert_eq!((status, code.as_str()), (422, "validation_failed"));
+    assert_eq!(body["error"]["details"]["field"], "email");
+    let reason = body["error"]["details"]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("invalid type: integer `5`"), "{body}");
 }
 
 async fn a_body_without_a_json_content_type_gets_a_415(backend: Backend) {
@@ -121,7 +123,7 @@ async fn responses_are_compressed_when_the_client_asks(backend: Backend) {
 on_both_backends!(
     unknown_routes_get_a_json_404,
     a_wrong_method_gets_a_json_405_with_allow,
-    malformed_json_gets_a_json_400_with_the_reason,
+    malformed_json_gets_a_422_naming_the_body_and_the_reason,
     json_of_the_wrong_shape_gets_a_422,
     a_body_without_a_json_content_type_gets_a_415,
     an_oversized_body_gets_a_json_413,

@@ -152,6 +152,15 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     )
     .expect("settings");
     settings.server.shutdown_grace_secs = 5;
+    // Tests send many requests from 127.0.0.1: the limits stay on but out of reach, and
+    // the rate-limit tests set low ones of their own.
+    let unreachable = intellicv::config::Quota {
+        per_minute: 1_000_000,
+        burst: 100_000,
+    };
+    settings.rate_limit.per_ip = unreachable;
+    settings.rate_limit.per_user = unreachable;
+    settings.rate_limit.auth_per_ip = unreachable;
     settings
 }
 

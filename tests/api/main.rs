@@ -3,19 +3,24 @@
 
 mod helpers;
 
+mod admin_audit;
 mod admin_users;
 mod applications;
 mod auth;
 mod auth_api_keys;
 mod auth_support;
 mod auth_totp;
+mod body_validation;
 mod cli;
 mod documents_api;
 mod errors;
 mod health;
 mod ingest_cli;
+mod metrics;
+mod openapi;
 mod pg_baseline;
 mod profile;
+mod rate_limit;
 mod register;
 mod samples;
 mod search;

@@ -56,6 +56,8 @@ pub struct Embedder {
     model_sha256: String,
     dimension: usize,
     load_ms: u64,
+    /// Time spent running the model, by call kind (`query`, `batch`).
+    latency: prometheus::HistogramVec,
 }
 
 /// What was loaded and how it is used, for status endpoints.
@@ -126,6 +128,7 @@ impl Embedder {
             model_sha256: files.model_sha256,
             dimension,
             load_ms,
+            latency: latency_histogram(),
         })
     }
 
@@ -154,6 +157,7 @@ impl Embedder {
     /// parallel. Text longer than `max_length` tokens is truncated (see
     /// [`Embedder::embed_document`] for long documents).
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedderError> {
+        let _timer = self.latency.with_label_values(&["batch"]).start_timer();
         batch::embed_bucketed(&self.sessions, texts, self.config.batch_size)
     }
 
@@ -162,6 +166,7 @@ impl Embedder {
         if let Some(vector) = self.cache.get(text) {
             return Ok(vector);
         }
+        let timer = self.latency.with_label_values(&["query"]).start_timer();
         let mut session = self.sessions.checkout();
         let vector: Arc<[f32]> = batch::run(&mut session, &[text])?
             .pop()
@@ -171,8 +176,15 @@ impl Embedder {
             })?
             .into();
         drop(session);
+        timer.observe_duration();
         self.cache.insert(text, Arc::clone(&vector));
         Ok(vector)
+    }
+
+    /// The embedding latency histogram (seconds, label `kind`: `query` for an uncached
+    /// search query, `batch` for documents), for a metrics registry.
+    pub fn latency(&self) -> &prometheus::HistogramVec {
+        &self.latency
     }
 
     /// Forgets every cached query vector.
@@ -231,6 +243,21 @@ impl Embedder {
             chunk_vectors,
         }))
     }
+}
+
+fn latency_histogram() -> prometheus::HistogramVec {
+    let opts = prometheus::HistogramOpts::new(
+        "embedding_duration_seconds",
+        "Time the embedding model took per call: kind=query (one uncached search query), \
+         kind=batch (a batch of document chunks)",
+    )
+    .buckets(
+        [
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+        ]
+        .to_vec(),
+    );
+    prometheus::HistogramVec::new(opts, &["kind"]).expect("valid histogram")
 }
 
 /// Rejects settings the model cannot run with.

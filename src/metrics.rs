@@ -1,0 +1,203 @@
+//! Prometheus metrics of one application: HTTP requests per route, rate-limit refusals,
+//! the search engine's caches and index sizes, and embedding latency.
+//!
+//! Each application owns its registry (tests run several in one process). Values the
+//! engine already counts (cache hits, documents per index) are read when scraped, not
+//! copied on every change.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::search::{Collection, SearchEngine};
+
+/// Latency buckets of HTTP requests, in seconds.
+const HTTP_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    rate_limited: IntCounterVec,
+}
+
+impl Metrics {
+    /// A registry with the HTTP metrics, the engine's collector and the embedder's latency
+    /// histogram.
+    pub fn new(search: Arc<SearchEngine>) -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("intellicv".into()), None)?;
+        let labels = ["method", "route", "status_class"];
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, per route template",
+            ),
+            &labels,
+        )?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request, per route template",
+            )
+            .buckets(HTTP_BUCKETS.to_vec()),
+            &labels,
+        )?;
+        let rate_limited = IntCounterVec::new(
+            Opts::new(
+                "http_rate_limited_total",
+                "Requests refused with 429, per limit (ip, user, auth)",
+            ),
+            &["scope"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(rate_limited.clone()))?;
+        registry.register(Box::new(search.embedder().latency().clone()))?;
+        registry.register(Box::new(EngineCollector::new(search)?))?;
+        Ok(Self {
+            registry,
+            http_requests,
+            http_duration,
+            rate_limited,
+        })
+    }
+
+    /// Counts one answered request. `route` must be a route template (bounded), not a path.
+    pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let class = match status {
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        };
+        let labels = [method, route, class];
+        self.http_requests.with_label_values(&labels).inc();
+        self.http_duration
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn rate_limited(&self, scope: &str) {
+        self.rate_limited.with_label_values(&[scope]).inc();
+    }
+
+    /// Every metric in the text exposition format.
+    pub fn render(&self) -> Result<String, prometheus::Error> {
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// Reads the engine's counters at scrape time.
+struct EngineCollector {
+    search: Arc<SearchEngine>,
+    cache_lookups: IntCounterVecTemplate,
+    cache_hit_ratio: GaugeVec,
+    index_documents: IntGaugeVec,
+    descs: Vec<Desc>,
+}
+
+/// Counters rebuilt from the engine's totals on every scrape.
+struct IntCounterVecTemplate {
+    opts: Opts,
+    labels: [&'static str; 2],
+}
+
+impl IntCounterVecTemplate {
+    fn build(&self) -> IntCounterVec {
+        IntCounterVec::new(self.opts.clone(), &self.labels).expect("valid metric")
+    }
+}
+
+impl EngineCollector {
+    fn new(search: Arc<SearchEngine>) -> Result<Self, prometheus::Error> {
+        let cache_lookups = IntCounterVecTemplate {
+            opts: Opts::new(
+                "cache_lookups_total",
+                "Lookups in the search result cache (cache=search_results) and the query \
+                 embedding cache (cache=query_embeddings), by result (hit, miss)",
+            ),
+            labels: ["cache", "result"],
+        };
+        let cache_hit_ratio = GaugeVec::new(
+            Opts::new(
+                "cache_hit_ratio",
+                "Hits over lookups since start, per cache (0 before the first lookup)",
+            ),
+            &["cache"],
+        )?;
+        let index_documents = IntGaugeVec::new(
+            Opts::new(
+                "index_documents",
+                "Documents per collection (jobs, resumes) and index (text, vector, title_vector)",
+            ),
+            &["collection", "index"],
+        )?;
+        let mut descs = Vec::new();
+        descs.extend(cache_lookups.build().desc().into_iter().cloned());
+        descs.extend(cache_hit_ratio.desc().into_iter().cloned());
+        descs.extend(index_documents.desc().into_iter().cloned());
+        Ok(Self {
+            search,
+            cache_lookups,
+            cache_hit_ratio,
+            index_documents,
+            descs,
+        })
+    }
+}
+
+impl Collector for EngineCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let results = self.search.cache_stats();
+        let queries = self.search.query_cache_stats();
+        let lookups = self.cache_lookups.build();
+        let ratio = &self.cache_hit_ratio;
+        for (cache, hits, misses) in [
+            ("search_results", results.hits, results.misses),
+            ("query_embeddings", queries.hits, queries.misses),
+        ] {
+            lookups.with_label_values(&[cache, "hit"]).inc_by(hits);
+            lookups.with_label_values(&[cache, "miss"]).inc_by(misses);
+            let total = hits + misses;
+            let value = if total == 0 {
+                0.0
+            } else {
+                hits as f64 / total as f64
+            };
+            ratio.with_label_values(&[cache]).set(value);
+        }
+        let generation = self.search.generation();
+        for c in [Collection::Jobs, Collection::Resumes] {
+            let index = generation.collection(c);
+            let sizes = [
+                ("text", index.text.num_docs() as i64),
+                ("vector", index.vectors.len() as i64),
+                ("title_vector", index.titles.len() as i64),
+            ];
+            for (name, size) in sizes {
+                self.index_documents
+                    .with_label_values(&[c.as_str(), name])
+                    .set(size);
+            }
+        }
+        let mut families = lookups.collect();
+        families.extend(ratio.collect());
+        families.extend(self.index_documents.collect());
+        families
+    }
+}
