@@ -383,7 +383,7 @@ impl Default for DatabaseSettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self {
-            filter: "info".into(),
+            filter: "info,hnsw_rs=warn".into(),
             format: LogFormat::Pretty,
         }
     }

@@ -267,12 +267,20 @@ async fn measure_size(
             engine.embedder().clear_query_cache();
         }
         let e = engine.clone();
+        // Cached: every query runs once first, so each measured one is a cache hit.
+        // Uncached: the result and query-vector caches are emptied before every query, so
+        // the sequential pass does not warm the concurrent one.
+        let warmup = if cached { list.len() } else { 0 };
         let report = measure_query_kind(
             list,
-            0,
+            warmup,
             args.concurrency,
             move |(q, f): (String, SearchFilters)| {
                 let e = e.clone();
+                if !cached {
+                    e.invalidate_results();
+                    e.embedder().clear_query_cache();
+                }
                 async move {
                     let request = SearchRequest {
                         query: q,
