@@ -2,14 +2,15 @@
 //! recruiters and admins read all of them and move them through the status pipeline
 //! (each move audit-logged).
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::{AuthUser, Client, audit};
 use crate::domain::{ApplicationStatus, ValidationError};
@@ -37,7 +38,7 @@ impl From<PortalError> for ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
     job_id: i64,
@@ -46,6 +47,20 @@ pub struct ApplyRequest {
 }
 
 /// `POST /jobs/applications` (candidates): 201 with the application and its history.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/applications",
+    tag = "applications",
+    request_body = ApplyRequest,
+    responses(
+        (status = 201, description = "The application, with its history", body = ApplicationView),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Candidates only (and with a user login, not an API key)", body = ErrorResponse),
+        (status = 404, description = "No such open posting, or no such resume of the caller's", body = ErrorResponse),
+        (status = 409, description = "`already_applied`: the caller applied to this posting already", body = ErrorResponse),
+        (status = 422, description = "Invalid input (a posting closed to applications, a cover note too long); `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn apply(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -67,7 +82,8 @@ pub async fn apply(
 
 /// Query of `GET /jobs/applications`. Values arrive as text so that a bad one is a 422
 /// naming the parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     page: Option<String>,
@@ -76,7 +92,9 @@ pub struct ListQuery {
     sort: Option<String>,
     /// asc or desc (default).
     order: Option<String>,
+    /// One status: submitted, reviewing, interview, offered, hired, rejected or withdrawn.
     status: Option<String>,
+    /// Recruiters and admins: one posting's applications.
     job_id: Option<String>,
     /// Recruiters and admins: one candidate's applications.
     user_id: Option<String>,
@@ -96,6 +114,18 @@ fn id_param(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, Valid
 
 /// `GET /jobs/applications`: a candidate's own; recruiters and admins all, filtered by
 /// `job_id`, `status`, `user_id`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/applications",
+    tag = "applications",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of applications", body = Paginated<ApplicationRecord>),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "An API key without the recruiter role (it has no applications of its own)", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the parameter", body = ErrorResponse),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -125,6 +155,20 @@ pub async fn list(
     Ok(Json(page.of(rows, total)))
 }
 
+/// `GET /jobs/applications/{id}`: one application with its status history (the candidate
+/// who applied, recruiters and admins).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/applications/{application_id}",
+    tag = "applications",
+    params(("application_id" = i64, Path, description = "The application")),
+    responses(
+        (status = 200, description = "The application, with its history", body = ApplicationView),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such application, or another candidate's", body = ErrorResponse),
+        (status = 422, description = "An id that is not a whole number; `details.field` names it", body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -133,14 +177,30 @@ pub async fn get(
     Ok(Json(applications::get(&state.store, &auth, id).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
+    /// Why (at most 1000 characters).
     note: Option<String>,
 }
 
 /// `POST /jobs/applications/{id}/withdraw` (the candidate who applied), with an optional
 /// JSON body `{"note": "..."}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/jobs/applications/{application_id}/withdraw",
+    tag = "applications",
+    params(("application_id" = i64, Path, description = "The application")),
+    request_body = Option<NoteBody>,
+    responses(
+        (status = 200, description = "The withdrawn application, with its history", body = ApplicationView),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Only the candidate who applied withdraws", body = ErrorResponse),
+        (status = 404, description = "No such application, or another candidate's", body = ErrorResponse),
+        (status = 409, description = "`status_changed`: the status changed meanwhile", body = ErrorResponse),
+        (status = 422, description = "Invalid input, or an application past withdrawing; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn withdraw(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -150,22 +210,39 @@ pub async fn withdraw(
     let body: NoteBody = if body.iter().all(u8::is_ascii_whitespace) {
         NoteBody::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::InvalidRequest(format!("invalid JSON body: {e}")))?
+        super::input::parse(&body)?
     };
     let moved = applications::withdraw(&state.store, &auth, id, body.note.as_deref()).await?;
     Ok(Json(moved.view))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
+    /// The next step of the pipeline (reviewing, interview, offered, hired), or
+    /// rejected.
     status: String,
+    /// Why (at most 1000 characters); kept in the history.
     note: Option<String>,
 }
 
 /// `PUT /jobs/applications/{id}/status` (recruiters and admins): the next pipeline step,
 /// or `rejected`; invalid transitions are 422 naming them. Audit-logged.
+#[utoipa::path(
+    put,
+    path = "/api/v1/jobs/applications/{application_id}/status",
+    tag = "applications",
+    params(("application_id" = i64, Path, description = "The application")),
+    request_body = StatusRequest,
+    responses(
+        (status = 200, description = "The application in its new status, with its history", body = ApplicationView),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such application", body = ErrorResponse),
+        (status = 409, description = "`status_changed`: the status changed meanwhile", body = ErrorResponse),
+        (status = 422, description = "Invalid input or an invalid transition; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn set_status(
     State(state): State<AppState>,
     client: Client,

@@ -14,7 +14,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
-use super::{admin_users, api_keys, auth, jobs, matching, resumes, search};
+use super::{admin_users, api_keys, applications, auth, jobs, matching, profile, resumes, search};
 use crate::state::AppState;
 
 /// Where the API is mounted; paths in the document include it.
@@ -55,6 +55,14 @@ pub const API_PREFIX: &str = "/api/v1";
         jobs::update,
         jobs::set_status,
         jobs::delete,
+        applications::apply,
+        applications::list,
+        applications::get,
+        applications::withdraw,
+        applications::set_status,
+        profile::get,
+        profile::update,
+        profile::update_skills,
         matching::jobs_for_user,
         matching::candidates_for_job,
         matching::explain,
@@ -73,6 +81,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "admin", description = "User and API key management (admins)"),
         (name = "resumes", description = "Resume upload, reading, correction and deletion"),
         (name = "jobs", description = "Job postings"),
+        (name = "applications", description = "Applications to postings and their status pipeline"),
+        (name = "profile", description = "Users' profiles, preferences and stated skills"),
         (name = "search", description = "Hybrid search over postings and resumes"),
         (name = "matching", description = "Matches between resumes and postings, with explanations"),
         (name = "meta", description = "This document"),

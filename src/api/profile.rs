@@ -1,10 +1,11 @@
 //! `/profile/*`: read and replace a profile, and change the caller's stated skills.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use super::ApiError;
+use super::error::ErrorResponse;
+use super::input::{Json, Path};
 use crate::auth::AuthUser;
 use crate::domain::{ProfileInput, SkillChangeInput};
 use crate::portal::profile;
@@ -13,6 +14,18 @@ use crate::store::ProfileRecord;
 
 /// `GET /profile/{user_id}`: the user and admins; recruiters for candidates whose profile
 /// is visible to recruiters; 404 for anyone else.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile/{user_id}",
+    tag = "profile",
+    params(("user_id" = i64, Path, description = "The user whose profile it is")),
+    responses(
+        (status = 200, description = "The profile, with its stated skills", body = ProfileRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such user, or a profile the caller may not read", body = ErrorResponse),
+        (status = 422, description = "An id that is not a whole number; `details.field` names it", body = ErrorResponse),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -22,6 +35,19 @@ pub async fn get(
 }
 
 /// `PUT /profile/{user_id}/update`: replaces the editable profile (the user and admins).
+#[utoipa::path(
+    put,
+    path = "/api/v1/profile/{user_id}/update",
+    tag = "profile",
+    params(("user_id" = i64, Path, description = "The user whose profile it is")),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "The saved profile", body = ProfileRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 404, description = "No such user, or another user's profile", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -33,14 +59,27 @@ pub async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillsRequest {
+    /// 1 to 100 changes, applied in order.
     changes: Vec<SkillChangeInput>,
 }
 
 /// `POST /profile/skills/update`: `{"changes": [{"action": "add" | "rate" | "remove",
 /// "esco_id" | "text", "rating"?}]}` applied in order to the caller's profile, all or none.
+#[utoipa::path(
+    post,
+    path = "/api/v1/profile/skills/update",
+    tag = "profile",
+    request_body = SkillsRequest,
+    responses(
+        (status = 200, description = "The caller's profile with the changes applied", body = ProfileRecord),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "A user login is needed, not an API key", body = ErrorResponse),
+        (status = 422, description = "Invalid input or a skill the taxonomy does not know; `details.field` names the field", body = ErrorResponse),
+    )
+)]
 pub async fn update_skills(
     State(state): State<AppState>,
     auth: AuthUser,

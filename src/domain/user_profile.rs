@@ -53,7 +53,7 @@ impl FromStr for ProfileVisibility {
 
 /// What a candidate is looking for (stored in `user_preferences`; the matcher's
 /// preferences come from here).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobPreferences {
     pub desired_roles: Vec<String>,
     pub desired_locations: Vec<String>,
@@ -67,7 +67,7 @@ pub struct JobPreferences {
 
 /// The body of a profile update: the whole editable profile (a field left out is cleared or
 /// set to its default, as PUT replaces).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     pub display_name: Option<String>,
@@ -77,12 +77,17 @@ pub struct ProfileInput {
     pub desired_roles: Vec<String>,
     #[serde(default)]
     pub desired_locations: Vec<String>,
+    /// `remote`, `hybrid`, `onsite`.
     #[serde(default)]
     pub remote_modes: Vec<String>,
+    /// `full_time`, `part_time`, `contract`, `temporary`, `internship`, `volunteer`, `other`.
     #[serde(default)]
     pub employment_types: Vec<String>,
+    /// Per year.
     pub desired_salary_min: Option<f64>,
+    /// ISO 4217 code such as `GBP`.
     pub desired_salary_currency: Option<String>,
+    /// `private` or `recruiters` (the default).
     pub visibility: Option<String>,
     #[serde(default)]
     pub open_to_work: bool,
@@ -257,12 +262,16 @@ pub struct SkillChange {
 }
 
 /// One change of a `POST /profile/skills/update` body as sent.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillChangeInput {
+    /// `add`, `rate` or `remove`.
     pub action: String,
+    /// A skill id of the taxonomy; give this or `text`.
     pub esco_id: Option<String>,
+    /// Free text normalised to the skills it names; give this or `esco_id`.
     pub text: Option<String>,
+    /// 1 to 5; needed by `rate`, optional for `add`.
     pub rating: Option<i64>,
 }
 

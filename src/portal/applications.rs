@@ -19,7 +19,7 @@ pub const MAX_COVER_NOTE_CHARS: usize = 5000;
 pub const MAX_STATUS_NOTE_CHARS: usize = 1000;
 
 /// One application with its status history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     #[serde(flatten)]
     pub application: ApplicationRecord,

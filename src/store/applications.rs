@@ -7,7 +7,7 @@ use super::{Store, StoreError, with_pool};
 use crate::domain::ApplicationStatus;
 
 /// A stored application with the posting's title and the applicant's name.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApplicationRecord {
     pub id: i64,
     pub user_id: i64,
@@ -37,7 +37,7 @@ const APPLICATION_FROM: &str = "applications a JOIN job_postings j ON j.id = a.j
     JOIN users u ON u.id = a.user_id";
 
 /// One row of an application's status history.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct StatusChangeRecord {
     pub from_status: Option<String>,
     pub to_status: String,

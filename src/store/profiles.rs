@@ -9,7 +9,7 @@ use super::{Store, StoreError, with_pool};
 use crate::domain::{EmploymentType, JobPreferences, ProfileUpdate, RemoteMode};
 
 /// A profile as stored. Users who never saved one have the defaults.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProfileRecord {
     pub user_id: i64,
     pub role: String,
@@ -44,7 +44,7 @@ struct ProfileRow {
 }
 
 /// A skill the user states.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ProfileSkillRecord {
     /// ESCO URI, or `intellicv:tech/<slug>`.
     #[sqlx(rename = "skill_uri")]

@@ -142,6 +142,36 @@ async fn every_json_body_names_the_bad_field_and_the_reason(backend: Backend) {
         ),
         (
             "POST",
+            "/api/v1/jobs/applications".into(),
+            json!({"job_id": "the rust one", "resume_id": resume_id}),
+            "job_id",
+        ),
+        (
+            "POST",
+            "/api/v1/jobs/applications/1/withdraw".into(),
+            json!({"note": 5}),
+            "note",
+        ),
+        (
+            "PUT",
+            "/api/v1/jobs/applications/1/status".into(),
+            json!({"status": "reviewing", "note": ["n"]}),
+            "note",
+        ),
+        (
+            "PUT",
+            format!("/api/v1/profile/{admin_id}/update"),
+            json!({"open_to_work": "yes"}),
+            "open_to_work",
+        ),
+        (
+            "POST",
+            "/api/v1/profile/skills/update".into(),
+            json!({"changes": [{"action": "add", "text": "Rust", "rating": "high"}]}),
+            "changes[0].rating",
+        ),
+        (
+            "POST",
             "/api/v1/auth/register".into(),
             json!({"password": "x"}),
             "email",
@@ -200,6 +230,12 @@ async fn query_and_path_parameters_of_the_wrong_type_name_the_parameter(backend:
         ("/api/v1/jobs/abc".into(), "job_id"),
         ("/api/v1/jobs/matches/me".into(), "user_id"),
         ("/api/v1/resumes/99999999999999999999".into(), "resume_id"),
+        (
+            "/api/v1/jobs/applications?job_id=1&colour=red".into(),
+            "colour",
+        ),
+        ("/api/v1/jobs/applications/first".into(), "application_id"),
+        ("/api/v1/profile/me".into(), "user_id"),
     ] {
         let response = get_as(&app, &path, &token).await;
         let (got, reason) = expect_field_error(response, &path).await;

@@ -111,6 +111,11 @@ async fn the_document_has_security_schemes_and_body_schemas(backend: Backend) {
         "JobInput",
         "UserRecord",
         "TokenPair",
+        "ApplyRequest",
+        "ApplicationView",
+        "ProfileInput",
+        "ProfileRecord",
+        "SkillsRequest",
     ] {
         assert!(schemas.get(name).is_some(), "schema {name}");
     }
