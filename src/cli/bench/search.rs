@@ -435,6 +435,8 @@ async fn measure_postgres(
         let (pg, embedder) = (pg.clone(), models.embedder.clone());
         let report = measure_query_kind(&texts, 0, args.concurrency, move |q: String| {
             let (pg, embedder) = (pg.clone(), embedder.clone());
+            // As for our uncached kinds: every query pays for its embedding.
+            embedder.clear_query_cache();
             async move {
                 // The baseline cannot embed: it gets our query embedding, timed with it.
                 let vector = if kind == "lexical" {

@@ -28,7 +28,7 @@ impl Default for HnswParams {
         Self {
             max_nb_connection: 16,
             ef_construction: 200,
-            ef_search: 128,
+            ef_search: 256,
         }
     }
 }

@@ -171,3 +171,65 @@ fn literal_hits_stay_first_and_are_not_repeated_by_semantic_ones() {
             .any(|s| s.uri == "esco:forklift" && s.method == SkillMethod::Semantic)
     );
 }
+
+#[test]
+fn ingest_matches_unnamed_skills_list_items_after_the_literal_hits() {
+    use crate::ingest::extract::ExtractLimits;
+    use crate::ingest::resume::{parse_resume, this_month};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(extractor) = hybrid_extractor(dir.path()) else {
+        return;
+    };
+    let text = "Ada Baker\nWarehouse Lead\n\nExperience\nWarehouse Lead, Depot Ltd, 2019 - Present\n\
+                - Ran the night shift.\n\nSkills\nRust, forklift operation, baking bread, juggling\n";
+    let parsed = parse_resume(
+        text.as_bytes(),
+        &ExtractLimits::default(),
+        &extractor,
+        this_month(),
+    )
+    .expect("parses");
+    let skills = &parsed.profile.skills;
+    let position = |uri: &str| skills.iter().position(|s| s.uri == uri);
+    let rust = position("esco:rust").expect("Rust is named literally");
+    assert_ne!(skills[rust].method, SkillMethod::Semantic);
+    for (uri, item) in [
+        ("esco:forklift", "forklift operation"),
+        ("esco:bread", "baking bread"),
+    ] {
+        let at = position(uri).unwrap_or_else(|| panic!("{uri} missing from {skills:?}"));
+        let skill = &skills[at];
+        assert_eq!(skill.method, SkillMethod::Semantic);
+        assert!(at > rust, "semantic items rank after literal hits");
+        let evidence = &skill.evidence[0];
+        assert_eq!(evidence.text, item);
+        assert_eq!(evidence.source.section.as_deref(), Some("skills"));
+        assert_eq!(
+            &parsed.text[evidence.source.start..evidence.source.end],
+            item
+        );
+    }
+    assert!(
+        skills
+            .iter()
+            .all(|s| s.evidence.iter().all(|e| e.text != "juggling")),
+        "an item close to no skill is not matched: {skills:?}"
+    );
+
+    let literal_only = SkillExtractor::new(&taxonomy(PREFERRED_TSV)).expect("builds");
+    let plain = parse_resume(
+        text.as_bytes(),
+        &ExtractLimits::default(),
+        &literal_only,
+        this_month(),
+    )
+    .expect("parses");
+    assert!(
+        plain
+            .profile
+            .skills
+            .iter()
+            .all(|s| s.method != SkillMethod::Semantic),
+        "without a matcher only literal skills"
+    );
+}
