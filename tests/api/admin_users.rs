@@ -2,7 +2,9 @@ use intellicv::domain::Role;
 use intellicv::store::{NewResume, ParseOutcome, StoreError};
 use serde_json::{Value, json};
 
+use crate::applications::{post_job, upload_resume};
 use crate::auth_support::*;
+use crate::documents_api::RESUME_RUST;
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app};
 use crate::on_both_backends;
 
@@ -322,7 +324,155 @@ async fn admin_user_routes_need_an_admin(backend: Backend) {
     assert_eq!(anonymous.status(), 401);
 }
 
+/// Rows about `user_id` in each table holding a candidate's portal data; the status
+/// history is counted by `application_id`, as its rows name the application.
+async fn portal_rows(
+    app: &TestApp,
+    backend: Backend,
+    user_id: i64,
+    application_id: i64,
+) -> Vec<(&'static str, i64)> {
+    let queries = [
+        (
+            "applications",
+            "SELECT count(*) FROM applications WHERE user_id = $1",
+            user_id,
+        ),
+        (
+            "application_status_history",
+            "SELECT count(*) FROM application_status_history WHERE application_id = $1",
+            application_id,
+        ),
+        (
+            "profiles",
+            "SELECT count(*) FROM profiles WHERE user_id = $1",
+            user_id,
+        ),
+        (
+            "profile_skills",
+            "SELECT count(*) FROM profile_skills WHERE user_id = $1",
+            user_id,
+        ),
+        (
+            "user_preferences",
+            "SELECT count(*) FROM user_preferences WHERE user_id = $1",
+            user_id,
+        ),
+    ];
+    let url = app.db.url.expose().to_owned();
+    let mut counts = Vec::new();
+    for (table, sql, key) in queries {
+        let n: i64 = match backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .bind(key)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&url).await.unwrap();
+                sqlx::query_scalar(sql)
+                    .bind(key)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        counts.push((table, n));
+    }
+    counts
+}
+
+async fn deleting_a_candidate_removes_their_applications_history_profile_and_skills(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "root@example.com", Role::Admin).await;
+    let (_, recruiter) = user_with_token(&app, "rex@example.com", Role::Recruiter).await;
+    let mut applications = Vec::new();
+    let mut candidates = Vec::new();
+    for email in ["gone@example.com", "kept@example.com"] {
+        let (id, token) = user_with_token(&app, email, Role::Candidate).await;
+        let resume = upload_resume(&app, &token, RESUME_RUST).await;
+        let job = post_job(&app, &recruiter, &format!("Engineer for {email}")).await;
+        let response = post_as(
+            &app,
+            "/api/v1/jobs/applications",
+            &token,
+            &json!({ "job_id": job, "resume_id": resume }),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let application = response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let moved = put_as(
+            &app,
+            &format!("/api/v1/jobs/applications/{application}/status"),
+            &recruiter,
+            &json!({ "status": "reviewing", "note": "strong resume" }),
+        )
+        .await;
+        assert_eq!(moved.status(), 200);
+        let profile = json!({
+            "display_name": "Some Candidate",
+            "headline": "Backend engineer",
+            "desired_roles": ["Backend Engineer"],
+            "desired_salary_min": 60000,
+            "desired_salary_currency": "GBP",
+        });
+        let response = put_as(
+            &app,
+            &format!("/api/v1/profile/{id}/update"),
+            &token,
+            &profile,
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let skills = json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] });
+        let response = post_as(&app, "/api/v1/profile/skills/update", &token, &skills).await;
+        assert_eq!(response.status(), 200);
+        candidates.push(id);
+        applications.push(application);
+    }
+    let (gone, kept) = (candidates[0], candidates[1]);
+    let before = portal_rows(&app, backend, gone, applications[0]).await;
+    for (table, n) in &before {
+        assert!(*n > 0, "the fixture has no {table} rows");
+    }
+
+    let response = delete_as(&app, &format!("/api/v1/admin/users/{gone}"), &admin).await;
+    assert_eq!(response.status(), 204);
+
+    let after = portal_rows(&app, backend, gone, applications[0]).await;
+    assert_eq!(
+        after.iter().filter(|(_, n)| *n > 0).collect::<Vec<_>>(),
+        Vec::<&(&str, i64)>::new(),
+        "rows left behind by the deleted candidate"
+    );
+    assert_eq!(
+        portal_rows(&app, backend, kept, applications[1]).await,
+        before,
+        "the other candidate's rows are untouched"
+    );
+    let (status, _, _) = expect_error(
+        get_as(
+            &app,
+            &format!("/api/v1/jobs/applications/{}", applications[0]),
+            &recruiter,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
 on_both_backends!(
+    deleting_a_candidate_removes_their_applications_history_profile_and_skills,
     an_admin_creates_updates_and_deletes_users_with_audit_rows,
     the_user_list_pages_sorts_and_filters,
     bad_admin_requests_get_422_naming_the_field,

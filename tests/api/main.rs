@@ -22,6 +22,7 @@ mod pg_baseline;
 mod profile;
 mod rate_limit;
 mod register;
+mod role_table;
 mod samples;
 mod search;
 mod shutdown;
