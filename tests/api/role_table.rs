@@ -11,7 +11,9 @@ use intellicv::domain::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};
-use crate::auth_support::{get_as, user_with_token, with_token};
+use crate::auth_support::{
+    PASSWORD, create_user, get_as, login, post_as, refresh_token, user_with_token, with_token,
+};
 use crate::documents_api::RESUME_RUST;
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app};
 use crate::on_both_backends;
@@ -41,6 +43,7 @@ enum Method {
     Get,
     Post,
     Put,
+    Delete,
 }
 
 /// What a request sends.
@@ -50,6 +53,20 @@ enum Body {
     Json(fn() -> Value),
     /// An application to the open posting with the candidate's resume (fixture ids).
     Apply,
+    /// A resume file, different for each caller (multipart).
+    Resume,
+    /// `?resume_id=&job_id=` of the candidate's resume and the open posting.
+    Explain,
+    /// A self-service sign-up whose email differs for each caller.
+    Register,
+    /// A new account (admin-made) whose email differs for each caller.
+    NewUser,
+    /// The fixture candidate's email and password (JSON).
+    Login,
+    /// The fixture candidate's email and password (OAuth2 form).
+    TokenForm,
+    /// An unused refresh token of the fixture candidate, one per caller.
+    Refresh,
 }
 
 /// One endpoint: its method, its path as routed (with `{placeholders}`), the body it is
@@ -59,6 +76,16 @@ struct Row {
     path: &'static str,
     body: Body,
     expect: [u16; 6],
+}
+
+/// A public endpoint: every caller, whatever token it sends, gets `status`.
+const fn public(method: Method, path: &'static str, body: Body, status: u16) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        expect: [status; 6],
+    }
 }
 
 /// 401 for the three callers without valid credentials, then the three roles.
@@ -89,6 +116,35 @@ fn profile_body() -> Value {
     })
 }
 
+fn job_body() -> Value {
+    json!({
+        "title": "Platform engineer",
+        "company": "Acme",
+        "description": "We run clusters.\n\nRequirements:\n- Kubernetes\n",
+        "remote_mode": "remote",
+    })
+}
+
+fn job_status_body() -> Value {
+    json!({ "status": "closed" })
+}
+
+fn search_body() -> Value {
+    json!({ "query": "Rust" })
+}
+
+fn user_update_body() -> Value {
+    json!({ "display_name": "Renamed User" })
+}
+
+fn api_key_body() -> Value {
+    json!({ "name": "table key", "role": "recruiter" })
+}
+
+fn totp_body() -> Value {
+    json!({ "code": "not-a-code" })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -104,6 +160,22 @@ fn skills_body() -> Value {
 /// - `{user_id}` is the candidate, whose profile is visible to recruiters: recruiters may
 ///   read it (200) but not replace it (404, as for a missing one).
 /// - Skill changes always apply to the caller's own profile.
+/// - Public endpoints (the OpenAPI document, register, login, token, refresh) ignore any
+///   token sent: every caller gets the same answer. Sign-ups and logins use per-caller
+///   emails or refresh tokens so that each call succeeds on its own.
+/// - `/admin/...` and TOTP setup are for admins only (403 for the other roles); a TOTP
+///   code that is not six digits is refused (422) whatever the secret.
+/// - `{user_id}` under `/admin/users/` is a candidate account of its own per caller.
+/// - `{resume_id}` is a parsed resume of the candidate, one per caller: recruiters and
+///   admins read every resume, only they ask for similar candidates (403 for the
+///   candidate), only the owner and admins change or delete it (404 for a recruiter).
+/// - `{job_id}` is an open posting of the recruiter, one per caller: anyone reads an open
+///   posting, only its author and admins change or delete it (403 for the candidate, who
+///   lacks the role); closing comes after the reads, deleting last.
+/// - `{key_id}` is an API key of its own per caller.
+/// - `/jobs/matches/{user_id}` and `/matches/explain` concern the candidate's resume:
+///   the candidate and staff may ask.
+/// - Logout ends the caller's session, so its row comes last.
 const TABLE: &[Row] = &[
     row(
         Method::Post,
@@ -153,42 +225,152 @@ const TABLE: &[Row] = &[
         Body::Json(skills_body),
         [200, 200, 200],
     ),
+    public(Method::Get, "/openapi.json", Body::Empty, 200),
+    public(Method::Post, "/auth/register", Body::Register, 201),
+    public(Method::Post, "/auth/login", Body::Login, 200),
+    public(Method::Post, "/auth/token", Body::TokenForm, 200),
+    public(Method::Post, "/auth/refresh", Body::Refresh, 200),
+    row(Method::Get, "/auth/me", Body::Empty, [200, 200, 200]),
+    row(
+        Method::Post,
+        "/auth/totp/setup",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/auth/totp/verify",
+        Body::Json(totp_body),
+        [403, 403, 422],
+    ),
+    row(
+        Method::Post,
+        "/admin/users/create",
+        Body::NewUser,
+        [403, 403, 201],
+    ),
+    row(
+        Method::Get,
+        "/admin/users/list",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Put,
+        "/admin/users/{user_id}/update",
+        Body::Json(user_update_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Delete,
+        "/admin/users/{user_id}",
+        Body::Empty,
+        [403, 403, 204],
+    ),
+    row(
+        Method::Post,
+        "/admin/api-keys",
+        Body::Json(api_key_body),
+        [403, 403, 201],
+    ),
+    row(Method::Get, "/admin/api-keys", Body::Empty, [403, 403, 200]),
+    row(
+        Method::Delete,
+        "/admin/api-keys/{key_id}",
+        Body::Empty,
+        [403, 403, 204],
+    ),
+    row(
+        Method::Post,
+        "/resumes/upload",
+        Body::Resume,
+        [201, 201, 201],
+    ),
+    row(Method::Get, "/resumes/list", Body::Empty, [200, 200, 200]),
+    row(
+        Method::Get,
+        "/resumes/{resume_id}",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/resumes/{resume_id}/similar",
+        Body::Empty,
+        [403, 200, 200],
+    ),
+    row(
+        Method::Put,
+        "/resumes/{resume_id}/update",
+        Body::Resume,
+        [200, 404, 200],
+    ),
+    row(
+        Method::Delete,
+        "/resumes/{resume_id}",
+        Body::Empty,
+        [204, 404, 204],
+    ),
+    row(
+        Method::Post,
+        "/resumes/search",
+        Body::Json(search_body),
+        [403, 200, 200],
+    ),
+    row(Method::Post, "/jobs", Body::Json(job_body), [403, 201, 201]),
+    row(Method::Get, "/jobs/list", Body::Empty, [200, 200, 200]),
+    row(Method::Get, "/jobs/{job_id}", Body::Empty, [200, 200, 200]),
+    row(
+        Method::Get,
+        "/jobs/{job_id}/candidates",
+        Body::Empty,
+        [403, 200, 200],
+    ),
+    row(
+        Method::Put,
+        "/jobs/{job_id}/update",
+        Body::Json(job_body),
+        [403, 200, 200],
+    ),
+    row(
+        Method::Put,
+        "/jobs/{job_id}/status",
+        Body::Json(job_status_body),
+        [403, 200, 200],
+    ),
+    row(
+        Method::Delete,
+        "/jobs/{job_id}",
+        Body::Empty,
+        [403, 204, 204],
+    ),
+    row(
+        Method::Post,
+        "/jobs/search",
+        Body::Json(search_body),
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/jobs/matches/{user_id}",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/matches/explain",
+        Body::Explain,
+        [200, 200, 200],
+    ),
+    // Last: it ends the caller's session.
+    row(Method::Post, "/auth/logout", Body::Empty, [204, 204, 204]),
 ];
 
-/// Routes whose rows are still to be written (their access rules are tested endpoint by
-/// endpoint in their own modules). Move a route into `TABLE` when adding its row.
-const NOT_YET_TABLED: &[&str] = &[
-    "/openapi.json",
-    "/auth/register",
-    "/jobs/search",
-    "/jobs",
-    "/jobs/list",
-    "/jobs/{job_id}",
-    "/jobs/{job_id}/update",
-    "/jobs/{job_id}/status",
-    "/jobs/{job_id}/candidates",
-    "/jobs/matches/{user_id}",
-    "/matches/explain",
-    "/resumes/upload",
-    "/resumes/list",
-    "/resumes/{resume_id}",
-    "/resumes/{resume_id}/update",
-    "/resumes/{resume_id}/similar",
-    "/resumes/search",
-    "/auth/token",
-    "/auth/login",
-    "/auth/refresh",
-    "/auth/logout",
-    "/auth/me",
-    "/auth/totp/setup",
-    "/auth/totp/verify",
-    "/admin/users/create",
-    "/admin/users/list",
-    "/admin/users/{user_id}/update",
-    "/admin/users/{user_id}",
-    "/admin/api-keys",
-    "/admin/api-keys/{key_id}",
-];
+/// Routes whose rows are still to be written. Every route is tabled today; a new route
+/// goes into `TABLE`, or here only until its row is written.
+const NOT_YET_TABLED: &[&str] = &[];
+
+const CANDIDATE_EMAIL: &str = "table-candidate@example.com";
 
 struct Fixtures {
     candidate_id: i64,
@@ -196,13 +378,37 @@ struct Fixtures {
     resume_id: i64,
     /// One submitted application of the candidate per caller, in `CALLERS` order.
     applications: Vec<i64>,
+    /// Per caller: an open posting of the recruiter.
+    jobs: Vec<i64>,
+    /// Per caller: a parsed resume of the candidate.
+    resumes: Vec<i64>,
+    /// Per caller: a candidate account for the admin user endpoints.
+    users: Vec<i64>,
+    /// Per caller: an API key.
+    keys: Vec<i64>,
+    /// Per caller: an unused refresh token of the candidate.
+    refresh_tokens: Vec<String>,
     tokens: Vec<Option<String>>,
+}
+
+/// What a request carries besides its token.
+enum Payload {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+    File(String),
+    Query(String),
+}
+
+/// A resume text that differs for each `tag` (the same file twice is a duplicate).
+fn resume_text(tag: &str) -> String {
+    format!("{RESUME_RUST}\nReference: {tag}\n")
 }
 
 impl Fixtures {
     async fn new(app: &TestApp) -> Self {
         let (candidate_id, candidate) =
-            user_with_token(app, "table-candidate@example.com", Role::Candidate).await;
+            user_with_token(app, CANDIDATE_EMAIL, Role::Candidate).await;
         let (_, recruiter) =
             user_with_token(app, "table-recruiter@example.com", Role::Recruiter).await;
         let (_, admin) = user_with_token(app, "table-admin@example.com", Role::Admin).await;
@@ -223,6 +429,24 @@ impl Fixtures {
             applications.push(body["id"].as_i64().unwrap());
         }
         let job_id = post_job(app, &recruiter, "Engineer to apply to").await;
+        let (mut jobs, mut resumes, mut users, mut keys, mut refresh_tokens) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for caller in CALLERS {
+            let tag = format!("{caller:?}");
+            jobs.push(post_job(app, &recruiter, &format!("Posting for {tag}")).await);
+            resumes.push(upload_resume(app, &candidate, &resume_text(&tag)).await);
+            let email = format!("table-user-{}@example.com", tag.to_lowercase());
+            users.push(create_user(app, &email, Role::Candidate).await);
+            let key = json!({ "name": format!("key for {tag}"), "role": "recruiter" });
+            let response = post_as(app, "/api/v1/admin/api-keys", &admin, &key).await;
+            assert_eq!(response.status(), 201);
+            keys.push(
+                response.json::<Value>().await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap(),
+            );
+            refresh_tokens.push(refresh_token(&login(app, CANDIDATE_EMAIL).await));
+        }
         // The two bad tokens fail for the reason their rows are about.
         for (token, code) in [
             (expired(app, &candidate), "token_expired"),
@@ -245,22 +469,59 @@ impl Fixtures {
             job_id,
             resume_id,
             applications,
+            jobs,
+            resumes,
+            users,
+            keys,
+            refresh_tokens,
             tokens,
         }
     }
 
     fn path(&self, template: &str, caller: usize) -> String {
+        let user = if template.starts_with("/admin/users/") {
+            self.users[caller]
+        } else {
+            self.candidate_id
+        };
         let path = template
             .replace("{application_id}", &self.applications[caller].to_string())
-            .replace("{user_id}", &self.candidate_id.to_string());
+            .replace("{user_id}", &user.to_string())
+            .replace("{job_id}", &self.jobs[caller].to_string())
+            .replace("{resume_id}", &self.resumes[caller].to_string())
+            .replace("{key_id}", &self.keys[caller].to_string());
         format!("{}{path}", intellicv::api::openapi::API_PREFIX)
     }
 
-    fn body(&self, body: Body) -> Option<Value> {
+    fn payload(&self, body: Body, caller: usize) -> Payload {
+        let tag = format!("{:?}", CALLERS[caller]).to_lowercase();
         match body {
-            Body::Empty => None,
-            Body::Json(body) => Some(body()),
-            Body::Apply => Some(json!({ "job_id": self.job_id, "resume_id": self.resume_id })),
+            Body::Empty => Payload::None,
+            Body::Json(body) => Payload::Json(body()),
+            Body::Apply => {
+                Payload::Json(json!({ "job_id": self.job_id, "resume_id": self.resume_id }))
+            }
+            Body::Resume => Payload::File(resume_text(&format!("upload by {tag}"))),
+            Body::Explain => Payload::Query(format!(
+                "resume_id={}&job_id={}",
+                self.resume_id, self.job_id
+            )),
+            Body::Register => Payload::Json(json!({
+                "email": format!("table-register-{tag}@example.com"),
+                "password": PASSWORD,
+            })),
+            Body::NewUser => Payload::Json(json!({
+                "email": format!("table-new-{tag}@example.com"),
+                "password": PASSWORD,
+                "role": "candidate",
+            })),
+            Body::Login => Payload::Json(json!({ "email": CANDIDATE_EMAIL, "password": PASSWORD })),
+            Body::TokenForm => Payload::Form(vec![
+                ("grant_type", "password".to_owned()),
+                ("username", CANDIDATE_EMAIL.to_owned()),
+                ("password", PASSWORD.to_owned()),
+            ]),
+            Body::Refresh => Payload::Json(json!({ "refresh_token": self.refresh_tokens[caller] })),
         }
     }
 }
@@ -300,15 +561,26 @@ async fn every_caller_gets_the_status_the_access_table_gives(backend: Backend) {
     let mut wrong = Vec::new();
     for row in TABLE {
         for (i, caller) in CALLERS.iter().enumerate() {
-            let url = app.url(&fixtures.path(row.path, i));
+            let mut url = app.url(&fixtures.path(row.path, i));
+            let payload = fixtures.payload(row.body, i);
+            if let Payload::Query(query) = &payload {
+                url = format!("{url}?{query}");
+            }
             let request = match row.method {
                 Method::Get => app.client.get(url),
                 Method::Post => app.client.post(url),
                 Method::Put => app.client.put(url),
+                Method::Delete => app.client.delete(url),
             };
-            let request = match fixtures.body(row.body) {
-                Some(body) => request.json(&body),
-                None => request,
+            let request = match payload {
+                Payload::None | Payload::Query(_) => request,
+                Payload::Json(body) => request.json(&body),
+                Payload::Form(form) => request.form(&form),
+                Payload::File(text) => {
+                    let part =
+                        reqwest::multipart::Part::bytes(text.into_bytes()).file_name("resume.txt");
+                    request.multipart(reqwest::multipart::Form::new().part("file", part))
+                }
             };
             let request = match &fixtures.tokens[i] {
                 Some(token) => with_token(request, token),
