@@ -10,7 +10,7 @@ use serde_json::json;
 use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
-use super::pagination::{Page, Paginated, parse_order};
+use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::accounts::{AccountInput, create_account, parse_display_name};
 use crate::auth::{Client, audit};
 use crate::domain::{Role, UserStatus, ValidationError};
@@ -101,12 +101,12 @@ pub async fn list(
     Query(query): Query<ListUsersQuery>,
 ) -> Result<Json<Paginated<UserRecord>>, ApiError> {
     let page = Page::parse(query.page.as_deref(), query.per_page.as_deref())?;
-    let sort = match query.sort.as_deref().map(str::trim) {
-        None => UserSort::CreatedAt,
-        Some(raw) => UserSort::parse(raw).ok_or_else(|| {
-            ValidationError::new("sort", format!("must be one of {}", UserSort::NAMES))
-        })?,
-    };
+    let sort = parse_sort(
+        query.sort.as_deref(),
+        UserSort::CreatedAt,
+        UserSort::parse,
+        UserSort::NAMES,
+    )?;
     let filter = UserQuery {
         role: non_empty(&query.role).map(Role::from_str).transpose()?,
         status: non_empty(&query.status)
@@ -228,10 +228,6 @@ pub async fn delete(
         .details(json!({ "email": user.email, "role": user.role }));
     audit(&state.store, admin.audit(client.audit(entry))).await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn self_lockout(what: &str) -> ApiError {

@@ -8,12 +8,12 @@ use serde_json::json;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
-use super::pagination::{Page, Paginated};
+use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};
-use crate::domain::Role;
+use crate::domain::{EmploymentType, RemoteMode, Role, ValidationError};
 use crate::state::AppState;
-use crate::store::{self, JobRecord};
+use crate::store::{JobQuery, JobRecord, JobSort};
 
 fn services(state: &AppState) -> documents::jobs::Services<'_> {
     documents::jobs::Services {
@@ -69,6 +69,16 @@ pub struct ListQuery {
     pub mine: bool,
     /// Recruiters and admins: `draft`, `open`, `closed`, `archived`.
     pub status: Option<String>,
+    /// id, created_at (default), updated_at or title.
+    pub sort: Option<String>,
+    /// asc or desc (default).
+    pub order: Option<String>,
+    /// remote, hybrid, onsite or unknown.
+    pub remote_mode: Option<String>,
+    /// full_time, part_time, contract, temporary, internship, volunteer, other or unknown.
+    pub employment_type: Option<String>,
+    /// The whole company name, case-insensitive.
+    pub company: Option<String>,
 }
 
 /// `GET /jobs/list`: open postings; recruiters may list their own in any status.
@@ -96,21 +106,39 @@ pub async fn list(
         None
     };
     let status = if writer {
-        q.status.as_deref()
+        non_empty(&q.status)
     } else {
         Some("open")
     };
-    let (rows, total) = state
-        .store
-        .list_jobs(
-            author,
-            status,
-            store::Page {
-                limit: page.limit(),
-                offset: page.offset(),
-            },
-        )
-        .await?;
+    let sort = parse_sort(
+        q.sort.as_deref(),
+        JobSort::CreatedAt,
+        JobSort::parse,
+        JobSort::NAMES,
+    )?;
+    let remote_mode = non_empty(&q.remote_mode)
+        .map(|v| {
+            v.parse::<RemoteMode>()
+                .map_err(|e| ValidationError::new("remote_mode", e.reason))
+        })
+        .transpose()?;
+    let employment_type = non_empty(&q.employment_type)
+        .map(|v| {
+            v.parse::<EmploymentType>()
+                .map_err(|e| ValidationError::new("employment_type", e.reason))
+        })
+        .transpose()?;
+    let query = JobQuery {
+        created_by: author,
+        status: status.map(str::to_owned),
+        remote_mode: remote_mode.map(|m| m.as_str().to_owned()),
+        employment_type: employment_type.map(|t| t.as_str().to_owned()),
+        company: non_empty(&q.company).map(str::to_owned),
+        sort,
+        descending: parse_order(q.order.as_deref(), true)?,
+        page: page.window(),
+    };
+    let (rows, total) = state.store.list_jobs(&query).await?;
     Ok(Json(page.of(rows, total)))
 }
 

@@ -29,6 +29,14 @@ impl Page {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
 
+    /// The page as the store takes it.
+    pub fn window(self) -> crate::store::Page {
+        crate::store::Page {
+            limit: self.limit(),
+            offset: self.offset(),
+        }
+    }
+
     pub fn of<T>(self, items: Vec<T>, total: i64) -> Paginated<T> {
         let total = total.max(0);
         Paginated {
@@ -78,6 +86,26 @@ pub fn parse_order(raw: Option<&str>, default_descending: bool) -> Result<bool, 
         Some("desc") => Ok(true),
         Some(_) => Err(ValidationError::new("order", "must be asc or desc")),
     }
+}
+
+/// The `sort` parameter: `default` when absent, else one of the names `parse` knows
+/// (`names` lists them for the 422).
+pub fn parse_sort<T>(
+    raw: Option<&str>,
+    default: T,
+    parse: impl Fn(&str) -> Option<T>,
+    names: &str,
+) -> Result<T, ValidationError> {
+    match raw.map(str::trim) {
+        None => Ok(default),
+        Some(raw) => parse(raw)
+            .ok_or_else(|| ValidationError::new("sort", format!("must be one of {names}"))),
+    }
+}
+
+/// A query parameter's value, trimmed; `None` when absent or blank.
+pub fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

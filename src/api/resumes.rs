@@ -9,13 +9,13 @@ use serde_json::json;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
-use super::pagination::{Page, Paginated};
+use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};
-use crate::domain::{ResumeProfile, Role};
+use crate::domain::{ResumeProfile, Role, ValidationError};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::state::AppState;
-use crate::store::{self, ResumeRecord};
+use crate::store::{ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
 /// A resume as the API shows it (the original bytes are not sent back).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -184,6 +184,17 @@ pub async fn upload(
 pub struct ListQuery {
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// id, created_at (default), updated_at or source_filename.
+    pub sort: Option<String>,
+    /// asc or desc (default).
+    pub order: Option<String>,
+    /// pending, parsed or failed.
+    pub parse_status: Option<String>,
+    /// The stored format, e.g. `pdf`, `docx`, `txt`.
+    pub format: Option<String>,
+    /// Recruiters and admins: only this user's resumes. Candidates always see only their
+    /// own; for them the parameter is ignored.
+    pub owner_id: Option<String>,
 }
 
 /// `GET /resumes/list`: a candidate's own resumes; recruiters and admins see all.
@@ -205,20 +216,40 @@ pub async fn list(
 ) -> Result<Json<Paginated<ResumeBody>>, ApiError> {
     let page = Page::parse(q.page.as_deref(), q.per_page.as_deref())?;
     let owner = if auth.require_any(&[Role::Recruiter]).is_ok() {
-        None
+        non_empty(&q.owner_id)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ValidationError::new("owner_id", "must be a user id"))
+            })
+            .transpose()?
     } else {
         Some(auth.require_user()?)
     };
-    let (rows, total) = state
-        .store
-        .list_resumes(
-            owner,
-            store::Page {
-                limit: page.limit(),
-                offset: page.offset(),
-            },
-        )
-        .await?;
+    let sort = parse_sort(
+        q.sort.as_deref(),
+        ResumeSort::CreatedAt,
+        ResumeSort::parse,
+        ResumeSort::NAMES,
+    )?;
+    let parse_status = non_empty(&q.parse_status)
+        .map(|v| {
+            ParseStatus::parse(v).ok_or_else(|| {
+                ValidationError::new(
+                    "parse_status",
+                    format!("must be one of {}", ParseStatus::NAMES),
+                )
+            })
+        })
+        .transpose()?;
+    let query = ResumeQuery {
+        owner_id: owner,
+        parse_status,
+        format: non_empty(&q.format).map(str::to_lowercase),
+        sort,
+        descending: parse_order(q.order.as_deref(), true)?,
+        page: page.window(),
+    };
+    let (rows, total) = state.store.query_resumes(&query).await?;
     Ok(Json(page.of(
         rows.into_iter().map(ResumeBody::from).collect(),
         total,

@@ -126,35 +126,86 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Postings, newest first; only those `created_by` a user when given, only one status
-    /// when given. Returns the page and the total.
-    pub async fn list_jobs(
-        &self,
-        created_by: Option<i64>,
-        status: Option<&str>,
-        page: Page,
-    ) -> Result<(Vec<JobRecord>, i64), StoreError> {
-        let filter = "($1 IS NULL OR created_by = $1) AND ($2 IS NULL OR status = $2)";
+    /// One page of postings matching `query`, and how many match in all.
+    pub async fn list_jobs(&self, query: &JobQuery) -> Result<(Vec<JobRecord>, i64), StoreError> {
+        let filter = "($1 IS NULL OR created_by = $1) AND ($2 IS NULL OR status = $2) \
+                      AND ($3 IS NULL OR remote_mode = $3) AND ($4 IS NULL OR employment_type = $4) \
+                      AND ($5 IS NULL OR lower(company) = $5)";
+        let direction = if query.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM job_postings WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+             ORDER BY {} {direction}, id {direction} LIMIT $6 OFFSET $7",
+            query.sort.column()
         );
         let count = format!("SELECT count(*) FROM job_postings WHERE {filter}");
+        let company = query.company.as_deref().map(str::to_lowercase);
         let (rows, total) = with_pool!(self.db(), pool => {
             let rows = sqlx::query_as::<_, JobRecord>(&sql)
-                .bind(created_by)
-                .bind(status)
-                .bind(page.limit)
-                .bind(page.offset)
+                .bind(query.created_by)
+                .bind(query.status.as_deref())
+                .bind(query.remote_mode.as_deref())
+                .bind(query.employment_type.as_deref())
+                .bind(company.as_deref())
+                .bind(query.page.limit)
+                .bind(query.page.offset)
                 .fetch_all(pool)
                 .await?;
             let total: i64 = sqlx::query_scalar(&count)
-                .bind(created_by)
-                .bind(status)
+                .bind(query.created_by)
+                .bind(query.status.as_deref())
+                .bind(query.remote_mode.as_deref())
+                .bind(query.employment_type.as_deref())
+                .bind(company.as_deref())
                 .fetch_one(pool)
                 .await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
         Ok((rows, total))
+    }
+}
+
+/// What `list_jobs` returns: filters (`None` matches all), order and page.
+#[derive(Debug, Clone)]
+pub struct JobQuery {
+    pub created_by: Option<i64>,
+    pub status: Option<String>,
+    pub remote_mode: Option<String>,
+    pub employment_type: Option<String>,
+    /// The whole company name, case-insensitive.
+    pub company: Option<String>,
+    pub sort: JobSort,
+    pub descending: bool,
+    pub page: Page,
+}
+
+/// The fields a posting list may be sorted by; each maps to a fixed column name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobSort {
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Title,
+}
+
+impl JobSort {
+    pub const NAMES: &'static str = "id, created_at, updated_at, title";
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "id" => JobSort::Id,
+            "created_at" => JobSort::CreatedAt,
+            "updated_at" => JobSort::UpdatedAt,
+            "title" => JobSort::Title,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            JobSort::Id => "id",
+            JobSort::CreatedAt => "created_at",
+            JobSort::UpdatedAt => "updated_at",
+            JobSort::Title => "title",
+        }
     }
 }

@@ -31,9 +31,12 @@ pub use applications::{
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
+pub use job_edits::{JobQuery, JobSort};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
 pub use profiles::{ProfileRecord, ProfileSkillRecord, ProfileSkillWrite};
-pub use resumes::{NewResume, Page, ParseOutcome, ParseStatus, ResumeRecord};
+pub use resumes::{
+    NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,
+};
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 

@@ -80,6 +80,62 @@ impl ParseStatus {
     }
 }
 
+impl ParseStatus {
+    pub const NAMES: &'static str = "pending, parsed, failed";
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "pending" => ParseStatus::Pending,
+            "parsed" => ParseStatus::Parsed,
+            "failed" => ParseStatus::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// What `query_resumes` returns: filters (`None` matches all), order and page.
+#[derive(Debug, Clone)]
+pub struct ResumeQuery {
+    pub owner_id: Option<i64>,
+    pub parse_status: Option<ParseStatus>,
+    pub format: Option<String>,
+    pub sort: ResumeSort,
+    pub descending: bool,
+    pub page: Page,
+}
+
+/// The fields a resume list may be sorted by; each maps to a fixed column name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResumeSort {
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    SourceFilename,
+}
+
+impl ResumeSort {
+    pub const NAMES: &'static str = "id, created_at, updated_at, source_filename";
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "id" => ResumeSort::Id,
+            "created_at" => ResumeSort::CreatedAt,
+            "updated_at" => ResumeSort::UpdatedAt,
+            "source_filename" => ResumeSort::SourceFilename,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            ResumeSort::Id => "id",
+            ResumeSort::CreatedAt => "created_at",
+            ResumeSort::UpdatedAt => "updated_at",
+            ResumeSort::SourceFilename => "source_filename",
+        }
+    }
+}
+
 /// A resume to store: the original bytes always, the parse result when there is one, or
 /// the typed failure.
 #[derive(Debug)]
@@ -277,20 +333,48 @@ impl Store {
         owner_id: Option<i64>,
         page: Page,
     ) -> Result<(Vec<ResumeRecord>, i64), StoreError> {
-        let filter = "($1 IS NULL OR owner_id = $1)";
+        self.query_resumes(&ResumeQuery {
+            owner_id,
+            parse_status: None,
+            format: None,
+            sort: ResumeSort::CreatedAt,
+            descending: true,
+            page,
+        })
+        .await
+    }
+
+    /// One page of resumes matching `query`, and how many match in all.
+    pub async fn query_resumes(
+        &self,
+        query: &ResumeQuery,
+    ) -> Result<(Vec<ResumeRecord>, i64), StoreError> {
+        let filter = "($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR parse_status = $2) \
+                      AND ($3 IS NULL OR format = $3)";
+        let direction = if query.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {RESUME_COLUMNS} FROM resumes WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+             ORDER BY {} {direction}, id {direction} LIMIT $4 OFFSET $5",
+            query.sort.column()
         );
         let count = format!("SELECT count(*) FROM resumes WHERE {filter}");
+        let status = query.parse_status.map(ParseStatus::as_str);
+        let format = query.format.as_deref();
         let (rows, total) = with_pool!(self.db(), pool => {
             let rows = sqlx::query_as::<_, ResumeRecord>(&sql)
-                .bind(owner_id)
-                .bind(page.limit)
-                .bind(page.offset)
+                .bind(query.owner_id)
+                .bind(status)
+                .bind(format)
+                .bind(query.page.limit)
+                .bind(query.page.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 = sqlx::query_scalar(&count).bind(owner_id).fetch_one(pool).await?;
+            let total: i64 = sqlx::query_scalar(&count)
+                .bind(query.owner_id)
+                .bind(status)
+                .bind(format)
+                .fetch_one(pool)
+                .await?;
             Ok::<_, sqlx::Error>((rows, total))
         })?;
         Ok((rows, total))

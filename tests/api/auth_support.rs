@@ -117,3 +117,16 @@ pub fn challenge(response: &reqwest::Response) -> String {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
+
+/// Asserts that each query on `path` answers 422 naming its field.
+pub async fn expect_422_fields(app: &TestApp, path: &str, token: &str, cases: &[(&str, &str)]) {
+    for (query, field) in cases {
+        let response = get_as(app, &format!("{path}{query}"), token).await;
+        let (status, _, error) = crate::helpers::expect_error(response).await;
+        assert_eq!(
+            (status, error["error"]["details"]["field"].as_str()),
+            (422, Some(*field)),
+            "{path}{query}: {error}"
+        );
+    }
+}

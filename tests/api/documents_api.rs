@@ -4,7 +4,7 @@
 use intellicv::domain::Role;
 use serde_json::{Value, json};
 
-use crate::auth_support::{get_as, post_as, user_with_token};
+use crate::auth_support::{expect_422_fields, get_as, post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app};
 use crate::on_both_backends;
 
@@ -166,8 +166,164 @@ async fn matching_explains_matched_and_missing_skills_and_improves_with_kubernet
     assert_eq!(status, 403);
 }
 
+async fn list_json(app: &TestApp, path: &str, token: &str) -> Value {
+    let response = get_as(app, path, token).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
+fn field_of(list: &Value, field: &str) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item[field].as_str().expect(field).to_owned())
+        .collect()
+}
+
+async fn the_resume_list_sorts_and_filters_and_candidates_see_only_their_own(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (jane_id, jane) = user_with_token(&app, "jane@example.com", Role::Candidate).await;
+    let (other_id, other) = user_with_token(&app, "other@example.com", Role::Candidate).await;
+    let (_, recruiter) = user_with_token(&app, "hr@example.com", Role::Recruiter).await;
+    let kubernetes = with_kubernetes(RESUME_RUST);
+    for (token, name, bytes) in [
+        (&jane, "b.txt", RESUME_RUST.as_bytes().to_vec()),
+        (&jane, "a.txt", kubernetes.as_bytes().to_vec()),
+        (&jane, "c.pdf", b"%PDF-1.7\n%broken".to_vec()),
+        (&other, "d.txt", RESUME_RUST.as_bytes().to_vec()),
+    ] {
+        let status = upload(&app, token, name, bytes).await.status();
+        assert!(status == 201 || status == 422, "{name}: {status}");
+    }
+
+    let path = format!("/api/v1/resumes/list?owner_id={jane_id}&sort=source_filename");
+    let asc = list_json(&app, &format!("{path}&order=asc"), &recruiter).await;
+    assert_eq!(
+        field_of(&asc, "source_filename"),
+        ["a.txt", "b.txt", "c.pdf"]
+    );
+    let desc = list_json(&app, &format!("{path}&order=desc"), &recruiter).await;
+    assert_eq!(
+        field_of(&desc, "source_filename"),
+        ["c.pdf", "b.txt", "a.txt"]
+    );
+    let by_id = list_json(&app, "/api/v1/resumes/list?sort=id&order=asc", &recruiter).await;
+    let ids: Vec<i64> = by_id["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 4, "recruiters see every resume");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+
+    let failed = list_json(&app, "/api/v1/resumes/list?parse_status=failed", &recruiter).await;
+    assert_eq!(field_of(&failed, "source_filename"), ["c.pdf"]);
+    let pdf = list_json(&app, "/api/v1/resumes/list?format=pdf", &recruiter).await;
+    assert_eq!(field_of(&pdf, "format"), ["pdf"]);
+    let other_only = list_json(
+        &app,
+        &format!("/api/v1/resumes/list?owner_id={other_id}"),
+        &recruiter,
+    )
+    .await;
+    assert_eq!(field_of(&other_only, "source_filename"), ["d.txt"]);
+
+    let own = list_json(
+        &app,
+        &format!("/api/v1/resumes/list?owner_id={other_id}&sort=source_filename&order=asc"),
+        &jane,
+    )
+    .await;
+    assert_eq!(
+        field_of(&own, "source_filename"),
+        ["a.txt", "b.txt", "c.pdf"],
+        "a candidate's owner_id cannot reach another user's resumes"
+    );
+    let parsed = list_json(&app, "/api/v1/resumes/list?parse_status=parsed", &jane).await;
+    assert_eq!(parsed["total"], 2);
+
+    expect_422_fields(
+        &app,
+        "/api/v1/resumes/list",
+        &recruiter,
+        &[
+            ("?sort=content_hash", "sort"),
+            ("?order=sideways", "order"),
+            ("?parse_status=done", "parse_status"),
+            ("?owner_id=me", "owner_id"),
+        ],
+    )
+    .await;
+}
+
+async fn the_job_list_sorts_and_filters(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, recruiter) = user_with_token(&app, "hr@example.com", Role::Recruiter).await;
+    let (_, jane) = user_with_token(&app, "jane@example.com", Role::Candidate).await;
+    for (title, company, remote_mode, employment_type) in [
+        ("Beta Engineer", "Acme", "remote", "full_time"),
+        ("Alpha Engineer", "Globex", "hybrid", "contract"),
+        ("Gamma Engineer", "Acme", "onsite", "full_time"),
+    ] {
+        let job = json!({
+            "title": title,
+            "company": company,
+            "description": "We build payment systems.\n\nRequirements:\n- Rust\n",
+            "remote_mode": remote_mode,
+            "employment_type": employment_type,
+        });
+        let response = post_as(&app, "/api/v1/jobs", &recruiter, &job).await;
+        assert_eq!(response.status(), 201, "{title}");
+    }
+
+    let asc = list_json(&app, "/api/v1/jobs/list?sort=title&order=asc", &recruiter).await;
+    assert_eq!(
+        field_of(&asc, "title"),
+        ["Alpha Engineer", "Beta Engineer", "Gamma Engineer"]
+    );
+    let desc = list_json(&app, "/api/v1/jobs/list?sort=title&order=desc", &jane).await;
+    assert_eq!(
+        field_of(&desc, "title"),
+        ["Gamma Engineer", "Beta Engineer", "Alpha Engineer"]
+    );
+    let hybrid = list_json(&app, "/api/v1/jobs/list?remote_mode=hybrid", &jane).await;
+    assert_eq!(field_of(&hybrid, "title"), ["Alpha Engineer"]);
+    let acme = list_json(
+        &app,
+        "/api/v1/jobs/list?company=acme&employment_type=full_time&sort=title&order=asc",
+        &jane,
+    )
+    .await;
+    assert_eq!(
+        field_of(&acme, "title"),
+        ["Beta Engineer", "Gamma Engineer"]
+    );
+    assert_eq!(acme["total"], 2);
+
+    expect_422_fields(
+        &app,
+        "/api/v1/jobs/list",
+        &jane,
+        &[
+            ("?sort=salary_secret", "sort"),
+            ("?order=up", "order"),
+            ("?remote_mode=moon", "remote_mode"),
+            ("?employment_type=gig", "employment_type"),
+        ],
+    )
+    .await;
+}
+
 on_both_backends!(
     an_unparseable_upload_answers_422_and_is_still_stored,
     a_resume_is_parsed_and_only_its_owner_sees_it,
     matching_explains_matched_and_missing_skills_and_improves_with_kubernetes,
+    the_resume_list_sorts_and_filters_and_candidates_see_only_their_own,
+    the_job_list_sorts_and_filters,
 );
