@@ -11,12 +11,12 @@ use serde_json::json;
 use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
-use super::pagination::{Page, Paginated};
+use super::pagination::{Page, Paginated, parse_order, parse_sort};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};
 use crate::domain::{Role, ValidationError};
 use crate::state::AppState;
-use crate::store::{ApiKeyRecord, AuditEntry, AuditOutcome};
+use crate::store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
 
 const MAX_EXPIRY_DAYS: u32 = 3650;
 
@@ -86,9 +86,13 @@ pub struct ListKeysQuery {
     per_page: Option<String>,
     /// `true` to list revoked keys too.
     include_revoked: Option<String>,
+    /// id, created_at (default) or name.
+    sort: Option<String>,
+    /// asc or desc (default).
+    order: Option<String>,
 }
 
-/// Keys, newest first, without their secrets.
+/// Keys, newest first unless sorted otherwise, without their secrets.
 #[utoipa::path(
     get,
     path = "/api/v1/admin/api-keys",
@@ -114,9 +118,16 @@ pub async fn list(
             return Err(ValidationError::new("include_revoked", "must be true or false").into());
         }
     };
+    let sort = parse_sort(
+        query.sort.as_deref(),
+        ApiKeySort::CreatedAt,
+        ApiKeySort::parse,
+        ApiKeySort::NAMES,
+    )?;
+    let descending = parse_order(query.order.as_deref(), true)?;
     let (keys, total) = state
         .store
-        .list_api_keys(include_revoked, page.limit(), page.offset())
+        .list_api_keys(include_revoked, sort, descending, page.window())
         .await?;
     Ok(Json(page.of(keys, total)))
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::{Store, StoreError, with_pool};
+use super::{Page, Store, StoreError, with_pool};
 use crate::domain::Role;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -74,20 +74,23 @@ impl Store {
     pub async fn list_api_keys(
         &self,
         include_revoked: bool,
-        limit: i64,
-        offset: i64,
+        sort: ApiKeySort,
+        descending: bool,
+        page: Page,
     ) -> Result<(Vec<ApiKeyRecord>, i64), StoreError> {
         let filter = "($1 OR revoked_at IS NULL)";
+        let direction = if descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+             ORDER BY {} {direction}, id {direction} LIMIT $2 OFFSET $3",
+            sort.column()
         );
         let count_sql = format!("SELECT COUNT(*) FROM api_keys WHERE {filter}");
         let page = with_pool!(self.db(), pool => {
             let keys = sqlx::query_as::<_, ApiKeyRecord>(&sql)
                 .bind(include_revoked)
-                .bind(limit)
-                .bind(offset)
+                .bind(page.limit)
+                .bind(page.offset)
                 .fetch_all(pool)
                 .await?;
             let total: i64 = sqlx::query_scalar(&count_sql)
@@ -131,5 +134,34 @@ impl Store {
             .map(|r| r.rows_affected())
         })?;
         Ok(())
+    }
+}
+
+/// The fields a key list may be sorted by; each maps to a fixed column name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeySort {
+    Id,
+    CreatedAt,
+    Name,
+}
+
+impl ApiKeySort {
+    pub const NAMES: &'static str = "id, created_at, name";
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "id" => ApiKeySort::Id,
+            "created_at" => ApiKeySort::CreatedAt,
+            "name" => ApiKeySort::Name,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            ApiKeySort::Id => "id",
+            ApiKeySort::CreatedAt => "created_at",
+            ApiKeySort::Name => "name",
+        }
     }
 }

@@ -24,7 +24,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-pub use api_keys::{ApiKeyRecord, NewApiKey};
+pub use api_keys::{ApiKeyRecord, ApiKeySort, NewApiKey};
 pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,
 };

@@ -161,8 +161,47 @@ async fn bad_key_requests_get_422_naming_the_field(backend: Backend) {
     );
 }
 
+async fn the_key_list_sorts_by_name_id_and_created_at(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "admin@example.com", Role::Admin).await;
+    for name in ["beta", "alpha", "gamma"] {
+        let body = json!({"name": name, "role": "recruiter"});
+        let response = post_as(&app, "/api/v1/admin/api-keys", &admin, &body).await;
+        assert_eq!(response.status(), 201, "{name}");
+    }
+    let names = |list: serde_json::Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (query, expected) in [
+        ("?sort=name&order=asc", ["alpha", "beta", "gamma"]),
+        ("?sort=name&order=desc", ["gamma", "beta", "alpha"]),
+        ("?sort=id&order=asc", ["beta", "alpha", "gamma"]),
+        ("?sort=id&order=desc", ["gamma", "alpha", "beta"]),
+        ("?sort=created_at&order=asc", ["beta", "alpha", "gamma"]),
+    ] {
+        let response = get_as(&app, &format!("/api/v1/admin/api-keys{query}"), &admin).await;
+        assert_eq!(response.status(), 200, "{query}");
+        assert_eq!(names(response.json().await.unwrap()), expected, "{query}");
+    }
+    expect_422_fields(
+        &app,
+        "/api/v1/admin/api-keys",
+        &admin,
+        &[("?sort=key_hash", "sort"), ("?order=sideways", "order")],
+    )
+    .await;
+}
+
 on_both_backends!(
     an_admin_creates_lists_uses_and_revokes_api_keys,
     made_up_keys_get_401,
     bad_key_requests_get_422_naming_the_field,
+    the_key_list_sorts_by_name_id_and_created_at,
 );
