@@ -46,8 +46,6 @@ impl Models {
                 let vectors =
                     SkillVectors::load_or_build(&embedder, &taxonomy, config.views, &cache_dir)
                         .context("cannot build the ESCO label vectors")?;
-                // Here, off the runtime, rather than on the first upload's request.
-                vectors.label_index();
                 let matcher = SemanticMatcher::new(embedder, Arc::new(vectors), config);
                 Ok(extractor.with_semantic(matcher))
             })

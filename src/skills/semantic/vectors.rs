@@ -182,16 +182,7 @@ impl SkillVectors {
     /// graph over the rows (about 50x fewer dot products than [`SkillVectors::top_k`]; the
     /// graph is built on the first call, a few seconds).
     pub fn nearest_skill(&self, query: &[f32]) -> Option<(usize, f32)> {
-        let hits = self.label_index().search(query, 4, None).ok()?;
-        hits.into_iter()
-            .map(|h| (self.row_skill[h.id as usize], h.similarity))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    }
-
-    /// The HNSW graph over the rows, built on the first call. Call it where a few seconds
-    /// of CPU are expected (at load), so the first document matched does not pay for it.
-    pub fn label_index(&self) -> &VectorIndex {
-        self.ann.get_or_init(|| {
+        let index = self.ann.get_or_init(|| {
             let rows: Vec<(i64, Vec<f32>)> = self
                 .values
                 .chunks_exact(self.dimension)
@@ -202,7 +193,11 @@ impl SkillVectors {
                 VectorIndex::build(self.dimension, LABEL_HNSW, rows)
                     .expect("label vectors are finite unit vectors of the model's dimension"),
             )
-        })
+        });
+        let hits = index.search(query, 4, None).ok()?;
+        hits.into_iter()
+            .map(|h| (self.row_skill[h.id as usize], h.similarity))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 }
 
