@@ -16,6 +16,8 @@ pub enum BenchError {
     },
     #[error("invalid benchmark input: {reason}")]
     InvalidInput { reason: String },
+    #[error("load test failed: {0}")]
+    Load(String),
     #[error("benchmark query failed: {0}")]
     Query(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -2,6 +2,7 @@
 //! engine under test, and the PostgreSQL baseline (full-text search with tsvector/GIN and
 //! pgvector HNSW) that `intellicv bench search` runs side by side with our own engine.
 
+pub mod api_load;
 mod error;
 mod latency;
 pub mod pg_baseline;
