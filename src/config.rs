@@ -35,6 +35,10 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rate_limit: RateLimitSettings,
     pub metrics: MetricsSettings,
+    /// Usage recording and analytics answers (see `AnalyticsSettings`).
+    pub analytics: crate::analytics::AnalyticsSettings,
+    /// WebSocket events (see `RealtimeSettings`).
+    pub realtime: crate::events::RealtimeSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -299,6 +303,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             metrics: MetricsSettings::default(),
+            analytics: Default::default(),
+            realtime: Default::default(),
         }
     }
 }

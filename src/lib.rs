@@ -1,5 +1,6 @@
 //! IntelliCV: resume and job matching service.
 
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod bench;
@@ -8,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod documents;
 pub mod domain;
+pub mod events;
 pub mod ingest;
 pub mod matching;
 pub mod metrics;

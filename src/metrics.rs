@@ -86,6 +86,12 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// The registry, for parts that keep counters of their own (the event hub, the
+    /// usage recorder).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     pub fn rate_limited(&self, scope: &str) {
         self.rate_limited.with_label_values(&[scope]).inc();
     }

@@ -9,11 +9,13 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::analytics::usage::UsageRecorder;
 use crate::api;
 use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
+use crate::events::EventHub;
 use crate::matching::service::Matcher;
 use crate::metrics::Metrics;
 use crate::state::{App, AppState};
@@ -61,7 +63,17 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let metrics = Metrics::new(search.clone()).context("cannot set up metrics")?;
         let rate_limits = RateLimits::new(&settings.rate_limit);
+        let events = EventHub::new(&settings.realtime);
+        events
+            .register_metrics(metrics.registry())
+            .context("cannot set up event metrics")?;
+        let usage = UsageRecorder::start(store.clone(), &settings.analytics);
+        usage
+            .register_metrics(metrics.registry())
+            .context("cannot set up usage metrics")?;
         let state = AppState::new(App {
+            events,
+            usage,
             rate_limits,
             metrics,
             settings,
@@ -110,6 +122,7 @@ impl Application {
             Duration::from_secs(self.state.settings.search.catch_up_interval_secs.max(1)),
         ));
         let search = self.state.search.clone();
+        let (events, usage) = (self.state.events.clone(), self.state.usage.clone());
         let router = api::router(self.state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -136,6 +149,8 @@ impl Application {
             }
         };
         keeper.abort();
+        events.close_all();
+        usage.shutdown().await;
         let saved =
             crate::telemetry::spawn_blocking_with_span(move || search.generation().save_vectors())
                 .await;

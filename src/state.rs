@@ -3,9 +3,11 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::analytics::usage::UsageRecorder;
 use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::config::Settings;
+use crate::events::EventHub;
 use crate::metrics::Metrics;
 use crate::search::SearchEngine;
 use crate::search::embedder::Embedder;
@@ -25,6 +27,10 @@ pub struct App {
     pub auth: AuthService,
     pub rate_limits: RateLimits,
     pub metrics: Metrics,
+    /// Real-time events for the WebSocket endpoints.
+    pub events: Arc<EventHub>,
+    /// Usage events (searches, match requests), written off the request path.
+    pub usage: Arc<UsageRecorder>,
 }
 
 impl AppState {

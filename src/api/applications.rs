@@ -212,7 +212,9 @@ pub async fn withdraw(
     } else {
         super::input::parse(&body)?
     };
-    let moved = applications::withdraw(&state.store, &auth, id, body.note.as_deref()).await?;
+    let moved =
+        applications::withdraw(&state.store, &state.events, &auth, id, body.note.as_deref())
+            .await?;
     Ok(Json(moved.view))
 }
 
@@ -250,9 +252,15 @@ pub async fn set_status(
     Path(id): Path<i64>,
     Json(body): Json<StatusRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
-    let moved =
-        applications::set_status(&state.store, &auth, id, &body.status, body.note.as_deref())
-            .await?;
+    let moved = applications::set_status(
+        &state.store,
+        &state.events,
+        &auth,
+        id,
+        &body.status,
+        body.note.as_deref(),
+    )
+    .await?;
     let entry = AuditEntry::new("application.status_change", AuditOutcome::Success)
         .target("application", id)
         .details(json!({

@@ -56,6 +56,14 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<JobRecord>), ApiError> {
     auth.require(Role::Recruiter)?;
     let job = documents::jobs::create(&services(&state), input, auth.user_id()).await?;
+    state.events.publish_job_stored(&job);
+    crate::events::matches::spawn_announce_posting(
+        state.events.clone(),
+        state.store.clone(),
+        state.matcher.clone(),
+        state.settings.realtime.clone(),
+        job.clone(),
+    );
     Ok((StatusCode::CREATED, Json(job)))
 }
 

@@ -1,5 +1,7 @@
 //! Matching over HTTP: jobs for a user, candidates for a job, the explanation of a pair.
 
+use std::time::Instant;
+
 use axum::extract::State;
 use serde::Deserialize;
 
@@ -82,6 +84,7 @@ pub async fn jobs_for_user(
         None => latest_parsed_resume(&state, user_id).await?,
     };
     let options = MatchOptions { blind: q.blind };
+    let started = Instant::now();
     let extras = crate::portal::profile::match_extras(&state.store, user_id).await?;
     let matches = state
         .matcher
@@ -93,6 +96,13 @@ pub async fn jobs_for_user(
             options,
         )
         .await?;
+    state.usage.record_match(
+        auth.user_id(),
+        "jobs_for_user",
+        ("resume", resume_id),
+        matches.iter().map(|m| m.score),
+        started.elapsed(),
+    );
     Ok(Json(matches))
 }
 
@@ -136,10 +146,18 @@ pub async fn candidates_for_job(
     auth.require(Role::Recruiter)?;
     let limit = limit(q.limit)?;
     let options = MatchOptions { blind: q.blind };
+    let started = Instant::now();
     let matches = state
         .matcher
         .candidates_for_job(job_id, &Default::default(), limit, options)
         .await?;
+    state.usage.record_match(
+        auth.user_id(),
+        "candidates_for_job",
+        ("job", job_id),
+        matches.iter().map(|m| m.score),
+        started.elapsed(),
+    );
     Ok(Json(matches))
 }
 
@@ -179,10 +197,17 @@ pub async fn explain(
         }
     }
     let options = MatchOptions { blind: q.blind };
-    Ok(Json(
-        state
-            .matcher
-            .explain(q.resume_id, q.job_id, options)
-            .await?,
-    ))
+    let started = Instant::now();
+    let explanation = state
+        .matcher
+        .explain(q.resume_id, q.job_id, options)
+        .await?;
+    state.usage.record_match(
+        auth.user_id(),
+        "explain",
+        ("resume", q.resume_id),
+        [explanation.score],
+        started.elapsed(),
+    );
+    Ok(Json(explanation))
 }

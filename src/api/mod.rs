@@ -1,6 +1,7 @@
 //! The HTTP layer: routers per area, thin handlers over the domain core.
 
 mod admin_users;
+mod analytics;
 mod api_keys;
 mod applications;
 mod audit;
@@ -19,6 +20,7 @@ pub mod rate_limit;
 mod resumes;
 mod scrape;
 mod search;
+mod ws;
 
 use axum::Router;
 use axum::routing::{delete, get, post, put};
@@ -90,6 +92,14 @@ pub fn api_routes() -> Routes {
             post(api_keys::create).get(api_keys::list),
         )
         .route("/admin/api-keys/{key_id}", delete(api_keys::revoke))
+        .route("/admin/analytics/dashboard", get(analytics::dashboard))
+        .route(
+            "/admin/analytics/reports/{report_id}",
+            get(analytics::report),
+        )
+        .route("/admin/analytics/custom", post(analytics::custom))
+        .route("/ws/admin", get(ws::admin))
+        .route("/ws/user", get(ws::user))
 }
 
 /// The whole application router with its middleware stack.

@@ -14,7 +14,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
-use super::{admin_users, api_keys, applications, auth, jobs, matching, profile, resumes, search};
+use super::{
+    admin_users, analytics, api_keys, applications, auth, jobs, matching, profile, resumes, search,
+    ws,
+};
 use crate::state::AppState;
 
 /// Where the API is mounted; paths in the document include it.
@@ -72,6 +75,11 @@ pub const API_PREFIX: &str = "/api/v1";
         resumes::update,
         resumes::delete,
         resumes::similar,
+        analytics::dashboard,
+        analytics::report,
+        analytics::custom,
+        ws::admin,
+        ws::user,
     ),
     components(schemas(super::error::ErrorResponse)),
     modifiers(&Security),
@@ -85,6 +93,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "profile", description = "Users' profiles, preferences and stated skills"),
         (name = "search", description = "Hybrid search over postings and resumes"),
         (name = "matching", description = "Matches between resumes and postings, with explanations"),
+        (name = "analytics", description = "Dashboard, reports and custom queries over the stored data and recorded usage (admins)"),
+        (name = "realtime", description = "WebSocket streams of events: answered with 101 Switching Protocols, then JSON text messages"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -163,6 +163,9 @@ pub async fn upload(
     let outcome =
         documents::resumes::upload(&services(&state), auth.user_id(), &name, bytes).await?;
     let duplicate = outcome.duplicate;
+    if !duplicate {
+        state.events.publish_resume_stored(&outcome.resume);
+    }
     let body = ResumeBody::from(outcome.resume);
     if body.parse_status == "failed" {
         return Ok(parse_failure(body));
@@ -429,9 +432,17 @@ pub async fn similar(
     auth.require(Role::Recruiter)?;
     visible(&state, &auth, id).await?;
     let limit = super::matching::limit(q.limit)?;
+    let started = std::time::Instant::now();
     let similar = state
         .matcher
         .similar_candidates(&ResumeSubject::Stored(id), &Default::default(), limit)
         .await?;
+    state.usage.record_match(
+        auth.user_id(),
+        "similar",
+        ("resume", id),
+        similar.iter().map(|s| s.score),
+        started.elapsed(),
+    );
     Ok(Json(similar))
 }

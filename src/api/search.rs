@@ -73,10 +73,12 @@ pub struct SearchBody {
 )]
 pub async fn search_jobs(
     State(state): State<AppState>,
-    _auth: AuthUser,
+    auth: AuthUser,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<SearchBody>, ApiError> {
-    search(state, Collection::Jobs, request).await.map(Json)
+    search(state, &auth, Collection::Jobs, request)
+        .await
+        .map(Json)
 }
 
 /// Recruiters and admins search resumes.
@@ -98,17 +100,27 @@ pub async fn search_resumes(
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<SearchBody>, ApiError> {
     auth.require(Role::Recruiter)?;
-    search(state, Collection::Resumes, request).await.map(Json)
+    search(state, &auth, Collection::Resumes, request)
+        .await
+        .map(Json)
 }
 
 async fn search(
     state: AppState,
+    auth: &AuthUser,
     c: Collection,
     request: SearchRequest,
 ) -> Result<SearchBody, ApiError> {
     request.validate()?;
     let engine = state.search.clone();
     let response = spawn_blocking_with_span(move || engine.search(c, &request)).await??;
+    state.usage.record_search(
+        auth.user_id(),
+        c.as_str(),
+        response.total,
+        response.took_ms,
+        response.cached,
+    );
     let ids: Vec<i64> = response.hits.iter().map(|h| h.id).collect();
     let mut summaries = summaries(&state, c, &ids).await?;
     Ok(SearchBody {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{PortalError, note_text};
 use crate::auth::AuthUser;
 use crate::domain::{ApplicationStatus, Mover, Role, ValidationError};
+use crate::events::{Audience, EventHub, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
 use crate::store::{
@@ -155,6 +156,7 @@ pub async fn get(store: &Store, auth: &AuthUser, id: i64) -> Result<ApplicationV
 /// The candidate withdraws their own open application.
 pub async fn withdraw(
     store: &Store,
+    events: &EventHub,
     auth: &AuthUser,
     id: i64,
     note: Option<&str>,
@@ -165,7 +167,7 @@ pub async fn withdraw(
             "only the candidate who applied can withdraw an application",
         ));
     }
-    move_to(
+    let moved = move_to(
         store,
         auth,
         application,
@@ -173,12 +175,15 @@ pub async fn withdraw(
         Mover::Candidate,
         note,
     )
-    .await
+    .await?;
+    notify(store, events, auth, &moved).await;
+    Ok(moved)
 }
 
 /// A recruiter or admin moves an application through the pipeline.
 pub async fn set_status(
     store: &Store,
+    events: &EventHub,
     auth: &AuthUser,
     id: i64,
     to: &str,
@@ -187,7 +192,42 @@ pub async fn set_status(
     auth.require(Role::Recruiter)?;
     let to: ApplicationStatus = to.parse()?;
     let application = store.get_application(id).await?;
-    move_to(store, auth, application, to, Mover::Recruiter, note).await
+    let moved = move_to(store, auth, application, to, Mover::Recruiter, note).await?;
+    notify(store, events, auth, &moved).await;
+    Ok(moved)
+}
+
+/// Tells the candidate (`application.status_changed` on their `/ws/user` stream), and
+/// the posting's author when someone else made the change (a withdrawal, an admin's
+/// move).
+async fn notify(store: &Store, events: &EventHub, auth: &AuthUser, moved: &Moved) {
+    let application = &moved.view.application;
+    let data = serde_json::json!({
+        "application_id": application.id,
+        "job_id": application.job_id,
+        "candidate_id": application.user_id,
+        "from": moved.from,
+        "to": moved.to,
+        "note": moved.note,
+        "changed_by": auth.user_id(),
+    });
+    let mut audiences = vec![application.user_id];
+    match store.get_job(application.job_id).await {
+        Ok(job) => audiences
+            .extend(job.created_by.filter(|author| {
+                Some(*author) != auth.user_id() && *author != application.user_id
+            })),
+        Err(error) => {
+            tracing::warn!(%error, job.id = application.job_id, "cannot find the posting of a changed application");
+        }
+    }
+    for user in audiences {
+        events.publish(
+            Audience::User(user),
+            kinds::APPLICATION_STATUS,
+            data.clone(),
+        );
+    }
 }
 
 async fn move_to(

@@ -4,6 +4,7 @@
 //! `ON CONFLICT`) and run on whichever pool is configured through [`with_pool!`]. Row types
 //! derive `sqlx::FromRow`, which is generic over the backend.
 
+mod analytics;
 mod api_keys;
 mod applications;
 mod audit;
@@ -12,6 +13,7 @@ mod index_feed;
 mod job_edits;
 mod jobs;
 mod profiles;
+mod realtime;
 mod resumes;
 mod sessions;
 mod users;
@@ -24,6 +26,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use analytics::{
+    CustomRow, Dialect, GroupCount, NewUsageEvent, SkillSide, SqlParam, StageTime,
+};
 pub use api_keys::{ApiKeyRecord, ApiKeySort, NewApiKey};
 pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,

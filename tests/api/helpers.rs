@@ -191,6 +191,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub search: std::sync::Arc<intellicv::search::SearchEngine>,
+    /// The application's real-time event hub (tests publish to it directly).
+    pub events: std::sync::Arc<intellicv::events::EventHub>,
     pub db: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
@@ -215,6 +217,7 @@ pub async fn spawn_app_with(
     let port = app.port();
     let store = app.state().store.clone();
     let search = app.state().search.clone();
+    let events = app.state().events.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -228,6 +231,7 @@ pub async fn spawn_app_with(
             .unwrap(),
         store,
         search,
+        events,
         db,
         shutdown: Some(tx),
         server: Some(server),

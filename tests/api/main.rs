@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin_audit;
 mod admin_users;
+mod analytics;
 mod applications;
 mod auth;
 mod auth_api_keys;
@@ -21,6 +22,7 @@ mod openapi;
 mod pg_baseline;
 mod profile;
 mod rate_limit;
+mod realtime;
 mod register;
 mod role_table;
 mod samples;

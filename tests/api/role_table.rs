@@ -67,6 +67,8 @@ enum Body {
     TokenForm,
     /// An unused refresh token of the fixture candidate, one per caller.
     Refresh,
+    /// A WebSocket handshake (a GET with the upgrade headers): 101 when accepted.
+    WsHandshake,
 }
 
 /// One endpoint: its method, its path as routed (with `{placeholders}`), the body it is
@@ -145,6 +147,10 @@ fn totp_body() -> Value {
     json!({ "code": "not-a-code" })
 }
 
+fn custom_query_body() -> Value {
+    json!({ "metric": "applications", "group_by": ["status"] })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -175,6 +181,9 @@ fn skills_body() -> Value {
 /// - `{key_id}` is an API key of its own per caller.
 /// - `/jobs/matches/{user_id}` and `/matches/explain` concern the candidate's resume:
 ///   the candidate and staff may ask.
+/// - `{report_id}` is `application_funnel`; analytics are for admins only.
+/// - The WebSocket routes get a real handshake: 101 when accepted; `/ws/admin` is for
+///   admins, `/ws/user` for any signed-in user.
 /// - Logout ends the caller's session, so its row comes last.
 const TABLE: &[Row] = &[
     row(
@@ -362,6 +371,26 @@ const TABLE: &[Row] = &[
         Body::Explain,
         [200, 200, 200],
     ),
+    row(
+        Method::Get,
+        "/admin/analytics/dashboard",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Get,
+        "/admin/analytics/reports/{report_id}",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/analytics/custom",
+        Body::Json(custom_query_body),
+        [403, 403, 200],
+    ),
+    row(Method::Get, "/ws/admin", Body::WsHandshake, [403, 403, 101]),
+    row(Method::Get, "/ws/user", Body::WsHandshake, [101, 101, 101]),
     // Last: it ends the caller's session.
     row(Method::Post, "/auth/logout", Body::Empty, [204, 204, 204]),
 ];
@@ -398,6 +427,7 @@ enum Payload {
     Form(Vec<(&'static str, String)>),
     File(String),
     Query(String),
+    Upgrade,
 }
 
 /// A resume text that differs for each `tag` (the same file twice is a duplicate).
@@ -489,7 +519,8 @@ impl Fixtures {
             .replace("{user_id}", &user.to_string())
             .replace("{job_id}", &self.jobs[caller].to_string())
             .replace("{resume_id}", &self.resumes[caller].to_string())
-            .replace("{key_id}", &self.keys[caller].to_string());
+            .replace("{key_id}", &self.keys[caller].to_string())
+            .replace("{report_id}", "application_funnel");
         format!("{}{path}", intellicv::api::openapi::API_PREFIX)
     }
 
@@ -522,6 +553,7 @@ impl Fixtures {
                 ("password", PASSWORD.to_owned()),
             ]),
             Body::Refresh => Payload::Json(json!({ "refresh_token": self.refresh_tokens[caller] })),
+            Body::WsHandshake => Payload::Upgrade,
         }
     }
 }
@@ -574,6 +606,11 @@ async fn every_caller_gets_the_status_the_access_table_gives(backend: Backend) {
             };
             let request = match payload {
                 Payload::None | Payload::Query(_) => request,
+                Payload::Upgrade => request
+                    .header("connection", "Upgrade")
+                    .header("upgrade", "websocket")
+                    .header("sec-websocket-version", "13")
+                    .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
                 Payload::Json(body) => request.json(&body),
                 Payload::Form(form) => request.form(&form),
                 Payload::File(text) => {
