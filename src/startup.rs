@@ -16,6 +16,7 @@ use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
 use crate::matching::service::Matcher;
 use crate::metrics::Metrics;
+use crate::queue::{Queue, Workers};
 use crate::state::{App, AppState};
 use crate::store::Store;
 
@@ -61,7 +62,9 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let metrics = Metrics::new(search.clone()).context("cannot set up metrics")?;
         let rate_limits = RateLimits::new(&settings.rate_limit);
+        let queue = Arc::new(Queue::new(settings.queue.clone()));
         let state = AppState::new(App {
+            queue,
             rate_limits,
             metrics,
             settings,
@@ -110,6 +113,8 @@ impl Application {
             Duration::from_secs(self.state.settings.search.catch_up_interval_secs.max(1)),
         ));
         let search = self.state.search.clone();
+        let workers = Workers::spawn(&self.state);
+        let state = self.state.clone();
         let router = api::router(self.state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -136,6 +141,7 @@ impl Application {
             }
         };
         keeper.abort();
+        workers.stop(&state).await;
         let saved =
             crate::telemetry::spawn_blocking_with_span(move || search.generation().save_vectors())
                 .await;

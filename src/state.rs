@@ -25,6 +25,8 @@ pub struct App {
     pub auth: AuthService,
     pub rate_limits: RateLimits,
     pub metrics: Metrics,
+    /// The background job queue (its workers run in `startup`).
+    pub queue: Arc<crate::queue::Queue>,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@ mod api_keys;
 mod applications;
 mod audit;
 mod auth;
+mod data;
 mod error;
 pub mod extract;
 mod health;
@@ -14,6 +15,7 @@ mod matching;
 mod middleware;
 pub mod openapi;
 pub mod pagination;
+mod process;
 mod profile;
 pub mod rate_limit;
 mod resumes;
@@ -90,6 +92,10 @@ pub fn api_routes() -> Routes {
             post(api_keys::create).get(api_keys::list),
         )
         .route("/admin/api-keys/{key_id}", delete(api_keys::revoke))
+        .route("/admin/process/batch", post(process::submit))
+        .route("/admin/process/status/{job_id}", get(process::status))
+        .route("/admin/data/export", post(data::export))
+        .route("/admin/data/import", post(data::import))
 }
 
 /// The whole application router with its middleware stack.

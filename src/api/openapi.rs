@@ -14,7 +14,10 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
-use super::{admin_users, api_keys, applications, auth, jobs, matching, profile, resumes, search};
+use super::{
+    admin_users, api_keys, applications, auth, data, jobs, matching, process, profile, resumes,
+    search,
+};
 use crate::state::AppState;
 
 /// Where the API is mounted; paths in the document include it.
@@ -72,6 +75,10 @@ pub const API_PREFIX: &str = "/api/v1";
         resumes::update,
         resumes::delete,
         resumes::similar,
+        process::submit,
+        process::status,
+        data::export,
+        data::import,
     ),
     components(schemas(super::error::ErrorResponse)),
     modifiers(&Security),
@@ -85,6 +92,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "profile", description = "Users' profiles, preferences and stated skills"),
         (name = "search", description = "Hybrid search over postings and resumes"),
         (name = "matching", description = "Matches between resumes and postings, with explanations"),
+        (name = "batch", description = "Batch processing as background jobs, export and import (admins)"),
         (name = "meta", description = "This document"),
     )
 )]

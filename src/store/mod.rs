@@ -7,6 +7,7 @@
 mod api_keys;
 mod applications;
 mod audit;
+mod background_jobs;
 mod error;
 mod index_feed;
 mod job_edits;
@@ -14,6 +15,7 @@ mod jobs;
 mod profiles;
 mod resumes;
 mod sessions;
+mod transfer;
 mod users;
 
 use std::str::FromStr;
@@ -29,6 +31,10 @@ pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,
 };
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
+pub use background_jobs::{
+    AfterFailure, BackgroundJobRecord, ItemOutcome, JobItemRecord, NewBackgroundJob, NewJobItem,
+    PendingItem,
+};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
@@ -38,6 +44,7 @@ pub use resumes::{
     NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,
 };
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
+pub use transfer::{ApplicationExport, JobExport, ResumeExport, TransferTable, UserExport};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 
 use crate::config::{DatabaseSettings, SecretUrl};

@@ -191,6 +191,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub search: std::sync::Arc<intellicv::search::SearchEngine>,
+    pub queue: std::sync::Arc<intellicv::queue::Queue>,
     pub db: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
@@ -215,6 +216,7 @@ pub async fn spawn_app_with(
     let port = app.port();
     let store = app.state().store.clone();
     let search = app.state().search.clone();
+    let queue = app.state().queue.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -228,6 +230,7 @@ pub async fn spawn_app_with(
             .unwrap(),
         store,
         search,
+        queue,
         db,
         shutdown: Some(tx),
         server: Some(server),

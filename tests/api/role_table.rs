@@ -145,6 +145,15 @@ fn totp_body() -> Value {
     json!({ "code": "not-a-code" })
 }
 
+fn export_body() -> Value {
+    json!({ "entities": ["users"], "format": "csv" })
+}
+
+/// One JSON Lines row (the body is sent as JSON, which is one line).
+fn import_body() -> Value {
+    json!({ "type": "user", "email": "table-imported@example.com", "role": "candidate" })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -173,6 +182,8 @@ fn skills_body() -> Value {
 ///   posting, only its author and admins change or delete it (403 for the candidate, who
 ///   lacks the role); closing comes after the reads, deleting last.
 /// - `{key_id}` is an API key of its own per caller.
+/// - `{job_id}` under `/admin/process/status/` is a batch job the admin queued; batches,
+///   their status, export and import are for admins only.
 /// - `/jobs/matches/{user_id}` and `/matches/explain` concern the candidate's resume:
 ///   the candidate and staff may ask.
 /// - Logout ends the caller's session, so its row comes last.
@@ -282,6 +293,30 @@ const TABLE: &[Row] = &[
     ),
     row(
         Method::Post,
+        "/admin/process/batch",
+        Body::Resume,
+        [403, 403, 202],
+    ),
+    row(
+        Method::Get,
+        "/admin/process/status/{job_id}",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/data/export",
+        Body::Json(export_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/data/import",
+        Body::Json(import_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
         "/resumes/upload",
         Body::Resume,
         [201, 201, 201],
@@ -388,6 +423,8 @@ struct Fixtures {
     keys: Vec<i64>,
     /// Per caller: an unused refresh token of the candidate.
     refresh_tokens: Vec<String>,
+    /// A batch job the admin queued.
+    batch_job: i64,
     tokens: Vec<Option<String>>,
 }
 
@@ -456,6 +493,13 @@ impl Fixtures {
                 expect_error(get_as(app, "/api/v1/auth/me", &token).await).await;
             assert_eq!((status, answered.as_str()), (401, code));
         }
+        let batch = crate::batch::submit_files(
+            app,
+            &admin,
+            &[("batch.txt", resume_text("batch").into_bytes())],
+        )
+        .await;
+        let batch_job = crate::batch::accepted_job(batch).await;
         let tokens = vec![
             None,
             Some(expired(app, &candidate)),
@@ -474,6 +518,7 @@ impl Fixtures {
             users,
             keys,
             refresh_tokens,
+            batch_job,
             tokens,
         }
     }
@@ -484,10 +529,15 @@ impl Fixtures {
         } else {
             self.candidate_id
         };
+        let job = if template.starts_with("/admin/process/status/") {
+            self.batch_job
+        } else {
+            self.jobs[caller]
+        };
         let path = template
             .replace("{application_id}", &self.applications[caller].to_string())
             .replace("{user_id}", &user.to_string())
-            .replace("{job_id}", &self.jobs[caller].to_string())
+            .replace("{job_id}", &job.to_string())
             .replace("{resume_id}", &self.resumes[caller].to_string())
             .replace("{key_id}", &self.keys[caller].to_string());
         format!("{}{path}", intellicv::api::openapi::API_PREFIX)
