@@ -80,6 +80,15 @@ impl Workers {
     }
 }
 
+/// Aborts its task when dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 async fn run(state: AppState, worker: String) {
     let poll = Duration::from_millis(state.queue.settings().poll_interval_ms.max(10));
     loop {
@@ -124,20 +133,19 @@ async fn run_job(state: &AppState, worker: &str, job: BackgroundJobRecord) {
             attempt: job.attempts,
         });
         let lost = Arc::new(AtomicBool::new(false));
-        let heartbeat = tokio::spawn(heartbeat(
+        // Both tasks end with this attempt, also when the worker itself is aborted.
+        let _heartbeat = AbortOnDrop(tokio::spawn(heartbeat(
             state.clone(),
             worker.to_owned(),
             job.id,
             lost.clone(),
-        ));
+        )));
         // A task of its own, so a panic ends this attempt, not the worker.
-        let task = tokio::spawn(process(state.clone(), job.clone(), lost.clone()));
-        let outcome = match task.await {
+        let mut task = AbortOnDrop(tokio::spawn(process(state.clone(), job.clone(), lost)));
+        match (&mut task.0).await {
             Ok(outcome) => outcome,
             Err(e) => Err(JobError::Retryable(format!("the job panicked: {e}"))),
-        };
-        heartbeat.abort();
-        outcome
+        }
     };
     let (label, status) = match record(state, worker, &job, outcome).await {
         Ok(ended) => ended,
