@@ -39,6 +39,7 @@ pub struct Settings {
     pub analytics: crate::analytics::AnalyticsSettings,
     /// WebSocket events (see `RealtimeSettings`).
     pub realtime: crate::events::RealtimeSettings,
+    pub queue: QueueSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -212,6 +213,27 @@ pub struct MetricsSettings {
     pub bearer_token: Option<Secret>,
 }
 
+/// The background job queue (batch processing) and its workers in the server process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSettings {
+    /// Jobs run at once by one server process; 0 runs none (jobs wait in the queue).
+    pub workers: usize,
+    /// How often an idle worker looks for a due job (a new job wakes the workers at once).
+    pub poll_interval_ms: u64,
+    /// How long a claimed job stays a worker's without a heartbeat; a job whose lease ran
+    /// out (its process died) is claimed again.
+    pub lease_secs: u64,
+    /// How often a worker renews its lease (keep well under `lease_secs`).
+    pub heartbeat_secs: u64,
+    /// Attempts before a job is dead.
+    pub max_attempts: u32,
+    /// The first retry waits this long, doubling each attempt (with up to 25% jitter).
+    pub backoff_base_secs: u64,
+    /// The longest wait between attempts.
+    pub backoff_max_secs: u64,
+}
+
 /// A secret whose value never appears in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -305,6 +327,21 @@ impl Default for Settings {
             metrics: MetricsSettings::default(),
             analytics: Default::default(),
             realtime: Default::default(),
+            queue: QueueSettings::default(),
+        }
+    }
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            poll_interval_ms: 1000,
+            lease_secs: 60,
+            heartbeat_secs: 15,
+            max_attempts: 5,
+            backoff_base_secs: 5,
+            backoff_max_secs: 600,
         }
     }
 }

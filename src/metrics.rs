@@ -1,5 +1,6 @@
 //! Prometheus metrics of one application: HTTP requests per route, rate-limit refusals,
-//! the search engine's caches and index sizes, and embedding latency.
+//! the search engine's caches and index sizes, embedding latency, and background jobs
+//! (queue depth per status, attempt durations and outcomes per kind).
 //!
 //! Each application owns its registry (tests run several in one process). Values the
 //! engine already counts (cache hits, documents per index) are read when scraped, not
@@ -27,7 +28,18 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     rate_limited: IntCounterVec,
+    jobs_by_status: IntGaugeVec,
+    jobs_finished: IntCounterVec,
+    job_duration: HistogramVec,
 }
+
+/// Durations of background job attempts, in seconds.
+const JOB_BUCKETS: [f64; 10] = [
+    0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 14400.0,
+];
+
+/// The statuses of background jobs, each reported even when no job has it.
+const JOB_STATUSES: [&str; 5] = ["queued", "running", "succeeded", "failed", "dead"];
 
 impl Metrics {
     /// A registry with the HTTP metrics, the engine's collector and the embedder's latency
@@ -57,6 +69,32 @@ impl Metrics {
             ),
             &["scope"],
         )?;
+        let jobs_by_status = IntGaugeVec::new(
+            Opts::new(
+                "background_jobs",
+                "Background jobs per status (queued is the queue depth), read at scrape time",
+            ),
+            &["status"],
+        )?;
+        let jobs_finished = IntCounterVec::new(
+            Opts::new(
+                "background_job_attempts_total",
+                "Background job attempts that ended, per kind and outcome (succeeded, \
+                 retried, failed, dead)",
+            ),
+            &["kind", "outcome"],
+        )?;
+        let job_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "background_job_duration_seconds",
+                "Time one attempt of a background job took, per kind and outcome",
+            )
+            .buckets(JOB_BUCKETS.to_vec()),
+            &["kind", "outcome"],
+        )?;
+        registry.register(Box::new(jobs_by_status.clone()))?;
+        registry.register(Box::new(jobs_finished.clone()))?;
+        registry.register(Box::new(job_duration.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(rate_limited.clone()))?;
@@ -67,7 +105,31 @@ impl Metrics {
             http_requests,
             http_duration,
             rate_limited,
+            jobs_by_status,
+            jobs_finished,
+            job_duration,
         })
+    }
+
+    /// Counts one ended attempt of a background job. `kind` and `outcome` come from fixed
+    /// sets (job kinds, attempt outcomes), so labels stay bounded.
+    pub fn observe_job(&self, kind: &str, outcome: &str, elapsed: Duration) {
+        let labels = [kind, outcome];
+        self.jobs_finished.with_label_values(&labels).inc();
+        self.job_duration
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Sets the per-status job gauges from counts read from the database.
+    pub fn set_job_counts(&self, counts: &[(String, i64)]) {
+        for status in JOB_STATUSES {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            self.jobs_by_status.with_label_values(&[status]).set(n);
+        }
     }
 
     /// Counts one answered request. `route` must be a route template (bounded), not a path.

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::events::EventHub;
 use crate::matching::service::Matcher;
 use crate::metrics::Metrics;
+use crate::queue::{Queue, Workers};
 use crate::state::{App, AppState};
 use crate::store::Store;
 
@@ -71,9 +72,11 @@ impl Application {
         usage
             .register_metrics(metrics.registry())
             .context("cannot set up usage metrics")?;
+        let queue = Arc::new(Queue::new(settings.queue.clone()));
         let state = AppState::new(App {
             events,
             usage,
+            queue,
             rate_limits,
             metrics,
             settings,
@@ -123,6 +126,8 @@ impl Application {
         ));
         let search = self.state.search.clone();
         let (events, usage) = (self.state.events.clone(), self.state.usage.clone());
+        let workers = Workers::spawn(&self.state);
+        let state = self.state.clone();
         let router = api::router(self.state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -149,6 +154,7 @@ impl Application {
             }
         };
         keeper.abort();
+        workers.stop(&state).await;
         events.close_all();
         usage.shutdown().await;
         let saved =

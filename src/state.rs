@@ -31,6 +31,8 @@ pub struct App {
     pub events: Arc<EventHub>,
     /// Usage events (searches, match requests), written off the request path.
     pub usage: Arc<UsageRecorder>,
+    /// The background job queue (its workers run in `startup`).
+    pub queue: Arc<crate::queue::Queue>,
 }
 
 impl AppState {

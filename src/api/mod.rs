@@ -6,6 +6,7 @@ mod api_keys;
 mod applications;
 mod audit;
 mod auth;
+mod data;
 mod error;
 pub mod extract;
 mod health;
@@ -15,6 +16,7 @@ mod matching;
 mod middleware;
 pub mod openapi;
 pub mod pagination;
+mod process;
 mod profile;
 pub mod rate_limit;
 mod resumes;
@@ -100,6 +102,10 @@ pub fn api_routes() -> Routes {
         .route("/admin/analytics/custom", post(analytics::custom))
         .route("/ws/admin", get(ws::admin))
         .route("/ws/user", get(ws::user))
+        .route("/admin/process/batch", post(process::submit))
+        .route("/admin/process/status/{job_id}", get(process::status))
+        .route("/admin/data/export", post(data::export))
+        .route("/admin/data/import", post(data::import))
 }
 
 /// The whole application router with its middleware stack.

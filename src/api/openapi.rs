@@ -15,8 +15,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
 use super::{
-    admin_users, analytics, api_keys, applications, auth, jobs, matching, profile, resumes, search,
-    ws,
+    admin_users, analytics, api_keys, applications, auth, data, jobs, matching, process, profile,
+    resumes, search, ws,
 };
 use crate::state::AppState;
 
@@ -80,6 +80,10 @@ pub const API_PREFIX: &str = "/api/v1";
         analytics::custom,
         ws::admin,
         ws::user,
+        process::submit,
+        process::status,
+        data::export,
+        data::import,
     ),
     components(schemas(super::error::ErrorResponse)),
     modifiers(&Security),
@@ -95,6 +99,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "matching", description = "Matches between resumes and postings, with explanations"),
         (name = "analytics", description = "Dashboard, reports and custom queries over the stored data and recorded usage (admins)"),
         (name = "realtime", description = "WebSocket streams of events: answered with 101 Switching Protocols, then JSON text messages"),
+        (name = "batch", description = "Batch processing as background jobs, export and import (admins)"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -96,6 +96,10 @@ pub async fn metrics(
             });
         }
     }
+    match state.store.background_job_counts().await {
+        Ok(counts) => state.metrics.set_job_counts(&counts),
+        Err(error) => tracing::warn!(%error, "cannot count background jobs for metrics"),
+    }
     let text = state
         .metrics
         .render()

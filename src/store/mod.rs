@@ -8,6 +8,7 @@ mod analytics;
 mod api_keys;
 mod applications;
 mod audit;
+mod background_jobs;
 mod error;
 mod index_feed;
 mod job_edits;
@@ -16,6 +17,7 @@ mod profiles;
 mod realtime;
 mod resumes;
 mod sessions;
+mod transfer;
 mod users;
 
 use std::str::FromStr;
@@ -34,6 +36,10 @@ pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,
 };
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
+pub use background_jobs::{
+    AfterFailure, BackgroundJobRecord, ItemOutcome, JobItemRecord, NewBackgroundJob, NewJobItem,
+    PendingItem,
+};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
@@ -43,6 +49,7 @@ pub use resumes::{
     NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,
 };
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
+pub use transfer::{ApplicationExport, JobExport, ResumeExport, TransferTable, UserExport};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 
 use crate::config::{DatabaseSettings, SecretUrl};

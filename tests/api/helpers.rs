@@ -193,6 +193,7 @@ pub struct TestApp {
     pub search: std::sync::Arc<intellicv::search::SearchEngine>,
     /// The application's real-time event hub (tests publish to it directly).
     pub events: std::sync::Arc<intellicv::events::EventHub>,
+    pub queue: std::sync::Arc<intellicv::queue::Queue>,
     pub db: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
@@ -218,6 +219,7 @@ pub async fn spawn_app_with(
     let store = app.state().store.clone();
     let search = app.state().search.clone();
     let events = app.state().events.clone();
+    let queue = app.state().queue.clone();
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
@@ -232,6 +234,7 @@ pub async fn spawn_app_with(
         store,
         search,
         events,
+        queue,
         db,
         shutdown: Some(tx),
         server: Some(server),

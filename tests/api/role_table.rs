@@ -151,6 +151,15 @@ fn custom_query_body() -> Value {
     json!({ "metric": "applications", "group_by": ["status"] })
 }
 
+fn export_body() -> Value {
+    json!({ "entities": ["users"], "format": "csv" })
+}
+
+/// One JSON Lines row (the body is sent as JSON, which is one line).
+fn import_body() -> Value {
+    json!({ "type": "user", "email": "table-imported@example.com", "role": "candidate" })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -179,6 +188,8 @@ fn skills_body() -> Value {
 ///   posting, only its author and admins change or delete it (403 for the candidate, who
 ///   lacks the role); closing comes after the reads, deleting last.
 /// - `{key_id}` is an API key of its own per caller.
+/// - `{job_id}` under `/admin/process/status/` is a batch job the admin queued; batches,
+///   their status, export and import are for admins only.
 /// - `/jobs/matches/{user_id}` and `/matches/explain` concern the candidate's resume:
 ///   the candidate and staff may ask.
 /// - `{report_id}` is `application_funnel`; analytics are for admins only.
@@ -288,6 +299,30 @@ const TABLE: &[Row] = &[
         "/admin/api-keys/{key_id}",
         Body::Empty,
         [403, 403, 204],
+    ),
+    row(
+        Method::Post,
+        "/admin/process/batch",
+        Body::Resume,
+        [403, 403, 202],
+    ),
+    row(
+        Method::Get,
+        "/admin/process/status/{job_id}",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/data/export",
+        Body::Json(export_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/data/import",
+        Body::Json(import_body),
+        [403, 403, 200],
     ),
     row(
         Method::Post,
@@ -417,6 +452,8 @@ struct Fixtures {
     keys: Vec<i64>,
     /// Per caller: an unused refresh token of the candidate.
     refresh_tokens: Vec<String>,
+    /// A batch job the admin queued.
+    batch_job: i64,
     tokens: Vec<Option<String>>,
 }
 
@@ -486,6 +523,13 @@ impl Fixtures {
                 expect_error(get_as(app, "/api/v1/auth/me", &token).await).await;
             assert_eq!((status, answered.as_str()), (401, code));
         }
+        let batch = crate::batch::submit_files(
+            app,
+            &admin,
+            &[("batch.txt", resume_text("batch").into_bytes())],
+        )
+        .await;
+        let batch_job = crate::batch::accepted_job(batch).await;
         let tokens = vec![
             None,
             Some(expired(app, &candidate)),
@@ -504,6 +548,7 @@ impl Fixtures {
             users,
             keys,
             refresh_tokens,
+            batch_job,
             tokens,
         }
     }
@@ -514,10 +559,15 @@ impl Fixtures {
         } else {
             self.candidate_id
         };
+        let job = if template.starts_with("/admin/process/status/") {
+            self.batch_job
+        } else {
+            self.jobs[caller]
+        };
         let path = template
             .replace("{application_id}", &self.applications[caller].to_string())
             .replace("{user_id}", &user.to_string())
-            .replace("{job_id}", &self.jobs[caller].to_string())
+            .replace("{job_id}", &job.to_string())
             .replace("{resume_id}", &self.resumes[caller].to_string())
             .replace("{key_id}", &self.keys[caller].to_string())
             .replace("{report_id}", "application_funnel");

@@ -79,6 +79,8 @@ async fn the_schema_has_every_table_and_enforces_constraints(backend: Backend) {
         "application_status_history",
         "processing_jobs",
         "processing_job_items",
+        "background_jobs",
+        "background_job_items",
         "ai_enrichments",
         "ai_models",
         "analytics_events",
