@@ -73,6 +73,7 @@ impl Application {
             .register_metrics(metrics.registry())
             .context("cannot set up usage metrics")?;
         let queue = Arc::new(Queue::new(settings.queue.clone()));
+        queue.observe(events.clone());
         let state = AppState::new(App {
             events,
             usage,

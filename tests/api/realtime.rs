@@ -15,6 +15,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::analytics::at_time;
 use crate::applications::{post_job, upload_resume};
 use crate::auth_support::{post_as, put_as, user_with_token};
+use crate::batch::{BATCH, accepted_job};
 use crate::documents_api::{RESUME_RUST, upload};
 use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
@@ -333,7 +334,46 @@ async fn a_new_posting_that_matches_reaches_the_candidate(backend: Backend) {
     );
 }
 
+/// The queue's events reach admins as `job.progress`: queued, each item, finished.
+async fn an_admin_follows_a_batch_job_to_its_end(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "admin@example.com", Role::Admin).await;
+    let mut socket = connect(&app, "admin", Token::Header(&admin)).await;
+    let batch = json!({
+        "source": "ws-feed",
+        "postings": [
+            { "external_id": "w-1", "title": "Rust Engineer", "company": "Ferrous Ltd",
+              "description": "Rust and PostgreSQL." },
+            { "external_id": "w-2", "title": "Data Analyst", "company": "Numbers plc",
+              "description": "SQL and Python." },
+        ],
+    });
+    let job_id = accepted_job(post_as(&app, BATCH, &admin, &batch).await).await;
+    let mut seen = Vec::new();
+    loop {
+        let event = next_of(&mut socket, "job.progress").await;
+        assert_eq!(event["data"]["job_id"], job_id, "{event}");
+        let status = event["data"]["status"].as_str().unwrap().to_owned();
+        if let Some(done) = event["data"]["done"].as_i64() {
+            assert_eq!(event["data"]["total"], 2, "{event}");
+            seen.push(done);
+        }
+        if status == "succeeded" {
+            break;
+        }
+        assert!(["queued", "running"].contains(&status.as_str()), "{event}");
+    }
+    assert_eq!(
+        seen,
+        vec![0, 1, 2],
+        "queued with 0 done, then one event per item"
+    );
+}
+
 on_both_backends!(
+    an_admin_follows_a_batch_job_to_its_end,
     only_users_with_valid_tokens_connect,
     a_user_hears_their_application_status_changes,
     an_admin_hears_documents_stored_and_parse_failures,
