@@ -89,6 +89,12 @@ impl Embedder {
     /// learn the output dimension.
     pub fn load(config: &EmbedderConfig) -> Result<Embedder, EmbedderError> {
         let started = Instant::now();
+        // The tokenizer would otherwise split `encode_batch` over rayon's global pool. Our
+        // embedding threads are not rayon workers, so they block until a rayon worker is
+        // free; when every rayon worker is itself waiting for an embedding (a `par_iter`
+        // over resumes whose skill items are embedded, as `ingest` does), nothing moves
+        // again. We batch and thread the work ourselves: tokenise on the calling thread.
+        tokenizers::utils::parallelism::set_parallelism(false);
         validate(config)?;
         let files = files::verify(config)?;
         let model = session::read_model(&files)?;

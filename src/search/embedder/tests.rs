@@ -301,3 +301,33 @@ fn settings_the_model_cannot_run_with_are_rejected() {
         Err(EmbedderError::InvalidConfig(_))
     ));
 }
+
+/// Embedding from inside every rayon worker at once (as `ingest` parses resumes in a
+/// `par_iter` and embeds their skill items) must finish: the tokenizer must not wait for
+/// rayon workers that are all waiting for it.
+#[test]
+fn embedding_from_every_rayon_worker_at_once_does_not_deadlock() {
+    use rayon::prelude::*;
+    let Some(embedder) = shared() else {
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let texts: Vec<String> = (0..12)
+            .map(|i| format!("project management and stakeholder reporting, item {i}"))
+            .collect();
+        let outcome: Result<Vec<usize>, EmbedderError> = (0..64)
+            .into_par_iter()
+            .map(|_| {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                embedder.embed_batch(&refs).map(|v| v.len())
+            })
+            .collect();
+        let _ = tx.send(outcome);
+    });
+    let counts = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("embedding from rayon workers finished within 120 s (a deadlock otherwise)")
+        .expect("embeddings");
+    assert!(counts.iter().all(|&n| n == 12));
+}
