@@ -42,6 +42,17 @@ struct Report {
     methods: Vec<MethodScore>,
     /// The best weights on the tuning queries (components, then neighbour feedback).
     tuned: SimilarityWeights,
+    /// The tuned hybrid re-ranked with skill overlap and all-titles similarity.
+    rerank: Vec<RerankScore>,
+}
+
+#[derive(Debug, Serialize)]
+struct RerankScore {
+    method: String,
+    w_skills: f32,
+    w_titles: f32,
+    precision_at_10: f64,
+    ndcg_at_10: f64,
 }
 
 pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
@@ -109,6 +120,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
     for (name, weights) in methods {
         scores.push(score(&store, &engine, &corpus, weights, test, name).await?);
     }
+    let rerank = rerank_experiment(&store, &engine, &models, &corpus, tuned).await?;
     let count = |f: &dyn Fn(Half) -> bool| corpus.iter().filter(|d| f(d.half)).count();
     let report = Report {
         documents: corpus.len(),
@@ -117,6 +129,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         test_queries: count(&test),
         methods: scores,
         tuned,
+        rerank,
     };
     store.close().await;
     if args.json {
@@ -144,7 +157,98 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             m.weights.feedback_weight
         );
     }
+    for r in &report.rerank {
+        println!(
+            "{:<26} {:>8.3} {:>8.3}  + {:.2} × skills + {:.2} × all titles",
+            r.method, r.precision_at_10, r.ndcg_at_10, r.w_skills, r.w_titles
+        );
+    }
     Ok(())
+}
+
+/// Re-ranks the tuned hybrid's first 100 hits with skill overlap and the similarity of
+/// all job titles; weights tuned on the tuning queries, scores on the test queries.
+async fn rerank_experiment(
+    store: &Store,
+    engine: &std::sync::Arc<crate::search::SearchEngine>,
+    models: &Models,
+    corpus: &[Labelled],
+    weights: SimilarityWeights,
+) -> anyhow::Result<Vec<RerankScore>> {
+    use crate::search::eval_rerank::{RerankSignals, all_titles, rerank_score};
+    use crate::search::eval_similar::first_stage;
+    let ids: Vec<i64> = corpus.iter().map(|d| d.id).collect();
+    let mut docs = Vec::new();
+    let mut titles = Vec::new();
+    for r in store.resumes_by_ids(&ids).await? {
+        let Some(profile) = r.profile.as_ref().map(|p| &p.0) else {
+            continue;
+        };
+        let uris = profile.skills.iter().map(|s| s.uri.clone()).collect();
+        let in_index = half_of(&r.source_filename) == Half::Index;
+        titles.push(all_titles(profile));
+        docs.push((r.id, in_index, uris));
+    }
+    let embedder = models.embedder.clone();
+    let texts = titles.clone();
+    let vectors = tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        embedder.embed_batch(&refs)
+    })
+    .await??;
+    let signals = RerankSignals::new(
+        docs.into_iter()
+            .zip(titles.iter().zip(vectors))
+            .map(|((id, i, u), (t, v))| (id, i, u, (!t.is_empty()).then_some(v)))
+            .collect(),
+    );
+    let tuning = first_stage(store, engine, corpus, weights, |h| {
+        h == Half::Query { tuning: true }
+    })
+    .await?;
+    let test = first_stage(store, engine, corpus, weights, |h| {
+        h == Half::Query { tuning: false }
+    })
+    .await?;
+    let grid = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8];
+    let mut best = (f64::MIN, 0.0, 0.0);
+    for &ws in &grid {
+        for &wt in &grid {
+            let (p, _) = rerank_score(&tuning, &signals, corpus, ws, wt);
+            if p > best.0 {
+                best = (p, ws, wt);
+            }
+        }
+    }
+    let mut best_skills = (f64::MIN, 0.0);
+    let mut best_titles = (f64::MIN, 0.0);
+    for &w in &grid {
+        let (p, _) = rerank_score(&tuning, &signals, corpus, w, 0.0);
+        if p > best_skills.0 {
+            best_skills = (p, w);
+        }
+        let (p, _) = rerank_score(&tuning, &signals, corpus, 0.0, w);
+        if p > best_titles.0 {
+            best_titles = (p, w);
+        }
+    }
+    let mut out = Vec::new();
+    for (method, ws, wt) in [
+        ("first stage (tuned)", 0.0, 0.0),
+        ("+ skills (tuned)", best_skills.1, 0.0),
+        ("+ all titles (tuned)", 0.0, best_titles.1),
+        ("+ both (tuned)", best.1, best.2),
+    ] {
+        let (p, n) = rerank_score(&test, &signals, corpus, ws, wt);
+        out.push(RerankScore {
+            method: method.to_owned(),
+            w_skills: ws,
+            w_titles: wt,
+            precision_at_10: p,
+            ndcg_at_10: n,
+        });
+    }
+    Ok(out)
 }
 
 /// `id,category` rows: file stem → category.

@@ -135,6 +135,46 @@ pub async fn score(
     })
 }
 
+/// The first-stage hits (100 deep) of every chosen query, for re-ranking experiments.
+pub async fn first_stage(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    corpus: &[Labelled],
+    weights: SimilarityWeights,
+    use_query: impl Fn(Half) -> bool,
+) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
+    let not_indexed: HashSet<DocId> = corpus
+        .iter()
+        .filter(|d| d.half != Half::Index)
+        .map(|d| d.id)
+        .collect();
+    let mut out = Vec::new();
+    for doc in corpus.iter().filter(|d| use_query(d.half)) {
+        let Some(mut query) = doc_query(store, engine, Collection::Resumes, doc.id).await? else {
+            continue;
+        };
+        query.exclude.extend(not_indexed.iter().copied());
+        let engine = engine.clone();
+        let hits = tokio::task::spawn_blocking(move || {
+            engine.similar(
+                Collection::Resumes,
+                &query,
+                &SearchFilters::default(),
+                &weights,
+                100,
+                100,
+            )
+        })
+        .await??;
+        out.push(super::eval_rerank::FirstStage {
+            query: doc.id,
+            label: doc.label.clone(),
+            hits: hits.iter().map(|h| (h.id, h.score)).collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// Weightings on a grid over the simplex (steps of `step`), for tuning.
 pub fn weight_grid(step: f32) -> Vec<SimilarityWeights> {
     let n = (1.0 / step).round() as i32;

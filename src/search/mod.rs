@@ -11,6 +11,7 @@ mod document;
 pub mod embedder;
 mod engine;
 mod error;
+pub mod eval_rerank;
 pub mod eval_similar;
 mod filters;
 pub mod fusion;
