@@ -1,8 +1,10 @@
 //! IntelliCV: resume and job matching service.
 
+pub mod ai;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod career;
 pub mod cli;
 pub mod components;
 pub mod config;

@@ -1,10 +1,12 @@
 //! The HTTP layer: routers per area, thin handlers over the domain core.
 
 mod admin_users;
+mod ai;
 mod api_keys;
 mod applications;
 mod audit;
 mod auth;
+mod career;
 mod error;
 pub mod extract;
 mod health;
@@ -90,6 +92,17 @@ pub fn api_routes() -> Routes {
             post(api_keys::create).get(api_keys::list),
         )
         .route("/admin/api-keys/{key_id}", delete(api_keys::revoke))
+        .route("/career/recommendations", get(career::recommendations))
+        .route("/career/pathways/{user_id}", get(career::pathways))
+        .route("/career/coaching/session", post(career::create_session))
+        .route("/career/coaching/sessions", get(career::list_sessions))
+        .route(
+            "/career/coaching/sessions/{session_id}",
+            get(career::get_session),
+        )
+        .route("/admin/ai/enrich", post(ai::enrich))
+        .route("/admin/ai/models/status", get(ai::models))
+        .route("/admin/ai/content/generate", post(ai::generate))
 }
 
 /// The whole application router with its middleware stack.

@@ -14,7 +14,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
-use super::{admin_users, api_keys, applications, auth, jobs, matching, profile, resumes, search};
+use super::{
+    admin_users, ai, api_keys, applications, auth, career, jobs, matching, profile, resumes, search,
+};
 use crate::state::AppState;
 
 /// Where the API is mounted; paths in the document include it.
@@ -72,6 +74,14 @@ pub const API_PREFIX: &str = "/api/v1";
         resumes::update,
         resumes::delete,
         resumes::similar,
+        career::recommendations,
+        career::pathways,
+        career::create_session,
+        career::list_sessions,
+        career::get_session,
+        ai::enrich,
+        ai::models,
+        ai::generate,
     ),
     components(schemas(super::error::ErrorResponse)),
     modifiers(&Security),
@@ -85,6 +95,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "profile", description = "Users' profiles, preferences and stated skills"),
         (name = "search", description = "Hybrid search over postings and resumes"),
         (name = "matching", description = "Matches between resumes and postings, with explanations"),
+        (name = "career", description = "Career recommendations, pathways to ESCO occupations and coaching plans"),
+        (name = "ai", description = "Enrichment, model status and grounded text generation (admins)"),
         (name = "meta", description = "This document"),
     )
 )]

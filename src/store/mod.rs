@@ -7,6 +7,8 @@
 mod api_keys;
 mod applications;
 mod audit;
+mod career;
+mod enrichments;
 mod error;
 mod index_feed;
 mod job_edits;
@@ -29,6 +31,8 @@ pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, NewApplication, StatusChangeRecord,
 };
 pub use audit::{AuditEntry, AuditOutcome, AuditRecord};
+pub use career::{CoachingSessionRecord, NewCoachingSession, TitleSkillCounts};
+pub use enrichments::{EnrichmentRecord, EnrichmentRunRecord, ModelRegistration, NewEnrichment};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};

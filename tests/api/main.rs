@@ -5,12 +5,14 @@ mod helpers;
 
 mod admin_audit;
 mod admin_users;
+mod ai;
 mod applications;
 mod auth;
 mod auth_api_keys;
 mod auth_support;
 mod auth_totp;
 mod body_validation;
+mod career;
 mod cli;
 mod documents_api;
 mod errors;

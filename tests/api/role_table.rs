@@ -145,6 +145,18 @@ fn totp_body() -> Value {
     json!({ "code": "not-a-code" })
 }
 
+fn coaching_body() -> Value {
+    json!({ "target_role": "Backend Engineer" })
+}
+
+fn enrich_body() -> Value {
+    json!({ "all": true })
+}
+
+fn generate_body() -> Value {
+    json!({ "kind": "job_description", "title": "Platform engineer", "skills": ["Kubernetes"] })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -175,6 +187,11 @@ fn skills_body() -> Value {
 /// - `{key_id}` is an API key of its own per caller.
 /// - `/jobs/matches/{user_id}` and `/matches/explain` concern the candidate's resume:
 ///   the candidate and staff may ask.
+/// - `/career/recommendations` reads the caller's own resume or profile skills: every
+///   caller has stated a skill by then (the skills row comes first). Pathways concern the candidate (visible to recruiters). Every
+///   user may ask for a coaching plan (without a resume every needed skill is missing)
+///   and list their own; `{session_id}` is the candidate's plan (404 for a recruiter).
+/// - `/admin/ai/*` is for admins only.
 /// - Logout ends the caller's session, so its row comes last.
 const TABLE: &[Row] = &[
     row(
@@ -362,6 +379,54 @@ const TABLE: &[Row] = &[
         Body::Explain,
         [200, 200, 200],
     ),
+    row(
+        Method::Get,
+        "/career/recommendations",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/career/pathways/{user_id}",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Post,
+        "/career/coaching/session",
+        Body::Json(coaching_body),
+        [201, 201, 201],
+    ),
+    row(
+        Method::Get,
+        "/career/coaching/sessions",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/career/coaching/sessions/{session_id}",
+        Body::Empty,
+        [200, 404, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/ai/enrich",
+        Body::Json(enrich_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Get,
+        "/admin/ai/models/status",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/ai/content/generate",
+        Body::Json(generate_body),
+        [403, 403, 200],
+    ),
     // Last: it ends the caller's session.
     row(Method::Post, "/auth/logout", Body::Empty, [204, 204, 204]),
 ];
@@ -386,6 +451,8 @@ struct Fixtures {
     users: Vec<i64>,
     /// Per caller: an API key.
     keys: Vec<i64>,
+    /// A coaching plan of the candidate.
+    session_id: i64,
     /// Per caller: an unused refresh token of the candidate.
     refresh_tokens: Vec<String>,
     tokens: Vec<Option<String>>,
@@ -429,6 +496,17 @@ impl Fixtures {
             applications.push(body["id"].as_i64().unwrap());
         }
         let job_id = post_job(app, &recruiter, "Engineer to apply to").await;
+        let response = post_as(
+            app,
+            "/api/v1/career/coaching/session",
+            &candidate,
+            &coaching_body(),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let session_id = response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let (mut jobs, mut resumes, mut users, mut keys, mut refresh_tokens) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for caller in CALLERS {
@@ -473,6 +551,7 @@ impl Fixtures {
             resumes,
             users,
             keys,
+            session_id,
             refresh_tokens,
             tokens,
         }
@@ -489,7 +568,8 @@ impl Fixtures {
             .replace("{user_id}", &user.to_string())
             .replace("{job_id}", &self.jobs[caller].to_string())
             .replace("{resume_id}", &self.resumes[caller].to_string())
-            .replace("{key_id}", &self.keys[caller].to_string());
+            .replace("{key_id}", &self.keys[caller].to_string())
+            .replace("{session_id}", &self.session_id.to_string());
         format!("{}{path}", intellicv::api::openapi::API_PREFIX)
     }
 
