@@ -90,8 +90,9 @@ impl std::fmt::Debug for LlmClient {
 }
 
 impl LlmClient {
-    /// A client when `base_url` and `model` are set; `Err` for a base URL that is not
-    /// `http://` (this build speaks plain HTTP: a local server, or a TLS-terminating proxy).
+    /// A client when `base_url` and `model` are set; `Err` for a base URL that is neither
+    /// `http://` nor `https://` (TLS through rustls, certificates checked against the
+    /// system's roots).
     pub fn from_settings(settings: &AiSettings) -> Result<Option<Self>, String> {
         let (Some(base), Some(model)) = (
             settings
@@ -107,12 +108,14 @@ impl LlmClient {
         ) else {
             return Ok(None);
         };
-        if !base.starts_with("http://") {
+        if !base.starts_with("http://") && !base.starts_with("https://") {
             return Err(format!(
-                "ai.base_url must be an http:// URL (got {base}); put a TLS-terminating proxy \
-                 in front of an https endpoint"
+                "ai.base_url must be an http:// or https:// URL (got {base})"
             ));
         }
+        // rustls with ring (the provider sqlx uses too); an error only says one is
+        // installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(settings.connect_timeout_ms.max(1)))
             .build()
@@ -261,5 +264,67 @@ impl LlmClient {
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| LlmError::BadAnswer("no choices[0].message.content".to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(base: &str) -> AiSettings {
+        AiSettings {
+            base_url: Some(base.to_owned()),
+            model: Some("m".to_owned()),
+            ..AiSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_client_needs_an_http_or_https_url_and_a_model() {
+        assert!(
+            LlmClient::from_settings(&AiSettings::default())
+                .unwrap()
+                .is_none()
+        );
+        let https = LlmClient::from_settings(&settings("https://llm.example/v1/"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(https.url(), "https://llm.example/v1/chat/completions");
+        assert!(LlmClient::from_settings(&settings("ftp://llm.example")).is_err());
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_up_to_the_cap() {
+        let client = LlmClient::from_settings(&AiSettings {
+            backoff_initial_ms: 100,
+            backoff_max_ms: 1000,
+            ..settings("http://127.0.0.1:9/v1")
+        })
+        .unwrap()
+        .unwrap();
+        for (n, base) in [
+            (0, 100u64),
+            (1, 200),
+            (2, 400),
+            (3, 800),
+            (4, 1000),
+            (9, 1000),
+        ] {
+            let wait = client.backoff(n).as_millis() as u64;
+            assert!((base / 2..=base).contains(&wait), "retry {n}: {wait} ms");
+        }
+    }
+
+    #[test]
+    fn the_limiter_admits_a_minutes_budget_evenly() {
+        let client = LlmClient::from_settings(&AiSettings {
+            requests_per_minute: 20,
+            ..settings("http://127.0.0.1:9/v1")
+        })
+        .unwrap()
+        .unwrap();
+        // A burst of a tenth of the budget, then one every three seconds.
+        assert!(client.admit() && client.admit());
+        assert!(!client.admit());
     }
 }
