@@ -16,7 +16,7 @@ pub const MAX_TARGET_ROLE_CHARS: usize = 200;
 /// Cosine from which the nearest occupation's labels count as naming the target role.
 const OCCUPATION_MIN_SIMILARITY: f32 = 0.6;
 /// Title similarity (word Dice) from which a job counts as titled like the target role.
-const JOB_TITLE_MIN_SIMILARITY: f32 = 0.5;
+const JOB_TITLE_MIN_SIMILARITY: f32 = 0.6;
 const SUGGESTED_JOBS: usize = 5;
 
 /// What a plan is asked for.
