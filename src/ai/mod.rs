@@ -21,7 +21,7 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AiSettings {
-    /// An OpenAI-compatible API (`http(s)://host:port/v1`; the client posts to
+    /// An OpenAI-compatible API (`http://host:port/v1`; the client posts to
     /// `{base_url}/chat/completions`). Unset: only the grounded generator runs.
     pub base_url: Option<String>,
     /// The model name sent to the endpoint.
