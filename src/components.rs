@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::career::occupations::OccupationCatalog;
 use crate::config::Settings;
 use crate::search::embedder::Embedder;
 use crate::search::layout::IndexLayout;
@@ -20,6 +21,8 @@ use crate::telemetry::spawn_blocking_with_span;
 pub struct Models {
     pub skills: Arc<SkillExtractor>,
     pub embedder: Arc<Embedder>,
+    /// ESCO occupations with their derived skills (label vectors built on first use).
+    pub occupations: Arc<OccupationCatalog>,
 }
 
 impl Models {
@@ -39,6 +42,12 @@ impl Models {
         let (skills, embedder) = tokio::join!(skills, embedder);
         let (taxonomy, extractor) = skills?.context("cannot load the skills taxonomy")?;
         let embedder = embedder?.context("cannot load the embedding model")?;
+        let (cache_dir, embedder2) = (settings.skill_vector_cache_dir(), embedder.clone());
+        let (taxonomy, extractor, occupations) = spawn_blocking_with_span(move || {
+            let catalog = OccupationCatalog::build(&taxonomy, &extractor, embedder2, &cache_dir);
+            (taxonomy, extractor, Arc::new(catalog))
+        })
+        .await?;
         let skills = if settings.skills.semantic {
             let (cache_dir, embedder) = (settings.skill_vector_cache_dir(), embedder.clone());
             spawn_blocking_with_span(move || -> anyhow::Result<_> {
@@ -56,6 +65,7 @@ impl Models {
         Ok(Self {
             skills: Arc::new(skills),
             embedder,
+            occupations,
         })
     }
 }

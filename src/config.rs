@@ -40,6 +40,10 @@ pub struct Settings {
     /// WebSocket events (see `RealtimeSettings`).
     pub realtime: crate::events::RealtimeSettings,
     pub queue: QueueSettings,
+    /// Text generation (an optional OpenAI-compatible endpoint) and enrichment.
+    pub ai: crate::ai::AiSettings,
+    /// Career recommendations, pathways and coaching.
+    pub career: crate::career::CareerSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,6 +189,10 @@ pub struct RateLimitSettings {
     pub per_user: Quota,
     /// Requests to `/api/v1/auth/*`, per client IP, on top of the limits above.
     pub auth_per_ip: Quota,
+    /// Requests to the AI and career endpoints (`/api/v1/admin/ai/*`, `/api/v1/career/*`),
+    /// which run the embedding model, the matcher or a text generator, per user (or API
+    /// key, or client IP without credentials), on top of the limits above.
+    pub ai: Quota,
     /// Peers (reverse proxies, load balancers) whose `X-Forwarded-For` header is believed.
     /// From any other peer the header is ignored and the connection's address is the
     /// client's.
@@ -328,6 +336,8 @@ impl Default for Settings {
             analytics: Default::default(),
             realtime: Default::default(),
             queue: QueueSettings::default(),
+            ai: crate::ai::AiSettings::default(),
+            career: crate::career::CareerSettings::default(),
         }
     }
 }
@@ -360,6 +370,10 @@ impl Default for RateLimitSettings {
             },
             auth_per_ip: Quota {
                 per_minute: 30,
+                burst: 20,
+            },
+            ai: Quota {
+                per_minute: 60,
                 burst: 20,
             },
             trusted_proxies: Vec::new(),

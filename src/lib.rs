@@ -1,9 +1,11 @@
 //! IntelliCV: resume and job matching service.
 
 pub mod analytics;
+pub mod ai;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod career;
 pub mod cli;
 pub mod components;
 pub mod config;

@@ -10,9 +10,12 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::analytics::usage::UsageRecorder;
+use crate::ai::generate::Generator;
+use crate::ai::generate::llm::LlmClient;
 use crate::api;
 use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
+use crate::career::CareerService;
 use crate::components::{Models, keep_indexes_current, open_search};
 use crate::config::Settings;
 use crate::events::EventHub;
@@ -56,6 +59,20 @@ impl Application {
             .refresh_rarity()
             .await
             .context("cannot count how often postings ask for each skill")?;
+        let career = Arc::new(CareerService::new(
+            store.clone(),
+            matcher.clone(),
+            models.occupations.clone(),
+            models.embedder.clone(),
+            settings.career.clone(),
+        ));
+        let llm = LlmClient::from_settings(&settings.ai).map_err(|e| anyhow::anyhow!(e))?;
+        let generator = Arc::new(Generator::new(
+            store.clone(),
+            matcher.clone(),
+            models.skills.clone(),
+            llm,
+        ));
         let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
@@ -83,6 +100,8 @@ impl Application {
             settings,
             store,
             matcher,
+            career,
+            generator,
             search,
             skills: models.skills,
             embedder: models.embedder,

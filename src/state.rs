@@ -24,6 +24,8 @@ pub struct App {
     pub skills: Arc<SkillExtractor>,
     pub embedder: Arc<Embedder>,
     pub matcher: Arc<crate::matching::service::Matcher>,
+    pub career: Arc<crate::career::CareerService>,
+    pub generator: Arc<crate::ai::generate::Generator>,
     pub auth: AuthService,
     pub rate_limits: RateLimits,
     pub metrics: Metrics,

@@ -2,11 +2,13 @@
 
 mod admin_users;
 mod analytics;
+mod ai;
 mod api_keys;
 mod applications;
 mod audit;
 mod auth;
 mod data;
+mod career;
 mod error;
 pub mod extract;
 mod health;
@@ -106,6 +108,17 @@ pub fn api_routes() -> Routes {
         .route("/admin/process/status/{job_id}", get(process::status))
         .route("/admin/data/export", post(data::export))
         .route("/admin/data/import", post(data::import))
+        .route("/career/recommendations", get(career::recommendations))
+        .route("/career/pathways/{user_id}", get(career::pathways))
+        .route("/career/coaching/session", post(career::create_session))
+        .route("/career/coaching/sessions", get(career::list_sessions))
+        .route(
+            "/career/coaching/sessions/{session_id}",
+            get(career::get_session),
+        )
+        .route("/admin/ai/enrich", post(ai::enrich))
+        .route("/admin/ai/models/status", get(ai::models))
+        .route("/admin/ai/content/generate", post(ai::generate))
 }
 
 /// The whole application router with its middleware stack.

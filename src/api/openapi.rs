@@ -15,8 +15,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
 use super::{
-    admin_users, analytics, api_keys, applications, auth, data, jobs, matching, process, profile,
-    resumes, search, ws,
+    admin_users, ai, analytics, api_keys, applications, auth, career, data, jobs, matching, process,
+    profile, resumes, search, ws,
 };
 use crate::state::AppState;
 
@@ -84,6 +84,14 @@ pub const API_PREFIX: &str = "/api/v1";
         process::status,
         data::export,
         data::import,
+        career::recommendations,
+        career::pathways,
+        career::create_session,
+        career::list_sessions,
+        career::get_session,
+        ai::enrich,
+        ai::models,
+        ai::generate,
     ),
     components(schemas(super::error::ErrorResponse)),
     modifiers(&Security),
@@ -100,6 +108,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "analytics", description = "Dashboard, reports and custom queries over the stored data and recorded usage (admins)"),
         (name = "realtime", description = "WebSocket streams of events: answered with 101 Switching Protocols, then JSON text messages"),
         (name = "batch", description = "Batch processing as background jobs, export and import (admins)"),
+        (name = "career", description = "Career recommendations, pathways to ESCO occupations and coaching plans"),
+        (name = "ai", description = "Enrichment, model status and grounded text generation (admins)"),
         (name = "meta", description = "This document"),
     )
 )]

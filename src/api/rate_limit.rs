@@ -32,6 +32,10 @@ const UNLIMITED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 /// Routes under this prefix also count against the stricter auth limit.
 const AUTH_PREFIX: &str = "/api/v1/auth/";
 
+/// Routes under these prefixes (the model- and matcher-heavy AI and career endpoints) also
+/// count against the `ai` limit.
+const AI_PREFIXES: [&str; 2] = ["/api/v1/admin/ai/", "/api/v1/career/"];
+
 /// The client IP of a request, as [`client_ip`] found it; set on every request by
 /// [`limit_requests`] for the handlers' `Client` extractor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +103,7 @@ pub struct RateLimits {
     per_ip: Option<Limiter>,
     per_user: Option<Limiter>,
     auth_per_ip: Option<Limiter>,
+    ai: Option<Limiter>,
 }
 
 impl RateLimits {
@@ -109,6 +114,7 @@ impl RateLimits {
             per_ip: Limiter::new(settings.per_ip),
             per_user: Limiter::new(settings.per_user),
             auth_per_ip: Limiter::new(settings.auth_per_ip),
+            ai: Limiter::new(settings.ai),
         }
     }
 
@@ -135,9 +141,14 @@ impl RateLimits {
                 None => return Ok(()),
             },
         };
-        match limiter {
-            Some(limiter) => limiter.check(key, now).map_err(|w| (scope, w)),
-            None => Ok(()),
+        if let Some(limiter) = limiter {
+            limiter.check(key.clone(), now).map_err(|w| (scope, w))?;
+        }
+        match &self.ai {
+            Some(limiter) if AI_PREFIXES.iter().any(|p| path.starts_with(p)) => {
+                limiter.check(key, now).map_err(|w| ("ai", w))
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -261,6 +272,29 @@ mod tests {
             })
             .is_none()
         );
+    }
+
+    #[test]
+    fn ai_routes_also_count_against_the_ai_limit() {
+        let limits = RateLimits::new(&RateLimitSettings {
+            ai: Quota {
+                per_minute: 60,
+                burst: 2,
+            },
+            ..RateLimitSettings::default()
+        });
+        let (ip, t) = (Some([10, 0, 0, 1].into()), Instant::now());
+        for _ in 0..2 {
+            assert!(
+                limits
+                    .check("/api/v1/career/recommendations", ip, None, t)
+                    .is_ok()
+            );
+        }
+        let refused = limits.check("/api/v1/admin/ai/models/status", ip, None, t);
+        assert_eq!(refused.map_err(|(scope, _)| scope), Err("ai"));
+        // Other routes only count against the general limit.
+        assert!(limits.check("/api/v1/jobs/list", ip, None, t).is_ok());
     }
 
     fn forwarded(value: &str) -> HeaderMap {

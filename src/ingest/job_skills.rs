@@ -7,8 +7,13 @@ use crate::skills::SkillExtractor;
 
 /// Fills `draft.skills` from its title and description. CPU-bound.
 pub fn attach_skills(draft: &mut JobPostingDraft, extractor: &SkillExtractor) {
-    let parts = split_requirements(&draft.description);
-    let found = extractor.extract_in(&draft.description, 0, Some("description"));
+    draft.skills = posting_skills(&draft.title, &draft.description, extractor);
+}
+
+/// The skills of a posting with this title and description. CPU-bound.
+pub fn posting_skills(title: &str, description: &str, extractor: &SkillExtractor) -> Vec<JobSkill> {
+    let parts = split_requirements(description);
+    let found = extractor.extract_in(description, 0, Some("description"));
     let mut skills: Vec<JobSkill> = found
         .into_iter()
         .map(|skill| {
@@ -24,7 +29,7 @@ pub fn attach_skills(draft: &mut JobPostingDraft, extractor: &SkillExtractor) {
             JobSkill { skill, requirement }
         })
         .collect();
-    let in_title = extractor.extract_in(&draft.title, 0, Some("title"));
+    let in_title = extractor.extract_in(title, 0, Some("title"));
     for skill in in_title {
         if !skills.iter().any(|s| s.skill.uri == skill.uri) {
             skills.push(JobSkill {
@@ -33,5 +38,5 @@ pub fn attach_skills(draft: &mut JobPostingDraft, extractor: &SkillExtractor) {
             });
         }
     }
-    draft.skills = skills;
+    skills
 }

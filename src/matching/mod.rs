@@ -32,10 +32,11 @@ use serde::{Deserialize, Serialize};
 pub use config::{MatchConfig, MatchWeights, Ramp};
 pub use explain::{ComponentScore, Improvement, ImprovementKind, MatchExplanation};
 pub use rarity::SkillRarity;
-pub use recency::Placement;
+pub use recency::{Placement, place};
 pub use redact::{Redacted, redact, redact_profile, redact_text};
 pub use score::score_match;
 pub use skills::{MatchedSkill, MissingSkill, ResumeEvidence};
+pub use title::word_similarity;
 pub use view::{CandidatePreferences, CandidateView, JobView, MatchOptions, Signals};
 
 /// The parts of the score.

@@ -9,6 +9,8 @@ mod api_keys;
 mod applications;
 mod audit;
 mod background_jobs;
+mod career;
+mod enrichments;
 mod error;
 mod index_feed;
 mod job_edits;
@@ -40,6 +42,8 @@ pub use background_jobs::{
     AfterFailure, BackgroundJobRecord, ItemOutcome, JobItemRecord, NewBackgroundJob, NewJobItem,
     PendingItem,
 };
+pub use career::{CoachingSessionRecord, NewCoachingSession, TitleSkillCounts};
+pub use enrichments::{EnrichmentRecord, EnrichmentRunRecord, ModelRegistration, NewEnrichment};
 pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};

@@ -161,6 +161,7 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     settings.rate_limit.per_ip = unreachable;
     settings.rate_limit.per_user = unreachable;
     settings.rate_limit.auth_per_ip = unreachable;
+    settings.rate_limit.ai = unreachable;
     settings
 }
 

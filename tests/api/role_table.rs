@@ -160,6 +160,18 @@ fn import_body() -> Value {
     json!({ "type": "user", "email": "table-imported@example.com", "role": "candidate" })
 }
 
+fn coaching_body() -> Value {
+    json!({ "target_role": "Backend Engineer" })
+}
+
+fn enrich_body() -> Value {
+    json!({ "all": true })
+}
+
+fn generate_body() -> Value {
+    json!({ "kind": "job_description", "title": "Platform engineer", "skills": ["Kubernetes"] })
+}
+
 fn skills_body() -> Value {
     json!({ "changes": [{ "action": "add", "text": "Kubernetes", "rating": 4 }] })
 }
@@ -195,6 +207,11 @@ fn skills_body() -> Value {
 /// - `{report_id}` is `application_funnel`; analytics are for admins only.
 /// - The WebSocket routes get a real handshake: 101 when accepted; `/ws/admin` is for
 ///   admins, `/ws/user` for any signed-in user.
+/// - `/career/recommendations` reads the caller's own resume or profile skills: every
+///   caller has stated a skill by then (the skills row comes first). Pathways concern the candidate (visible to recruiters). Every
+///   user may ask for a coaching plan (without a resume every needed skill is missing)
+///   and list their own; `{session_id}` is the candidate's plan (404 for a recruiter).
+/// - `/admin/ai/*` is for admins only.
 /// - Logout ends the caller's session, so its row comes last.
 const TABLE: &[Row] = &[
     row(
@@ -426,6 +443,54 @@ const TABLE: &[Row] = &[
     ),
     row(Method::Get, "/ws/admin", Body::WsHandshake, [403, 403, 101]),
     row(Method::Get, "/ws/user", Body::WsHandshake, [101, 101, 101]),
+    row(
+        Method::Get,
+        "/career/recommendations",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/career/pathways/{user_id}",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Post,
+        "/career/coaching/session",
+        Body::Json(coaching_body),
+        [201, 201, 201],
+    ),
+    row(
+        Method::Get,
+        "/career/coaching/sessions",
+        Body::Empty,
+        [200, 200, 200],
+    ),
+    row(
+        Method::Get,
+        "/career/coaching/sessions/{session_id}",
+        Body::Empty,
+        [200, 404, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/ai/enrich",
+        Body::Json(enrich_body),
+        [403, 403, 200],
+    ),
+    row(
+        Method::Get,
+        "/admin/ai/models/status",
+        Body::Empty,
+        [403, 403, 200],
+    ),
+    row(
+        Method::Post,
+        "/admin/ai/content/generate",
+        Body::Json(generate_body),
+        [403, 403, 200],
+    ),
     // Last: it ends the caller's session.
     row(Method::Post, "/auth/logout", Body::Empty, [204, 204, 204]),
 ];
@@ -450,6 +515,8 @@ struct Fixtures {
     users: Vec<i64>,
     /// Per caller: an API key.
     keys: Vec<i64>,
+    /// A coaching plan of the candidate.
+    session_id: i64,
     /// Per caller: an unused refresh token of the candidate.
     refresh_tokens: Vec<String>,
     /// A batch job the admin queued.
@@ -496,6 +563,17 @@ impl Fixtures {
             applications.push(body["id"].as_i64().unwrap());
         }
         let job_id = post_job(app, &recruiter, "Engineer to apply to").await;
+        let response = post_as(
+            app,
+            "/api/v1/career/coaching/session",
+            &candidate,
+            &coaching_body(),
+        )
+        .await;
+        assert_eq!(response.status(), 201);
+        let session_id = response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let (mut jobs, mut resumes, mut users, mut keys, mut refresh_tokens) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for caller in CALLERS {
@@ -547,6 +625,7 @@ impl Fixtures {
             resumes,
             users,
             keys,
+            session_id,
             refresh_tokens,
             batch_job,
             tokens,
@@ -570,7 +649,8 @@ impl Fixtures {
             .replace("{job_id}", &job.to_string())
             .replace("{resume_id}", &self.resumes[caller].to_string())
             .replace("{key_id}", &self.keys[caller].to_string())
-            .replace("{report_id}", "application_funnel");
+            .replace("{report_id}", "application_funnel")
+            .replace("{session_id}", &self.session_id.to_string());
         format!("{}{path}", intellicv::api::openapi::API_PREFIX)
     }
 

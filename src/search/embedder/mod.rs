@@ -29,6 +29,7 @@ mod tests;
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -56,22 +57,70 @@ pub struct Embedder {
     model_sha256: String,
     dimension: usize,
     load_ms: u64,
+    loaded_at: chrono::DateTime<chrono::Utc>,
     /// Time spent running the model, by call kind (`query`, `batch`).
     latency: prometheus::HistogramVec,
+    usage: Usage,
+}
+
+/// Model calls counted since load, for throughput.
+#[derive(Debug, Default)]
+struct Usage {
+    calls: AtomicU64,
+    texts: AtomicU64,
+    nanos: AtomicU64,
+}
+
+impl Usage {
+    fn record(&self, texts: usize, started: Instant) {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.texts.fetch_add(texts as u64, Ordering::Relaxed);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn snapshot(&self) -> Throughput {
+        let calls = self.calls.load(Ordering::Relaxed);
+        let texts = self.texts.load(Ordering::Relaxed);
+        let seconds = self.nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        Throughput {
+            calls,
+            texts,
+            model_seconds: seconds,
+            texts_per_second: (seconds > 0.0).then(|| texts as f64 / seconds),
+        }
+    }
+}
+
+/// How much the model ran since load: calls (a batch or an uncached query), texts
+/// embedded and wall time inside those calls (concurrent calls add up, so on several
+/// sessions `texts_per_second` is per session, a lower bound of the whole pool's).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Throughput {
+    pub calls: u64,
+    pub texts: u64,
+    pub model_seconds: f64,
+    /// `None` before the first call.
+    pub texts_per_second: Option<f64>,
 }
 
 /// What was loaded and how it is used, for status endpoints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmbedderStatus {
     pub model_name: String,
+    /// The `model.onnx` file that was loaded.
+    pub model_path: String,
+    /// sha256 of `model.onnx`, computed (and checked) once at load.
     pub model_sha256: String,
     pub dimension: usize,
     pub load_ms: u64,
+    pub loaded_at: chrono::DateTime<chrono::Utc>,
     pub pool_size: usize,
     pub intra_threads: usize,
     pub max_length: usize,
     pub batch_size: usize,
     pub query_cache: CacheStats,
+    pub throughput: Throughput,
 }
 
 /// A document's pooled vector and the chunks it was built from.
@@ -134,7 +183,9 @@ impl Embedder {
             model_sha256: files.model_sha256,
             dimension,
             load_ms,
+            loaded_at: chrono::Utc::now(),
             latency: latency_histogram(),
+            usage: Usage::default(),
         })
     }
 
@@ -147,14 +198,22 @@ impl Embedder {
     pub fn status(&self) -> EmbedderStatus {
         EmbedderStatus {
             model_name: self.config.model_name.clone(),
+            model_path: self
+                .config
+                .model_dir()
+                .join("model.onnx")
+                .display()
+                .to_string(),
             model_sha256: self.model_sha256.clone(),
             dimension: self.dimension,
             load_ms: self.load_ms,
+            loaded_at: self.loaded_at,
             pool_size: self.sessions.size(),
             intra_threads: self.config.intra_threads,
             max_length: self.config.max_length,
             batch_size: self.config.batch_size,
             query_cache: self.cache.stats(),
+            throughput: self.usage.snapshot(),
         }
     }
 
@@ -164,7 +223,10 @@ impl Embedder {
     /// [`Embedder::embed_document`] for long documents).
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedderError> {
         let _timer = self.latency.with_label_values(&["batch"]).start_timer();
-        batch::embed_bucketed(&self.sessions, texts, self.config.batch_size)
+        let started = Instant::now();
+        let vectors = batch::embed_bucketed(&self.sessions, texts, self.config.batch_size)?;
+        self.usage.record(texts.len(), started);
+        Ok(vectors)
     }
 
     /// Embeds a search query, answering repeated queries from the cache.
@@ -173,6 +235,7 @@ impl Embedder {
             return Ok(vector);
         }
         let timer = self.latency.with_label_values(&["query"]).start_timer();
+        let started = Instant::now();
         let mut session = self.sessions.checkout();
         let vector: Arc<[f32]> = batch::run(&mut session, &[text])?
             .pop()
@@ -183,6 +246,7 @@ impl Embedder {
             .into();
         drop(session);
         timer.observe_duration();
+        self.usage.record(1, started);
         self.cache.insert(text, Arc::clone(&vector));
         Ok(vector)
     }
