@@ -1,7 +1,7 @@
 //! IntelliCV: resume and job matching service.
 
-pub mod analytics;
 pub mod ai;
+pub mod analytics;
 pub mod api;
 pub mod auth;
 pub mod bench;

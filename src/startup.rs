@@ -9,9 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::analytics::usage::UsageRecorder;
 use crate::ai::generate::Generator;
 use crate::ai::generate::llm::LlmClient;
+use crate::analytics::usage::UsageRecorder;
 use crate::api;
 use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;

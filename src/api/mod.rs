@@ -1,14 +1,14 @@
 //! The HTTP layer: routers per area, thin handlers over the domain core.
 
 mod admin_users;
-mod analytics;
 mod ai;
+mod analytics;
 mod api_keys;
 mod applications;
 mod audit;
 mod auth;
-mod data;
 mod career;
+mod data;
 mod error;
 pub mod extract;
 mod health;

@@ -15,8 +15,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
 use super::{
-    admin_users, ai, analytics, api_keys, applications, auth, career, data, jobs, matching, process,
-    profile, resumes, search, ws,
+    admin_users, ai, analytics, api_keys, applications, auth, career, data, jobs, matching,
+    process, profile, resumes, search, ws,
 };
 use crate::state::AppState;
 

@@ -626,9 +626,18 @@ pub async fn run(config: &LoadTestConfig) -> Result<LoadTestReport, BenchError> 
     })
 }
 
+/// Whether a listed posting still takes applications: no closing date, or one to come.
+fn open_for_applications(job: &Value, now: chrono::DateTime<chrono::Utc>) -> bool {
+    job["valid_through"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_none_or(|closes| closes > now)
+}
+
 /// The open postings users read and apply to (the first few pages of the list).
 async fn load_job_ids(shared: &Shared, user: &User) -> Result<(), BenchError> {
     let mut ids = Vec::new();
+    let now = chrono::Utc::now();
     for page in 1..=5 {
         let body = shared
             .call(
@@ -646,6 +655,7 @@ async fn load_job_ids(shared: &Shared, user: &User) -> Result<(), BenchError> {
             items
                 .iter()
                 .filter(|j| j["status"].as_str().is_none_or(|s| s == "open"))
+                .filter(|j| open_for_applications(j, now))
                 .filter_map(|j| j["id"].as_i64()),
         );
         if items.len() < 100 {
@@ -693,6 +703,20 @@ mod tests {
         assert_ne!(a, synthetic_resume(2, 1, 9));
         assert_ne!(a, synthetic_resume(1, 2, 9));
         assert!(a.contains("SKILLS"));
+    }
+
+    #[test]
+    fn postings_past_their_closing_date_are_not_applied_to() {
+        let now = chrono::Utc::now();
+        assert!(open_for_applications(&json!({"id": 1}), now));
+        assert!(open_for_applications(
+            &json!({"valid_through": "2999-01-01T00:00:00Z"}),
+            now
+        ));
+        assert!(!open_for_applications(
+            &json!({"valid_through": "2020-01-01T00:00:00Z"}),
+            now
+        ));
     }
 
     #[test]
