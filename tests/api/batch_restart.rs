@@ -127,7 +127,7 @@ async fn a_batch_survives_a_killed_server_with_nothing_lost_or_stored_twice(back
             .args(["users", "create", "--email", ADMIN, "--role", "admin"])
             .env("INTELLICV_USER_PASSWORD", PASSWORD),
     );
-    let client = reqwest::Client::new();
+    let client = intellicv::tls::http_client_builder().build().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start_server(&db, port);

@@ -228,7 +228,7 @@ pub async fn spawn_app_with(
     Some(TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: reqwest::Client::builder()
+        client: intellicv::tls::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),

@@ -5,8 +5,8 @@ mod helpers;
 
 mod admin_audit;
 mod admin_users;
-mod analytics;
 mod ai;
+mod analytics;
 mod applications;
 mod auth;
 mod auth_api_keys;

@@ -90,8 +90,9 @@ impl std::fmt::Debug for LlmClient {
 }
 
 impl LlmClient {
-    /// A client when `base_url` and `model` are set; `Err` for a base URL that is not
-    /// `http://` (this build speaks plain HTTP: a local server, or a TLS-terminating proxy).
+    /// A client when `base_url` and `model` are set; `Err` for a base URL that is neither
+    /// `http://` nor `https://` (TLS by rustls, certificates checked against the
+    /// platform's roots).
     pub fn from_settings(settings: &AiSettings) -> Result<Option<Self>, String> {
         let (Some(base), Some(model)) = (
             settings
@@ -107,13 +108,12 @@ impl LlmClient {
         ) else {
             return Ok(None);
         };
-        if !base.starts_with("http://") {
+        if !base.starts_with("http://") && !base.starts_with("https://") {
             return Err(format!(
-                "ai.base_url must be an http:// URL (got {base}); put a TLS-terminating proxy \
-                 in front of an https endpoint"
+                "ai.base_url must be an http:// or https:// URL (got {base})"
             ));
         }
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client_builder()
             .connect_timeout(Duration::from_millis(settings.connect_timeout_ms.max(1)))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -277,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn a_client_needs_an_http_url_and_a_model() {
+    fn a_client_needs_an_http_or_https_url_and_a_model() {
         assert!(
             LlmClient::from_settings(&AiSettings::default())
                 .unwrap()
@@ -287,8 +287,12 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(client.url(), "http://127.0.0.1:8000/v1/chat/completions");
-        let https = LlmClient::from_settings(&settings("https://llm.example/v1")).unwrap_err();
-        assert!(https.contains("TLS-terminating proxy"), "{https}");
+        let https = LlmClient::from_settings(&settings("https://llm.example/v1/"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(https.url(), "https://llm.example/v1/chat/completions");
+        let ftp = LlmClient::from_settings(&settings("ftp://llm.example")).unwrap_err();
+        assert!(ftp.contains("http:// or https://"), "{ftp}");
     }
 
     #[test]

@@ -170,7 +170,9 @@ impl OwnServer {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let http = reqwest::Client::new();
+        let http = crate::tls::http_client_builder()
+            .build()
+            .context("http client")?;
         let started = Instant::now();
         let ready = format!("{}/readyz", self.url);
         while started.elapsed() < Duration::from_secs(300) {
