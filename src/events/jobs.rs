@@ -1,6 +1,8 @@
 //! Background-job events pushed to admins: the event hub observes the job queue and
 //! publishes every job event as `job.progress` (queued, started, each item done, retrying,
-//! finished), with the job's `done` / `total` where the event carries them.
+//! finished), with the job's `done` / `total` where the event carries them, and raises an
+//! `alert` when an attempt fails (`warning`, it will be retried) or a job ends `dead` or
+//! `failed` (`critical`).
 
 use serde_json::json;
 
@@ -27,5 +29,30 @@ impl JobObserver for EventHub {
             data["total"] = json!(total);
         }
         self.publish(Audience::Admins, kinds::JOB_PROGRESS, data);
+        match event {
+            JobEvent::Retrying {
+                job_id,
+                error,
+                run_after,
+            } => {
+                self.publish_alert(
+                    "warning",
+                    &format!("background job {job_id} failed an attempt and will be retried"),
+                    json!({ "job_id": job_id, "error": error, "run_after": run_after }),
+                );
+            }
+            JobEvent::Finished {
+                job_id,
+                kind,
+                status,
+            } if status == "dead" || status == "failed" => {
+                self.publish_alert(
+                    "critical",
+                    &format!("background job {job_id} ({kind}) ended {status}"),
+                    json!({ "job_id": job_id, "kind": kind, "status": status }),
+                );
+            }
+            _ => {}
+        }
     }
 }

@@ -369,6 +369,7 @@ async fn a_job_that_keeps_failing_is_dead_after_its_last_attempt(backend: Backen
         return;
     };
     app.queue.observe(Arc::new(PanicAlways));
+    let mut admins = app.events.subscribe(intellicv::events::Audience::Admins);
     let (_, admin) = user_with_token(&app, "batch-admin@example.com", Role::Admin).await;
     let files = [
         ("a.txt", resume_text(1).into_bytes()),
@@ -384,6 +385,23 @@ async fn a_job_that_keeps_failing_is_dead_after_its_last_attempt(backend: Backen
         job["last_error"].as_str().unwrap().contains("panicked"),
         "{job}"
     );
+    // Admins were alerted: a warning for the retried attempt, then the dead job.
+    let mut alerts = Vec::new();
+    while let Ok(Some(event)) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), admins.recv()).await
+    {
+        if event.kind == "alert" {
+            let parsed: Value = serde_json::from_str(&event.json).unwrap();
+            alerts.push(parsed["data"].clone());
+        }
+    }
+    let levels: Vec<&str> = alerts
+        .iter()
+        .map(|a| a["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, vec!["warning", "critical"], "{alerts:?}");
+    assert_eq!(alerts[1]["details"]["job_id"], job_id);
+    assert_eq!(alerts[1]["details"]["status"], "dead");
     // Each attempt got one item done before failing; nothing was done twice.
     assert_eq!(job["progress_done"], 2);
     assert_eq!(count(&app, "resumes").await, 2);
