@@ -49,8 +49,8 @@ struct Report {
 #[derive(Debug, Serialize)]
 struct RerankScore {
     method: String,
-    w_skills: f32,
-    w_titles: f32,
+    /// Weights of skills, all titles, headline words, title words.
+    weights: [f32; 4],
     precision_at_10: f64,
     ndcg_at_10: f64,
 }
@@ -158,9 +158,22 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         );
     }
     for r in &report.rerank {
+        let added: Vec<String> = crate::search::eval_rerank::SIGNALS
+            .iter()
+            .zip(r.weights)
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(name, w)| format!("{w:.2} × {name}"))
+            .collect();
         println!(
-            "{:<26} {:>8.3} {:>8.3}  + {:.2} × skills + {:.2} × all titles",
-            r.method, r.precision_at_10, r.ndcg_at_10, r.w_skills, r.w_titles
+            "{:<26} {:>8.3} {:>8.3}  + {}",
+            r.method,
+            r.precision_at_10,
+            r.ndcg_at_10,
+            if added.is_empty() {
+                "nothing".to_owned()
+            } else {
+                added.join(" + ")
+            }
         );
     }
     Ok(())
@@ -175,33 +188,42 @@ async fn rerank_experiment(
     corpus: &[Labelled],
     weights: SimilarityWeights,
 ) -> anyhow::Result<Vec<RerankScore>> {
-    use crate::search::eval_rerank::{RerankSignals, all_titles, rerank_score};
+    use crate::search::eval_rerank::{
+        RerankDoc, RerankSignals, SIGNALS, all_titles, rerank_score, tune,
+    };
     use crate::search::eval_similar::first_stage;
     let ids: Vec<i64> = corpus.iter().map(|d| d.id).collect();
     let mut docs = Vec::new();
-    let mut titles = Vec::new();
     for r in store.resumes_by_ids(&ids).await? {
         let Some(profile) = r.profile.as_ref().map(|p| &p.0) else {
             continue;
         };
-        let uris = profile.skills.iter().map(|s| s.uri.clone()).collect();
-        let in_index = half_of(&r.source_filename) == Half::Index;
-        titles.push(all_titles(profile));
-        docs.push((r.id, in_index, uris));
+        docs.push(RerankDoc {
+            id: r.id,
+            in_index: half_of(&r.source_filename) == Half::Index,
+            skills: profile.skills.iter().map(|s| s.uri.clone()).collect(),
+            titles_vector: None,
+            headline: profile
+                .headline
+                .as_ref()
+                .map(|h| h.value.clone())
+                .unwrap_or_default(),
+            titles: all_titles(profile),
+        });
     }
     let embedder = models.embedder.clone();
-    let texts = titles.clone();
+    let texts: Vec<String> = docs.iter().map(|d| d.titles.clone()).collect();
     let vectors = tokio::task::spawn_blocking(move || {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         embedder.embed_batch(&refs)
     })
     .await??;
-    let signals = RerankSignals::new(
-        docs.into_iter()
-            .zip(titles.iter().zip(vectors))
-            .map(|((id, i, u), (t, v))| (id, i, u, (!t.is_empty()).then_some(v)))
-            .collect(),
-    );
+    for (doc, vector) in docs.iter_mut().zip(vectors) {
+        if !doc.titles.is_empty() {
+            doc.titles_vector = Some(vector);
+        }
+    }
+    let signals = RerankSignals::new(docs);
     let tuning = first_stage(store, engine, corpus, weights, |h| {
         h == Half::Query { tuning: true }
     })
@@ -211,44 +233,29 @@ async fn rerank_experiment(
     })
     .await?;
     let grid = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8];
-    let mut best = (f64::MIN, 0.0, 0.0);
-    for &ws in &grid {
-        for &wt in &grid {
-            let (p, _) = rerank_score(&tuning, &signals, corpus, ws, wt);
-            if p > best.0 {
-                best = (p, ws, wt);
+    let mut runs = vec![("first stage (tuned)".to_owned(), [0.0; 4])];
+    for (i, name) in SIGNALS.iter().enumerate() {
+        runs.push((
+            format!("+ {name} (tuned)"),
+            tune(&tuning, &signals, corpus, &grid, Some(i)),
+        ));
+    }
+    runs.push((
+        "+ all four (tuned)".to_owned(),
+        tune(&tuning, &signals, corpus, &grid, None),
+    ));
+    Ok(runs
+        .into_iter()
+        .map(|(method, w)| {
+            let (p, n) = rerank_score(&test, &signals, corpus, w);
+            RerankScore {
+                method,
+                weights: w,
+                precision_at_10: p,
+                ndcg_at_10: n,
             }
-        }
-    }
-    let mut best_skills = (f64::MIN, 0.0);
-    let mut best_titles = (f64::MIN, 0.0);
-    for &w in &grid {
-        let (p, _) = rerank_score(&tuning, &signals, corpus, w, 0.0);
-        if p > best_skills.0 {
-            best_skills = (p, w);
-        }
-        let (p, _) = rerank_score(&tuning, &signals, corpus, 0.0, w);
-        if p > best_titles.0 {
-            best_titles = (p, w);
-        }
-    }
-    let mut out = Vec::new();
-    for (method, ws, wt) in [
-        ("first stage (tuned)", 0.0, 0.0),
-        ("+ skills (tuned)", best_skills.1, 0.0),
-        ("+ all titles (tuned)", 0.0, best_titles.1),
-        ("+ both (tuned)", best.1, best.2),
-    ] {
-        let (p, n) = rerank_score(&test, &signals, corpus, ws, wt);
-        out.push(RerankScore {
-            method: method.to_owned(),
-            w_skills: ws,
-            w_titles: wt,
-            precision_at_10: p,
-            ndcg_at_10: n,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// `id,category` rows: file stem → category.

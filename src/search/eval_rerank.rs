@@ -1,30 +1,110 @@
 //! Candidate signals measured on top of "more like this" before they go into the engine:
 //! the first-stage hits (the engine's hybrid similarity, 100 deep) re-ranked with
-//! - skills: IDF-weighted cosine of the two resumes' ESCO skill sets (IDF over the index
-//!   half), and
-//! - titles: cosine of the embeddings of every job title of a resume (headline and
-//!   experience titles joined), where the engine's title vector holds the headline only.
+//! - skills: IDF-weighted cosine of the two resumes' ESCO skill sets,
+//! - all titles: cosine of the embeddings of every job title of a resume (headline and
+//!   experience titles joined), where the engine's title vector holds the headline only,
+//! - headline words and title words: IDF-weighted cosine of the words of the headline, or
+//!   of all titles (lowercased, a trailing plural `s` dropped).
 //!
-//! `intellicv eval similar` tunes the two weights on the tuning queries and reports them on
-//! the test queries.
+//! IDF is taken over the index half. `intellicv eval similar` tunes the weights on the
+//! tuning queries and reports them on the test queries.
 
 use std::collections::{HashMap, HashSet};
 
 use super::DocId;
 use super::embedder::cosine;
-use super::eval_similar::{K, Labelled, ndcg_at, precision_at};
+use super::eval_similar::{Half, K, Labelled, ndcg_at, precision_at};
 use crate::domain::ResumeProfile;
 
-/// One document for [`RerankSignals::new`]: id, whether it is in the index half, its
-/// skill URIs and its all-titles vector.
-pub type RerankDoc = (DocId, bool, Vec<String>, Option<Vec<f32>>);
+/// The re-ranking signals, in the order of a weight array.
+pub const SIGNALS: [&str; 4] = ["skills", "all titles", "headline words", "title words"];
+
+/// One document for [`RerankSignals::new`].
+#[derive(Debug, Clone)]
+pub struct RerankDoc {
+    pub id: DocId,
+    pub in_index: bool,
+    pub skills: Vec<String>,
+    pub titles_vector: Option<Vec<f32>>,
+    pub headline: String,
+    pub titles: String,
+}
+
+/// Sets of terms per document with IDF weights over the index half.
+#[derive(Debug, Default)]
+struct WeightedSets {
+    idf: HashMap<String, f32>,
+    sets: HashMap<DocId, HashSet<String>>,
+    max_idf: f32,
+}
+
+impl WeightedSets {
+    fn new(docs: impl Iterator<Item = (DocId, bool, HashSet<String>)>) -> Self {
+        let mut sets = HashMap::new();
+        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut indexed = 0usize;
+        for (id, in_index, set) in docs {
+            if in_index {
+                indexed += 1;
+                for t in &set {
+                    *df.entry(t.clone()).or_default() += 1;
+                }
+            }
+            sets.insert(id, set);
+        }
+        let n = indexed.max(1) as f32;
+        let idf: HashMap<String, f32> = df
+            .into_iter()
+            .map(|(t, d)| (t, (1.0 + n / d as f32).ln()))
+            .collect();
+        Self {
+            idf,
+            sets,
+            max_idf: (1.0 + n).ln(),
+        }
+    }
+
+    fn weight(&self, term: &str) -> f32 {
+        self.idf.get(term).copied().unwrap_or(self.max_idf)
+    }
+
+    fn cosine(&self, a: DocId, b: DocId) -> f32 {
+        let (Some(sa), Some(sb)) = (self.sets.get(&a), self.sets.get(&b)) else {
+            return 0.0;
+        };
+        let norm =
+            |s: &HashSet<String>| s.iter().map(|t| self.weight(t).powi(2)).sum::<f32>().sqrt();
+        let shared: f32 = sa.intersection(sb).map(|t| self.weight(t).powi(2)).sum();
+        let denominator = norm(sa) * norm(sb);
+        if denominator > 0.0 {
+            shared / denominator
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The words of a title text: lowercased alphanumeric runs of two or more characters, a
+/// trailing plural `s` dropped.
+fn words(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix('s') {
+                Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem.to_owned(),
+                _ => w,
+            }
+        })
+        .collect()
+}
 
 /// What a re-ranking needs of every document.
 #[derive(Debug, Default)]
 pub struct RerankSignals {
-    /// Skill URI → IDF weight (over the index half).
-    idf: HashMap<String, f32>,
-    skills: HashMap<DocId, Vec<String>>,
+    skills: WeightedSets,
+    headline_words: WeightedSets,
+    title_words: WeightedSets,
     titles: HashMap<DocId, Vec<f32>>,
 }
 
@@ -46,76 +126,39 @@ pub fn all_titles(profile: &ResumeProfile) -> String {
 }
 
 impl RerankSignals {
-    /// `docs`: (id, in the index half, skill URIs, all-titles vector).
     pub fn new(docs: Vec<RerankDoc>) -> Self {
-        let indexed = docs.iter().filter(|d| d.1).count().max(1) as f32;
-        let mut df: HashMap<String, usize> = HashMap::new();
-        for (_, in_index, uris, _) in &docs {
-            if *in_index {
-                for u in uris.iter().collect::<HashSet<_>>() {
-                    *df.entry(u.clone()).or_default() += 1;
-                }
-            }
-        }
-        let idf = df
+        let skills = WeightedSets::new(
+            docs.iter()
+                .map(|d| (d.id, d.in_index, d.skills.iter().cloned().collect())),
+        );
+        let headline_words =
+            WeightedSets::new(docs.iter().map(|d| (d.id, d.in_index, words(&d.headline))));
+        let title_words =
+            WeightedSets::new(docs.iter().map(|d| (d.id, d.in_index, words(&d.titles))));
+        let titles = docs
             .into_iter()
-            .map(|(u, n)| (u, (1.0 + indexed / n as f32).ln()))
+            .filter_map(|d| d.titles_vector.map(|v| (d.id, v)))
             .collect();
-        let mut out = Self {
-            idf,
-            ..Self::default()
-        };
-        for (id, _, uris, titles) in docs {
-            out.skills.insert(id, uris);
-            if let Some(v) = titles {
-                out.titles.insert(id, v);
-            }
-        }
-        out
-    }
-
-    fn weight(&self, uri: &str) -> f32 {
-        // A skill no indexed document has gets the highest weight.
-        self.idf
-            .get(uri)
-            .copied()
-            .unwrap_or(1.0 + (self.idf.len().max(1) as f32).ln())
-    }
-
-    /// IDF-weighted cosine of the two skill sets, in [0, 1].
-    pub fn skills(&self, a: DocId, b: DocId) -> f32 {
-        let (Some(sa), Some(sb)) = (self.skills.get(&a), self.skills.get(&b)) else {
-            return 0.0;
-        };
-        let set_b: HashSet<&String> = sb.iter().collect();
-        let norm = |s: &[String]| {
-            s.iter()
-                .collect::<HashSet<_>>()
-                .iter()
-                .map(|u| self.weight(u).powi(2))
-                .sum::<f32>()
-                .sqrt()
-        };
-        let shared: f32 = sa
-            .iter()
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .filter(|u| set_b.contains(u))
-            .map(|u| self.weight(u).powi(2))
-            .sum();
-        let denominator = norm(sa) * norm(sb);
-        if denominator > 0.0 {
-            shared / denominator
-        } else {
-            0.0
+        Self {
+            skills,
+            headline_words,
+            title_words,
+            titles,
         }
     }
 
-    pub fn titles(&self, a: DocId, b: DocId) -> f32 {
-        match (self.titles.get(&a), self.titles.get(&b)) {
+    /// The signals of a pair, in the order of [`SIGNALS`], each in [0, 1].
+    pub fn pair(&self, a: DocId, b: DocId) -> [f32; 4] {
+        let titles = match (self.titles.get(&a), self.titles.get(&b)) {
             (Some(x), Some(y)) => cosine(x, y).max(0.0),
             _ => 0.0,
-        }
+        };
+        [
+            self.skills.cosine(a, b),
+            titles,
+            self.headline_words.cosine(a, b),
+            self.title_words.cosine(a, b),
+        ]
     }
 }
 
@@ -126,21 +169,16 @@ pub struct FirstStage {
     pub hits: Vec<(DocId, f32)>,
 }
 
-/// P@10 and nDCG@10 of the first stage re-ranked by
-/// `score + w_skills * skills + w_titles * titles`.
+/// P@10 and nDCG@10 of the first stage re-ranked by `score + Σ weights[i] * signal[i]`.
 pub fn rerank_score(
     stages: &[FirstStage],
     signals: &RerankSignals,
     corpus: &[Labelled],
-    w_skills: f32,
-    w_titles: f32,
+    weights: [f32; 4],
 ) -> (f64, f64) {
     let label_of: HashMap<DocId, &str> = corpus.iter().map(|d| (d.id, d.label.as_str())).collect();
     let mut per_label: HashMap<&str, usize> = HashMap::new();
-    for d in corpus
-        .iter()
-        .filter(|d| d.half == super::eval_similar::Half::Index)
-    {
+    for d in corpus.iter().filter(|d| d.half == Half::Index) {
         *per_label.entry(d.label.as_str()).or_default() += 1;
     }
     let (mut p, mut n) = (0.0, 0.0);
@@ -149,10 +187,10 @@ pub fn rerank_score(
             .hits
             .iter()
             .map(|&(id, s)| {
+                let signal = signals.pair(stage.query, id);
                 (
                     id,
-                    s + w_skills * signals.skills(stage.query, id)
-                        + w_titles * signals.titles(stage.query, id),
+                    s + weights.iter().zip(signal).map(|(w, x)| w * x).sum::<f32>(),
                 )
             })
             .collect();
@@ -171,4 +209,64 @@ pub fn rerank_score(
     }
     let q = stages.len().max(1) as f64;
     (p / q, n / q)
+}
+
+/// Weights tuned by coordinate ascent over `grid` (each signal in turn, three rounds),
+/// maximising P@10 on `stages`; `only` restricts tuning to one signal.
+pub fn tune(
+    stages: &[FirstStage],
+    signals: &RerankSignals,
+    corpus: &[Labelled],
+    grid: &[f32],
+    only: Option<usize>,
+) -> [f32; 4] {
+    let mut weights = [0.0; 4];
+    let mut best = rerank_score(stages, signals, corpus, weights).0;
+    for _ in 0..3 {
+        for i in 0..4 {
+            if only.is_some_and(|o| o != i) {
+                continue;
+            }
+            for &w in grid {
+                let mut trial = weights;
+                trial[i] = w;
+                let p = rerank_score(stages, signals, corpus, trial).0;
+                if p > best {
+                    best = p;
+                    weights = trial;
+                }
+            }
+        }
+    }
+    weights
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_words_fold_case_and_plurals() {
+        let w = words("Senior ACCOUNTANTS / Accountant; HR");
+        assert!(w.contains("accountant") && w.contains("senior") && w.contains("hr"));
+        assert_eq!(w.len(), 3);
+        assert!(words("Business").contains("business"));
+    }
+
+    #[test]
+    fn rare_shared_terms_weigh_more_than_common_ones() {
+        let sets = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<HashSet<_>>();
+        let w = WeightedSets::new(
+            [
+                (1, true, sets(&["manager", "chef"])),
+                (2, true, sets(&["manager", "accountant"])),
+                (3, true, sets(&["manager", "chef"])),
+                (4, true, sets(&["manager"])),
+            ]
+            .into_iter(),
+        );
+        assert!(w.cosine(1, 3) > w.cosine(1, 2));
+        assert!((w.cosine(1, 1) - 1.0).abs() < 1e-6);
+        assert_eq!(w.cosine(1, 99), 0.0);
+    }
 }
