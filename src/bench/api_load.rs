@@ -575,7 +575,7 @@ pub async fn run(config: &LoadTestConfig) -> Result<LoadTestReport, BenchError> 
     }
     let (setup, _) = shared.recorder.report(setup_wall);
     let setup_errors = std::mem::take(&mut *shared.recorder.errors.lock().expect("lock"));
-    shared.recorder.samples.lock().expect("lock").clear();
+    // Also clears the set-up samples, reported above.
     load_job_ids(&shared, &users[0]).await?;
 
     // The measured phase.

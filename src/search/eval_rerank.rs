@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::DocId;
 use super::embedder::cosine;
-use super::eval_similar::{Half, K, Labelled, ndcg_at, precision_at};
+use super::eval_similar::{Judge, Labelled};
 use crate::domain::ResumeProfile;
 
 /// The re-ranking signals, in the order of a weight array.
@@ -176,11 +176,7 @@ pub fn rerank_score(
     corpus: &[Labelled],
     weights: [f32; 4],
 ) -> (f64, f64) {
-    let label_of: HashMap<DocId, &str> = corpus.iter().map(|d| (d.id, d.label.as_str())).collect();
-    let mut per_label: HashMap<&str, usize> = HashMap::new();
-    for d in corpus.iter().filter(|d| d.half == Half::Index) {
-        *per_label.entry(d.label.as_str()).or_default() += 1;
-    }
+    let judge = Judge::new(corpus);
     let (mut p, mut n) = (0.0, 0.0);
     for stage in stages {
         let mut scored: Vec<(DocId, f32)> = stage
@@ -195,17 +191,9 @@ pub fn rerank_score(
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let relevant: Vec<bool> = scored
-            .iter()
-            .take(K)
-            .map(|(id, _)| label_of.get(id) == Some(&stage.label.as_str()))
-            .collect();
-        p += precision_at(&relevant, K);
-        n += ndcg_at(
-            &relevant,
-            K,
-            per_label.get(stage.label.as_str()).copied().unwrap_or(0),
-        );
+        let (sp, sn) = judge.judge(&stage.label, scored.iter().map(|s| s.0));
+        p += sp;
+        n += sn;
     }
     let q = stages.len().max(1) as f64;
     (p / q, n / q)

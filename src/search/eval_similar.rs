@@ -76,6 +76,42 @@ pub struct MethodScore {
     pub ndcg_at_10: f64,
 }
 
+/// Judges rankings against the labels: precision@10 and nDCG@10 of same-label results,
+/// nDCG against the number of same-label documents in the index half.
+pub struct Judge<'a> {
+    label_of: HashMap<DocId, &'a str>,
+    per_label: HashMap<&'a str, usize>,
+}
+
+impl<'a> Judge<'a> {
+    pub fn new(corpus: &'a [Labelled]) -> Self {
+        let mut per_label: HashMap<&str, usize> = HashMap::new();
+        for d in corpus.iter().filter(|d| d.half == Half::Index) {
+            *per_label.entry(d.label.as_str()).or_default() += 1;
+        }
+        Self {
+            label_of: corpus.iter().map(|d| (d.id, d.label.as_str())).collect(),
+            per_label,
+        }
+    }
+
+    /// (P@10, nDCG@10) of `ranked` (best first) for a query labelled `label`.
+    pub fn judge(&self, label: &str, ranked: impl Iterator<Item = DocId>) -> (f64, f64) {
+        let relevant: Vec<bool> = ranked
+            .take(K)
+            .map(|id| self.label_of.get(&id) == Some(&label))
+            .collect();
+        (
+            precision_at(&relevant, K),
+            ndcg_at(
+                &relevant,
+                K,
+                self.per_label.get(label).copied().unwrap_or(0),
+            ),
+        )
+    }
+}
+
 /// Scores one weighting over the chosen queries.
 pub async fn score(
     store: &Store,
@@ -85,51 +121,19 @@ pub async fn score(
     use_query: impl Fn(Half) -> bool,
     method: &str,
 ) -> Result<MethodScore, SyncError> {
-    let label_of: HashMap<DocId, &str> = corpus.iter().map(|d| (d.id, d.label.as_str())).collect();
-    let not_indexed: HashSet<DocId> = corpus
-        .iter()
-        .filter(|d| d.half != Half::Index)
-        .map(|d| d.id)
-        .collect();
-    let mut per_label: HashMap<&str, usize> = HashMap::new();
-    for d in corpus.iter().filter(|d| d.half == Half::Index) {
-        *per_label.entry(d.label.as_str()).or_default() += 1;
+    let stages = ranked(store, engine, corpus, weights, use_query, K).await?;
+    let judge = Judge::new(corpus);
+    let (mut precision, mut ndcg) = (0.0, 0.0);
+    for stage in &stages {
+        let (p, n) = judge.judge(&stage.label, stage.hits.iter().map(|h| h.0));
+        precision += p;
+        ndcg += n;
     }
-    let (mut precision, mut ndcg, mut queries) = (0.0, 0.0, 0);
-    for doc in corpus.iter().filter(|d| use_query(d.half)) {
-        let Some(mut query) = doc_query(store, engine, Collection::Resumes, doc.id).await? else {
-            continue;
-        };
-        query.exclude.extend(not_indexed.iter().copied());
-        let engine = engine.clone();
-        let hits = tokio::task::spawn_blocking(move || {
-            engine.similar(
-                Collection::Resumes,
-                &query,
-                &SearchFilters::default(),
-                &weights,
-                K,
-                100,
-            )
-        })
-        .await??;
-        let relevant: Vec<bool> = hits
-            .iter()
-            .map(|h| label_of.get(&h.id) == Some(&doc.label.as_str()))
-            .collect();
-        precision += precision_at(&relevant, K);
-        ndcg += ndcg_at(
-            &relevant,
-            K,
-            per_label.get(doc.label.as_str()).copied().unwrap_or(0),
-        );
-        queries += 1;
-    }
-    let n = queries.max(1) as f64;
+    let n = stages.len().max(1) as f64;
     Ok(MethodScore {
         method: method.to_owned(),
         weights,
-        queries,
+        queries: stages.len(),
         precision_at_10: precision / n,
         ndcg_at_10: ndcg / n,
     })
@@ -142,6 +146,18 @@ pub async fn first_stage(
     corpus: &[Labelled],
     weights: SimilarityWeights,
     use_query: impl Fn(Half) -> bool,
+) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
+    ranked(store, engine, corpus, weights, use_query, 100).await
+}
+
+/// The `limit` most similar indexed documents of every chosen query (candidates 100 deep).
+async fn ranked(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    corpus: &[Labelled],
+    weights: SimilarityWeights,
+    use_query: impl Fn(Half) -> bool,
+    limit: usize,
 ) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
     let not_indexed: HashSet<DocId> = corpus
         .iter()
@@ -161,7 +177,7 @@ pub async fn first_stage(
                 &query,
                 &SearchFilters::default(),
                 &weights,
-                100,
+                limit,
                 100,
             )
         })
