@@ -7,9 +7,13 @@
 //!
 //! For each kind of text (`short`, `long`, `mixed`) and batch size (1, 8, 32) two setups
 //! embed the whole file per iteration; criterion reports texts per second ("elem/s"):
-//! - `tuned`: the service's setup, 2 sessions × 1 thread, texts bucketed by length and
-//!   the batches spread over both sessions (`Embedder::embed_batch` on the whole list).
-//! - `plain`: the same work as `bench_embed.py run --tuned`, 1 session × 1 thread, the
+//! - `tuned`: the service's setup, 2 sessions × 1 thread, texts bucketed by length into
+//!   calls of at most `batch` texts and 256 padded tokens, spread over both sessions
+//!   (`Embedder::embed_batch` on the whole list), the graph rewritten (int8 products,
+//!   fused attention and GELU).
+//! - `tuned-f32`: the same with the weight products in f32 (`int8_matmul = false`), to
+//!   tell what the int8 kernels add from what bucketing and the sessions add.
+//! - `plain`: the same work as `bench_embed.py run --tuned` (the original graph), 1 session × 1 thread, the
 //!   texts fed `batch` at a time in input order (each call is one model run, nothing to
 //!   bucket or parallelise): it shows what the language alone changes.
 //!
@@ -30,11 +34,16 @@ fn env_list(name: &str, default: &str) -> Vec<String> {
         .collect()
 }
 
-fn load(pool_size: usize, intra_threads: usize, batch_size: usize) -> Embedder {
+/// `plain` setups run exactly `batch_size` texts per call (no token budget) on the
+/// original graph.
+fn load(pool_size: usize, batch_size: usize, int8_matmul: bool, plain: bool) -> Embedder {
     let config = EmbedderConfig {
         pool_size,
-        intra_threads,
+        intra_threads: 1,
         batch_size,
+        int8_matmul,
+        batch_tokens: if plain { usize::MAX } else { 256 },
+        fuse_graph: !plain,
         ..EmbedderConfig::default()
     };
     Embedder::load(&config).unwrap_or_else(|error| panic!("loading the model: {error}"))
@@ -64,12 +73,13 @@ fn throughput(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(seconds))
             .throughput(Throughput::Elements(texts.len() as u64));
         for &batch in &batches {
-            let tuned = load(2, 1, batch);
-            group.bench_with_input(BenchmarkId::new("tuned", batch), &texts, |b, texts| {
-                b.iter(|| tuned.embed_batch(texts).expect("embeds"))
-            });
-            drop(tuned);
-            let plain = load(1, 1, batch);
+            for (name, int8_matmul) in [("tuned", true), ("tuned-f32", false)] {
+                let tuned = load(2, batch, int8_matmul, false);
+                group.bench_with_input(BenchmarkId::new(name, batch), &texts, |b, texts| {
+                    b.iter(|| tuned.embed_batch(texts).expect("embeds"))
+                });
+            }
+            let plain = load(1, batch, false, true);
             group.bench_with_input(BenchmarkId::new("plain", batch), &texts, |b, texts| {
                 b.iter(|| {
                     for chunk in texts.chunks(batch) {

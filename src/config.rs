@@ -94,7 +94,12 @@ pub struct EmbeddingSettings {
     pub intra_threads: usize,
     pub pool_size: usize,
     pub batch_size: usize,
+    pub batch_tokens: usize,
     pub query_cache_capacity: u64,
+    /// Run the weight products on int8 kernels (default); `false`: in f32.
+    pub int8_matmul: bool,
+    /// Fuse attention blocks and GELUs into single nodes (exact; default on).
+    pub fuse_graph: bool,
 }
 
 impl Default for SearchSettings {
@@ -118,7 +123,10 @@ impl Default for EmbeddingSettings {
             intra_threads: defaults.intra_threads,
             pool_size: defaults.pool_size,
             batch_size: defaults.batch_size,
+            batch_tokens: defaults.batch_tokens,
             query_cache_capacity: defaults.query_cache_capacity,
+            int8_matmul: defaults.int8_matmul,
+            fuse_graph: defaults.fuse_graph,
         }
     }
 }
@@ -537,7 +545,10 @@ impl Settings {
             intra_threads: e.intra_threads,
             pool_size: e.pool_size,
             batch_size: e.batch_size,
+            batch_tokens: e.batch_tokens,
             query_cache_capacity: e.query_cache_capacity,
+            int8_matmul: e.int8_matmul,
+            fuse_graph: e.fuse_graph,
         }
     }
 

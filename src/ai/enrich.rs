@@ -144,7 +144,7 @@ impl Enricher<'_> {
             .register_model(&ModelRegistration {
                 name: &status.model_name,
                 kind: "embedding",
-                version: &status.model_sha256,
+                version: &status.model_version,
                 checksum: Some(&status.model_sha256),
                 dimensions: Some(status.dimension as i32),
                 config: json!({

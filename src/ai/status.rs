@@ -64,7 +64,7 @@ pub struct IndexStatus {
 pub struct ModelsStatus {
     #[schema(value_type = Object)]
     pub embedding: EmbedderStatus,
-    /// The embedding model's sha256 the live index generation was built with (`None` for
+    /// The embedding model version the live index generation was built with (`None` for
     /// a generation built up by catch-up rather than `reindex`).
     pub index_model_sha256: Option<String>,
     pub index_generation: String,

@@ -270,7 +270,7 @@ impl OccupationCatalog {
             .iter()
             .map(Occupation::embedded_text)
             .collect();
-        let model = self.embedder.status().model_sha256;
+        let model = self.embedder.status().model_version;
         let key = cache_key(
             &model,
             self.occupations

@@ -35,7 +35,8 @@ pub struct IndexLayout {
 /// What a generation holds, per collection.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// sha256 of the embedding model the vectors came from.
+    /// The embedding model version the vectors came from (`EmbedderStatus::model_version`:
+    /// the model file's sha256, plus the compute mode).
     pub model_sha256: String,
     pub jobs: CollectionState,
     pub resumes: CollectionState,

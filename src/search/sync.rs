@@ -113,7 +113,7 @@ async fn vectors_for(
     report: &mut SyncReport,
 ) -> Result<HashMap<DocId, DocVectors>, SyncError> {
     let ids: Vec<DocId> = prepared.iter().map(|p| p.doc.id).collect();
-    let model = engine.embedder().status().model_sha256;
+    let model = engine.embedder().status().model_version;
     let mut vectors = HashMap::new();
     if !reembed {
         let wanted: HashMap<DocId, &str> = prepared
@@ -412,7 +412,7 @@ pub async fn rebuild(
         })?;
         collections.push((c, report));
     }
-    let model = engine.embedder().status().model_sha256;
+    let model = engine.embedder().status().model_version;
     generation.update_manifest(|m| m.model_sha256 = model)?;
     let g = generation.clone();
     tokio::task::spawn_blocking(move || g.save_vectors()).await??;
@@ -468,7 +468,7 @@ pub async fn stored_documents(
     engine: &Arc<SearchEngine>,
     c: Collection,
 ) -> Result<Vec<(SearchDoc, Option<DocVectors>)>, SyncError> {
-    let model = engine.embedder().status().model_sha256;
+    let model = engine.embedder().status().model_version;
     let ids: Vec<DocId> = store
         .searchable_versions(c.as_str())
         .await?

@@ -70,7 +70,7 @@ pub fn embed_documents(
     for (owner, vector) in title_owner.into_iter().zip(title_vectors) {
         titles[owner] = Some(vector);
     }
-    let model_sha256 = embedder.status().model_sha256;
+    let model_sha256 = embedder.status().model_version;
     let mut per_doc: Vec<(Vec<Vec<f32>>, Vec<f32>)> = vec![(Vec::new(), Vec::new()); inputs.len()];
     for ((owner, vector), weight) in owners.into_iter().zip(vectors).zip(weights) {
         per_doc[owner].0.push(vector);

@@ -22,6 +22,7 @@ pub struct DocVersion {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEmbedding {
     pub doc_id: i64,
+    /// The embedder's `model_version` (the model file's sha256, plus the compute mode).
     pub model_sha256: String,
     pub text_hash: String,
     pub vector: Vec<f32>,

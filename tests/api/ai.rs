@@ -182,8 +182,10 @@ async fn model_status_reports_checksum_throughput_and_index_freshness(backend: B
     let sha = e["model_sha256"].as_str().unwrap();
     assert_eq!(sha.len(), 64);
     assert!(sha.chars().all(|c| c.is_ascii_hexdigit()));
+    let version = e["model_version"].as_str().unwrap();
+    assert!(version.starts_with(sha), "{version}");
     if let Some(built_with) = status["index_model_sha256"].as_str() {
-        assert_eq!(built_with, sha);
+        assert_eq!(built_with, version);
     }
     assert_eq!(e["dimension"], 384);
     assert!(e["model_path"].as_str().unwrap().ends_with("model.onnx"));

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use fastembed::TextEmbedding;
 
-use super::bucketing::plan_batches;
+use super::bucketing::{Batching, estimated_tokens, plan_batches};
 use super::error::EmbedderError;
 use super::session::SessionPool;
 
@@ -24,19 +24,22 @@ pub fn run(session: &mut TextEmbedding, texts: &[&str]) -> Result<Vec<Vec<f32>>,
     Ok(vectors)
 }
 
-/// Embeds `texts` in length-bucketed batches of `batch_size`, spread over up to
+/// Embeds `texts` in length-bucketed batches (see [`Batching`]), spread over up to
 /// `pool.size()` sessions at once, and returns the vectors in input order.
 pub fn embed_bucketed(
     pool: &SessionPool,
     texts: &[&str],
-    batch_size: usize,
+    batching: Batching,
 ) -> Result<Vec<Vec<f32>>, EmbedderError> {
     if texts.is_empty() {
         return Ok(Vec::new());
     }
     let started = Instant::now();
-    let lengths: Vec<usize> = texts.iter().map(|text| text.len()).collect();
-    let plan = plan_batches(&lengths, batch_size);
+    let tokens: Vec<usize> = texts
+        .iter()
+        .map(|text| estimated_tokens(text, batching.max_length))
+        .collect();
+    let plan = plan_batches(&tokens, batching);
     let workers = pool.size().min(plan.len()).max(1);
 
     let next = AtomicUsize::new(0);

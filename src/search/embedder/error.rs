@@ -32,6 +32,9 @@ pub enum EmbedderError {
         source: std::io::Error,
     },
 
+    #[error("could not rewrite the graph of {} for int8 kernels: {reason}", path.display())]
+    Graph { path: PathBuf, reason: String },
+
     #[error("invalid embedder setting: {0}")]
     InvalidConfig(String),
 

@@ -21,6 +21,7 @@ mod chunking;
 mod config;
 mod error;
 mod files;
+mod graph_rewrite;
 mod pooling;
 mod runtime;
 mod session;
@@ -39,6 +40,7 @@ pub use chunking::{Chunk, chunk_sections_with};
 pub use config::{DEFAULT_MODEL_NAME, EmbedderConfig, MODELS_DIR_ENV, default_models_dir};
 pub use error::EmbedderError;
 pub use files::DEFAULT_MODEL_ONNX_SHA256;
+pub use graph_rewrite::RewriteCounts;
 pub use pooling::{cosine, l2_norm, pool};
 
 use cache::QueryCache;
@@ -55,6 +57,8 @@ pub struct Embedder {
     tokenizer: tokenizers::Tokenizer,
     cache: QueryCache,
     model_sha256: String,
+    model_version: String,
+    rewrites: RewriteCounts,
     dimension: usize,
     load_ms: u64,
     loaded_at: chrono::DateTime<chrono::Utc>,
@@ -112,6 +116,13 @@ pub struct EmbedderStatus {
     pub model_path: String,
     /// sha256 of `model.onnx`, computed (and checked) once at load.
     pub model_sha256: String,
+    /// What produced the vectors: `model_sha256`, plus `+int8mm` when the weight products
+    /// run on int8 kernels. Stored with every embedding; a vector of another version is
+    /// stale and gets re-embedded.
+    pub model_version: String,
+    /// Patterns the graph rewrite replaced at load: weight products on int8 kernels (0:
+    /// all in f32), fused attention blocks and GELUs.
+    pub graph_rewrites: RewriteCounts,
     pub dimension: usize,
     pub load_ms: u64,
     pub loaded_at: chrono::DateTime<chrono::Utc>,
@@ -119,6 +130,7 @@ pub struct EmbedderStatus {
     pub intra_threads: usize,
     pub max_length: usize,
     pub batch_size: usize,
+    pub batch_tokens: usize,
     pub query_cache: CacheStats,
     pub throughput: Throughput,
 }
@@ -146,7 +158,7 @@ impl Embedder {
         tokenizers::utils::parallelism::set_parallelism(false);
         validate(config)?;
         let files = files::verify(config)?;
-        let model = session::read_model(&files)?;
+        let (model, rewrites) = session::read_model(&files, config)?;
         let mut sessions = (0..config.pool_size)
             .map(|_| session::create(&model, &files, config))
             .collect::<Result<Vec<_>, _>>()?;
@@ -170,6 +182,9 @@ impl Embedder {
             model.name = %config.model_name,
             model.sha256 = %files.model_sha256,
             model.dimension = dimension,
+            model.int8_matmuls = rewrites.int8_matmuls,
+            model.fused_attention = rewrites.attention,
+            model.fused_gelu = rewrites.gelu,
             pool.size = config.pool_size,
             pool.intra_threads = config.intra_threads,
             duration_ms = load_ms,
@@ -180,7 +195,9 @@ impl Embedder {
             sessions: SessionPool::new(sessions),
             tokenizer,
             cache: QueryCache::new(config.query_cache_capacity),
+            model_version: model_version(&files.model_sha256, rewrites.int8_matmuls),
             model_sha256: files.model_sha256,
+            rewrites,
             dimension,
             load_ms,
             loaded_at: chrono::Utc::now(),
@@ -205,6 +222,8 @@ impl Embedder {
                 .display()
                 .to_string(),
             model_sha256: self.model_sha256.clone(),
+            model_version: self.model_version.clone(),
+            graph_rewrites: self.rewrites,
             dimension: self.dimension,
             load_ms: self.load_ms,
             loaded_at: self.loaded_at,
@@ -212,19 +231,25 @@ impl Embedder {
             intra_threads: self.config.intra_threads,
             max_length: self.config.max_length,
             batch_size: self.config.batch_size,
+            batch_tokens: self.config.batch_tokens,
             query_cache: self.cache.stats(),
             throughput: self.usage.snapshot(),
         }
     }
 
     /// Embeds `texts`, returning one vector per text in input order. Texts are bucketed by
-    /// length into batches of `batch_size` and the batches run on the free sessions in
-    /// parallel. Text longer than `max_length` tokens is truncated (see
+    /// length into batches of at most `batch_size` texts and `batch_tokens` padded tokens,
+    /// and the batches run on the free sessions in parallel. Text longer than `max_length` tokens is truncated (see
     /// [`Embedder::embed_document`] for long documents).
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedderError> {
         let _timer = self.latency.with_label_values(&["batch"]).start_timer();
         let started = Instant::now();
-        let vectors = batch::embed_bucketed(&self.sessions, texts, self.config.batch_size)?;
+        let batching = bucketing::Batching {
+            texts: self.config.batch_size,
+            tokens: self.config.batch_tokens,
+            max_length: self.config.max_length,
+        };
+        let vectors = batch::embed_bucketed(&self.sessions, texts, batching)?;
         self.usage.record(texts.len(), started);
         Ok(vectors)
     }
@@ -315,6 +340,15 @@ impl Embedder {
     }
 }
 
+/// The identity of the vectors a model file and compute mode produce.
+fn model_version(model_sha256: &str, int8_matmuls: usize) -> String {
+    if int8_matmuls == 0 {
+        model_sha256.to_owned()
+    } else {
+        format!("{model_sha256}+int8mm")
+    }
+}
+
 fn latency_histogram() -> prometheus::HistogramVec {
     let opts = prometheus::HistogramOpts::new(
         "embedding_duration_seconds",
@@ -336,8 +370,12 @@ fn validate(config: &EmbedderConfig) -> Result<(), EmbedderError> {
     if !(8..=512).contains(&config.max_length) {
         return invalid("max_length must be between 8 and 512 tokens");
     }
-    if config.pool_size == 0 || config.intra_threads == 0 || config.batch_size == 0 {
-        return invalid("pool_size, intra_threads and batch_size must be at least 1");
+    if config.pool_size == 0
+        || config.intra_threads == 0
+        || config.batch_size == 0
+        || config.batch_tokens == 0
+    {
+        return invalid("pool_size, intra_threads, batch_size and batch_tokens must be at least 1");
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use fastembed::{
 use super::config::EmbedderConfig;
 use super::error::EmbedderError;
 use super::files::{ModelFiles, TOKENIZER_FILES};
+use super::graph_rewrite::{self, RewriteCounts};
 use super::runtime;
 
 /// ONNX Runtime session settings applied to every session.
@@ -21,30 +22,59 @@ use super::runtime;
 ///   `DequantizeLinear` node expands to f32 before every `MatMul`. With QDQ handling off,
 ///   constant folding expands them once at load, so each call skips re-dequantizing all
 ///   weights. The arithmetic is the same f32 `MatMul` either way.
+///   With `int8_matmul` (the default) the weight products are `DynamicQuantizeMatMul` nodes
+///   instead, which read the int8 weights directly, and this setting only concerns the
+///   embedding table.
 const SESSION_CONFIG: [(&str, &str); 2] = [
     ("session.intra_op.allow_spinning", "0"),
     ("session.disable_quant_qdq", "1"),
 ];
 
-/// Reads the model files once so that several sessions can be built from the bytes.
-pub fn read_model(files: &ModelFiles) -> Result<UserDefinedEmbeddingModel, EmbedderError> {
+/// Reads the model files once so that several sessions can be built from the bytes, and
+/// rewrites the graph as `config` asks (see [`graph_rewrite`]); the counts of rewritten
+/// patterns are returned beside the model.
+pub fn read_model(
+    files: &ModelFiles,
+    config: &EmbedderConfig,
+) -> Result<(UserDefinedEmbeddingModel, RewriteCounts), EmbedderError> {
     let read = |path: &Path| {
         std::fs::read(path).map_err(|source| EmbedderError::Read {
             path: path.to_owned(),
             source,
         })
     };
-    let [tokenizer, config, special_tokens_map, tokenizer_config] = TOKENIZER_FILES;
+    let [
+        tokenizer,
+        model_config,
+        special_tokens_map,
+        tokenizer_config,
+    ] = TOKENIZER_FILES;
     let tokenizer_files = TokenizerFiles {
         tokenizer_file: read(&files.model_dir.join(tokenizer))?,
-        config_file: read(&files.model_dir.join(config))?,
+        config_file: read(&files.model_dir.join(model_config))?,
         special_tokens_map_file: read(&files.model_dir.join(special_tokens_map))?,
         tokenizer_config_file: read(&files.model_dir.join(tokenizer_config))?,
     };
-    Ok(
-        UserDefinedEmbeddingModel::new(read(&files.model_onnx)?, tokenizer_files)
+    let attention_heads = serde_json::from_slice::<serde_json::Value>(&tokenizer_files.config_file)
+        .ok()
+        .and_then(|c| c.get("num_attention_heads")?.as_u64());
+    let options = graph_rewrite::Options {
+        int8_matmul: config.int8_matmul,
+        attention_heads,
+        fuse: config.fuse_graph,
+    };
+    let rewritten =
+        graph_rewrite::rewrite(&read(&files.model_onnx)?, options).map_err(|error| {
+            EmbedderError::Graph {
+                path: files.model_onnx.clone(),
+                reason: error.to_string(),
+            }
+        })?;
+    Ok((
+        UserDefinedEmbeddingModel::new(rewritten.model, tokenizer_files)
             .with_pooling(Pooling::Mean),
-    )
+        rewritten.counts,
+    ))
 }
 
 /// Builds one session (mean pooling, L2-normalised output).

@@ -74,7 +74,7 @@ impl SkillVectors {
         let started = Instant::now();
         let (skills, rows) = rows(taxonomy, views);
         let texts: Vec<&str> = rows.iter().map(|(_, text)| text.as_str()).collect();
-        let model_sha256 = embedder.status().model_sha256;
+        let model_sha256 = embedder.status().model_version;
         let key = cache::cache_key(
             &model_sha256,
             rows.iter()
