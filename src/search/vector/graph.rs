@@ -5,6 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use hnsw_rs::api::AnnT;
+#[cfg(test)]
 use hnsw_rs::filter::FilterT;
 use hnsw_rs::hnsw::Hnsw;
 use hnsw_rs::hnswio::HnswIo;
@@ -50,8 +51,10 @@ impl Graph {
         self.hnsw.get_nb_point()
     }
 
-    /// The `k` nearest slots passing `filter` (when given), as `(slot, distance)`,
-    /// nearest first, exploring `ef` candidates.
+    /// hnsw_rs's own search: the `k` nearest slots passing `filter` (when given), as
+    /// `(slot, distance)`, nearest first, exploring `ef` candidates. Searches go through
+    /// `links.rs`; this is the reference it is tested against.
+    #[cfg(test)]
     pub fn search(
         &self,
         query: &[f32],
@@ -63,6 +66,28 @@ impl Graph {
             .search_filter(query, k, ef.max(k), filter)
             .into_iter()
             .map(|n| (n.d_id, n.distance))
+            .collect()
+    }
+
+    /// Every point's links, as `(slot, neighbours on layers 0..=its level)`.
+    pub fn neighbourhoods(&self) -> Vec<(Slot, Vec<Vec<Slot>>)> {
+        if self.len() == 0 {
+            // hnsw_rs's point iterator panics on an empty graph.
+            return Vec::new();
+        }
+        self.hnsw
+            .get_point_indexation()
+            .into_iter()
+            .map(|point| {
+                let level = point.get_point_id().0 as usize;
+                let layers = point
+                    .get_neighborhood_id()
+                    .into_iter()
+                    .take(level + 1)
+                    .map(|layer| layer.into_iter().map(|n| n.d_id).collect())
+                    .collect();
+                (point.get_origin_id(), layers)
+            })
             .collect()
     }
 

@@ -8,6 +8,7 @@ use super::VectorSearchStats;
 use super::arena::Arena;
 use super::distance::normalised;
 use super::graph::Graph;
+use super::links::Links;
 use super::params::HnswParams;
 use crate::search::{DocId, SearchError};
 
@@ -48,6 +49,20 @@ impl std::fmt::Debug for VectorIndex {
 pub(super) struct State {
     pub graph: Graph,
     pub arena: Arena,
+    /// The graph's links as searched (see `links.rs`).
+    pub links: Links,
+}
+
+impl State {
+    /// A state whose links are copied from `graph` (which holds every slot of `arena`).
+    pub fn new(graph: Graph, arena: Arena) -> Self {
+        let links = Links::copy(&graph, arena.slots());
+        Self {
+            graph,
+            arena,
+            links,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -70,10 +85,7 @@ impl VectorIndex {
         Self::from_state(
             dim,
             params,
-            State {
-                graph: Graph::new(&params, 1_000),
-                arena: Arena::new(dim),
-            },
+            State::new(Graph::new(&params, 1_000), Arena::new(dim)),
         )
     }
 
@@ -134,6 +146,7 @@ impl VectorIndex {
         self.read().graph.insert(slot, &vector);
         self.write().arena.commit(slot);
         self.compact_if_needed(&writer);
+        self.copy_links_if_needed(&writer);
         Ok(())
     }
 
@@ -236,6 +249,18 @@ impl VectorIndex {
         }
     }
 
+    /// Copies the graph's links again once searches scan too many slots outside them.
+    fn copy_links_if_needed(&self, _writer: &MutexGuard<'_, ()>) {
+        let links = {
+            let state = self.read();
+            if state.links.uncovered(&state.arena) < Links::RECOPY_AFTER {
+                return;
+            }
+            Links::copy(&state.graph, state.arena.slots())
+        };
+        self.write().links = links;
+    }
+
     /// Needs the writer lock, so nothing changes between the snapshot and the swap.
     fn compact_locked(&self, _writer: &MutexGuard<'_, ()>) {
         let started = Instant::now();
@@ -280,5 +305,5 @@ fn build_state(params: &HnswParams, arena: Arena) -> State {
         .collect();
     let graph = Graph::build(params, &items);
     drop(items);
-    State { graph, arena }
+    State::new(graph, arena)
 }

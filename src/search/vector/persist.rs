@@ -147,7 +147,7 @@ impl VectorIndex {
             duration_ms = started.elapsed().as_millis() as u64,
             "vector index loaded"
         );
-        let state = State { graph, arena };
+        let state = State::new(graph, arena);
         Ok(Self::from_state(manifest.dimension, manifest.params, state))
     }
 

@@ -3,8 +3,6 @@
 
 use std::sync::atomic::Ordering;
 
-use hnsw_rs::filter::FilterT;
-
 use super::VectorHit;
 use super::arena::{Arena, Slot};
 use super::distance::{dot, normalised};
@@ -30,28 +28,25 @@ impl VectorIndex {
         }
         let state = self.read();
         let arena = &state.arena;
-        let hits = match filter {
-            Some(keep) => {
-                let allowed = allowed_slots(arena, keep);
-                let count = allowed.iter().filter(|&&a| a).count();
-                if count <= self.exact_threshold() {
-                    self.counters.exact_filtered.fetch_add(1, Ordering::Relaxed);
-                    top_k(arena, &query, k, slots_where(&allowed))
-                } else {
-                    let in_bitmap = |slot: &usize| allowed.get(*slot).copied().unwrap_or(false);
-                    self.graph_search(&state, &query, k, Some(&in_bitmap), count, &allowed)
-                }
+        let keep_all = |_: DocId| true;
+        let keep: DocFilter<'_> = filter.unwrap_or(&keep_all);
+        let passes = |slot: Slot| arena.is_alive(slot) && keep(arena.id(slot));
+        let threshold = self.exact_threshold();
+        if filter.is_some() && estimated_kept(arena.slots(), &passes) <= 2 * threshold {
+            let allowed: Vec<bool> = (0..arena.slots()).map(passes).collect();
+            if allowed.iter().filter(|&&a| a).count() <= threshold {
+                self.counters.exact_filtered.fetch_add(1, Ordering::Relaxed);
+                return Ok(top_k(arena, &query, k, slots_where(&allowed)));
             }
-            None if arena.dead() == 0 => {
-                let alive: Vec<bool> = Vec::new();
-                self.graph_search(&state, &query, k, None, arena.live(), &alive)
-            }
-            None => {
-                let alive = allowed_slots(arena, &|_| true);
-                let in_bitmap = |slot: &usize| alive.get(*slot).copied().unwrap_or(false);
-                self.graph_search(&state, &query, k, Some(&in_bitmap), arena.live(), &alive)
-            }
-        };
+        }
+        let everything = filter.is_none() && arena.dead() == 0;
+        let hits = self.graph_search(&state, &query, k, (!everything).then_some(&passes));
+        if hits.len() < k && hits.len() < arena.live_slots().filter(|&s| passes(s)).count() {
+            self.counters.exact_fallback.fetch_add(1, Ordering::Relaxed);
+            let slots = arena.live_slots().filter(|&slot| passes(slot));
+            return Ok(top_k(arena, &query, k, slots));
+        }
+        self.counters.graph.fetch_add(1, Ordering::Relaxed);
         Ok(hits)
     }
 
@@ -72,37 +67,24 @@ impl VectorIndex {
         Ok(top_k(arena, &query, k, slots))
     }
 
-    /// Searches the graph; `allowed` is the bitmap behind `filter` (empty when there is no
-    /// filter: then every live slot is allowed) and `allowed_count` its population.
+    /// The `k` best of a search of the graph's links among the slots `passes` keeps (every
+    /// slot, dead ones included, when `None`), best first.
     fn graph_search(
         &self,
         state: &State,
         query: &[f32],
         k: usize,
-        filter: Option<&dyn FilterT>,
-        allowed_count: usize,
-        allowed: &[bool],
+        passes: Option<&dyn Fn(Slot) -> bool>,
     ) -> Vec<VectorHit> {
-        let arena = &state.arena;
-        let is_allowed = |slot: Slot| {
-            arena.is_alive(slot) && (allowed.is_empty() || allowed.get(slot) == Some(&true))
-        };
         let ef = self.ef_search().max(k);
         let mut hits: Vec<VectorHit> = state
-            .graph
-            .search(query, k, ef, filter)
+            .links
+            .search(&state.arena, query, ef, passes)
             .into_iter()
-            .filter(|&(slot, _)| is_allowed(slot))
-            .map(|(slot, _)| hit(arena, query, slot))
+            .take(k)
+            .map(|(slot, _)| hit(&state.arena, query, slot))
             .collect();
-        if hits.len() < k.min(allowed_count) {
-            self.counters.exact_fallback.fetch_add(1, Ordering::Relaxed);
-            let slots = arena.live_slots().filter(|&slot| is_allowed(slot));
-            return top_k(arena, query, k, slots);
-        }
-        self.counters.graph.fetch_add(1, Ordering::Relaxed);
         hits.sort_by(best_first);
-        hits.truncate(k);
         hits
     }
 }
@@ -114,11 +96,28 @@ fn hit(arena: &Arena, query: &[f32], slot: Slot) -> VectorHit {
     }
 }
 
-/// A bitmap over every slot: live and kept by `keep`.
-fn allowed_slots(arena: &Arena, keep: &(dyn Fn(DocId) -> bool + Sync)) -> Vec<bool> {
-    (0..arena.slots())
-        .map(|slot| arena.is_alive(slot) && keep(arena.id(slot)))
-        .collect()
+/// Slots sampled to estimate how many documents a filter keeps.
+const SELECTIVITY_SAMPLE: usize = 512;
+
+/// How many of `slots` `passes` keeps: exact for a few slots, else estimated on a fixed
+/// pseudo-random sample (evenly spaced slots would alias with periodic patterns).
+fn estimated_kept(slots: usize, passes: &dyn Fn(Slot) -> bool) -> usize {
+    if slots <= SELECTIVITY_SAMPLE {
+        return (0..slots).filter(|&slot| passes(slot)).count();
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let kept = (0..SELECTIVITY_SAMPLE)
+        .filter(|_| {
+            // splitmix64
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            passes((z % slots as u64) as Slot)
+        })
+        .count();
+    (kept as f64 / SELECTIVITY_SAMPLE as f64 * slots as f64).round() as usize
 }
 
 fn slots_where(bitmap: &[bool]) -> impl Iterator<Item = Slot> + '_ {

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::links::Links;
 use super::*;
 use crate::search::{DocId, SearchError};
 
@@ -174,6 +175,139 @@ fn filtered_graph_search_returns_k_allowed_documents() {
     let stats = index.search_stats();
     assert_eq!(stats.exact_filtered, 0);
     assert_eq!(stats.graph + stats.exact_fallback, 20);
+}
+
+#[test]
+fn a_filter_keeping_most_documents_is_applied_during_traversal_without_a_full_scan() {
+    let (index, vectors) = built(10_000, 11);
+    index.set_exact_threshold(100);
+    // Keeps 90%: the sample says so, and only the slots the search visits are tested.
+    let tested = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |id: DocId| {
+        tested.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        id % 10 != 0
+    };
+    let mut recall = 0.0;
+    for q in 0..20 {
+        let query = &vectors[q * 101];
+        tested.store(0, std::sync::atomic::Ordering::Relaxed);
+        let hits = index.search(query, 50, Some(&keep)).unwrap();
+        let calls = tested.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            calls < 2_000,
+            "the filter ran {calls} times for 10,000 documents"
+        );
+        assert_eq!(hits.len(), 50);
+        assert!(hits.iter().all(|h| h.id % 10 != 0), "{hits:?}");
+        assert_best_first(&hits);
+        let exact = index.exact_search(query, 50, Some(&keep)).unwrap();
+        recall += ids(&exact)
+            .iter()
+            .filter(|id| ids(&hits).contains(id))
+            .count() as f32
+            / 50.0;
+    }
+    assert!(recall / 20.0 >= 0.95, "filtered recall {}", recall / 20.0);
+    let stats = index.search_stats();
+    assert_eq!(stats.graph, 20, "{stats:?}");
+    assert_eq!(stats.exact_filtered + stats.exact_fallback, 0);
+}
+
+#[test]
+fn our_traversal_finds_at_least_what_hnsw_rs_finds() {
+    let (index, vectors) = built(5_000, 14);
+    let mut ours = 0.0;
+    let mut theirs = 0.0;
+    for q in 0..30 {
+        let query = unit(&vectors[q * 67 + 3]);
+        let exact = ids(&index.exact_search(&query, 10, None).unwrap());
+        let found = ids(&index.search(&query, 10, None).unwrap());
+        let reference: Vec<DocId> = {
+            let state = index.read();
+            state
+                .graph
+                .search(&query, 10, index.ef_search(), None)
+                .into_iter()
+                .map(|(slot, _)| state.arena.id(slot))
+                .collect()
+        };
+        let overlap = |ids: &[DocId]| ids.iter().filter(|id| exact.contains(id)).count() as f32;
+        ours += overlap(&found) / 10.0;
+        theirs += overlap(&reference) / 10.0;
+    }
+    assert!(
+        ours >= theirs - 0.3,
+        "ours {ours}, hnsw_rs {theirs} over 30 queries"
+    );
+    assert!(ours / 30.0 >= 0.95, "recall@10 {}", ours / 30.0);
+}
+
+#[test]
+fn documents_upserted_after_the_links_were_copied_are_found_then_linked() {
+    let (index, vectors) = built(2_000, 15);
+    let fresh = clustered(Links::RECOPY_AFTER + 10, 12, 16);
+    for (i, v) in fresh.iter().enumerate().take(Links::RECOPY_AFTER - 1) {
+        index.upsert(10_000 + i as DocId, v).unwrap();
+    }
+    // Not copied yet: the new documents are scanned exactly, and found.
+    assert_eq!(
+        index.read().links.uncovered(&index.read().arena),
+        Links::RECOPY_AFTER - 1
+    );
+    for i in [0, 500, Links::RECOPY_AFTER - 2] {
+        let hits = index.search(&fresh[i], 1, None).unwrap();
+        assert_eq!(hits[0].id, 10_000 + i as DocId);
+    }
+    for (i, v) in fresh.iter().enumerate().skip(Links::RECOPY_AFTER - 1) {
+        index.upsert(10_000 + i as DocId, v).unwrap();
+    }
+    // Copied again: now they are in the links.
+    assert!(index.read().links.uncovered(&index.read().arena) < Links::RECOPY_AFTER);
+    for i in [0, 500, Links::RECOPY_AFTER + 5] {
+        let hits = index.search(&fresh[i], 1, None).unwrap();
+        assert_eq!(hits[0].id, 10_000 + i as DocId);
+    }
+    let hits = index.search(&vectors[7], 1, None).unwrap();
+    assert_eq!(hits[0].id, 7);
+}
+
+#[test]
+fn a_filter_keeping_few_documents_is_applied_during_traversal() {
+    let (index, vectors) = built(3_000, 12);
+    index.set_exact_threshold(100);
+    // Keeps 5%: too few to over-fetch, too many for an exact scan.
+    let keep = |id: DocId| id % 20 == 0;
+    let hits = index.search(&vectors[7], 20, Some(&keep)).unwrap();
+    assert_eq!(hits.len(), 20);
+    assert!(hits.iter().all(|h| keep(h.id)));
+    let stats = index.search_stats();
+    assert_eq!(stats.exact_filtered, 0, "{stats:?}");
+    assert_eq!(stats.graph + stats.exact_fallback, 1, "{stats:?}");
+}
+
+#[test]
+fn tombstones_left_in_the_graph_are_never_returned() {
+    let (index, vectors) = built(3_000, 13);
+    // A tenth removed: under the compaction fraction, so they stay in the graph.
+    for id in (0..3_000).step_by(10) {
+        assert!(index.remove(id as DocId));
+    }
+    assert_eq!(index.tombstones(), 300);
+    let mut recall = 0.0;
+    for q in 0..10 {
+        let query = &vectors[q * 97 + 1];
+        let hits = index.search(query, 30, None).unwrap();
+        assert_eq!(hits.len(), 30);
+        assert!(hits.iter().all(|h| h.id % 10 != 0), "{hits:?}");
+        let exact = index.exact_search(query, 30, None).unwrap();
+        recall += ids(&exact)
+            .iter()
+            .filter(|id| ids(&hits).contains(id))
+            .count() as f32
+            / 30.0;
+    }
+    assert!(recall / 10.0 >= 0.95, "recall {}", recall / 10.0);
+    assert_eq!(index.search_stats().graph, 10);
 }
 
 #[test]
