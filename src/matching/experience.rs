@@ -10,9 +10,11 @@ use crate::domain::{ResumeProfile, Seniority};
 use crate::ingest::profile::seniority_from_title;
 use crate::store::JobRecord;
 
+/// ASCII word boundaries and digits: a Unicode `\b` keeps the regex off its DFA, and this
+/// runs over every candidate posting's description in matching.
 static STATED_YEARS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(\d{1,2})\s*(?:\+|plus)?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?\+?\s*years?(?:'|’)?\s+(?:of\s+)?(?:[a-z/+#-]+\s+){0,4}?(?:experience|exp\b)",
+        r"(?i)(?-u:\b)([0-9]{1,2})\s*(?:\+|plus)?\s*(?:(?:-|–|to)\s*[0-9]{1,2}\s*)?\+?\s*years?(?:'|’)?\s+(?:of\s+)?(?:[a-z/+#-]+\s+){0,4}?(?:experience|exp(?-u:\b))",
     )
     .expect("the stated years pattern is valid")
 });
@@ -126,6 +128,14 @@ mod tests {
         );
         assert_eq!(stated_years("3-5 years professional experience"), Some(3.0));
         assert_eq!(stated_years("Founded 20 years ago. We ship weekly."), None);
+        // Non-ASCII text around the phrase, typographic apostrophes and dashes.
+        assert_eq!(
+            stated_years("Über uns – you bring 4 years’ experience in café retail."),
+            Some(4.0)
+        );
+        assert_eq!(stated_years("2–3 years relevant exp. wanted"), Some(2.0));
+        assert_eq!(stated_years("room 12years experience"), Some(12.0));
+        assert_eq!(stated_years("x25 years of experience"), None);
     }
 
     #[test]

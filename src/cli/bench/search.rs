@@ -238,48 +238,74 @@ async fn measure_size(
         .iter()
         .map(|q| (q.clone(), SearchFilters::default()))
         .collect();
-    type Kind<'a> = (&'a str, Fusion, &'a Vec<(String, SearchFilters)>, bool);
-    let kinds: [Kind; 5] = [
+    type Kind<'a> = (&'a str, Fusion, &'a Vec<(String, SearchFilters)>, Caching);
+    let vector_only = Fusion::Weighted {
+        semantic_ratio: 1.0,
+    };
+    let kinds: [Kind; 7] = [
         (
             "lexical",
             Fusion::Weighted {
                 semantic_ratio: 0.0,
             },
             &plain,
-            false,
+            Caching::Nothing,
+        ),
+        ("vector", vector_only, &plain, Caching::Nothing),
+        ("hybrid (rrf)", Fusion::default(), &plain, Caching::Nothing),
+        (
+            "hybrid + filters",
+            Fusion::default(),
+            &filtered,
+            Caching::Nothing,
         ),
         (
-            "vector",
-            Fusion::Weighted {
-                semantic_ratio: 1.0,
-            },
+            VECTOR_PRE_EMBEDDED,
+            vector_only,
             &plain,
-            false,
+            Caching::QueryVectors,
         ),
-        ("hybrid (rrf)", Fusion::default(), &plain, false),
-        ("hybrid + filters", Fusion::default(), &filtered, false),
-        ("hybrid, cached", Fusion::default(), &plain, true),
+        (
+            HYBRID_PRE_EMBEDDED,
+            Fusion::default(),
+            &plain,
+            Caching::QueryVectors,
+        ),
+        (
+            "hybrid, cached",
+            Fusion::default(),
+            &plain,
+            Caching::Results,
+        ),
     ];
     let mut ours = Vec::new();
-    for (name, fusion, list, cached) in kinds {
-        if !cached {
-            engine.invalidate_results();
-            engine.embedder().clear_query_cache();
-        }
+    for (name, fusion, list, caching) in kinds {
+        engine.invalidate_results();
+        engine.embedder().clear_query_cache();
         let e = engine.clone();
-        // Cached: every query runs once first, so each measured one is a cache hit.
-        // Uncached: the result and query-vector caches are emptied before every query, so
-        // the sequential pass does not warm the concurrent one.
-        let warmup = if cached { list.len() } else { 0 };
+        // Results: every query runs once first, so each measured one is a cache hit.
+        // Query vectors: every query runs once first and only the result cache is emptied
+        // before each measured one, so they pay for the search and not the model.
+        // Nothing: both caches are emptied before every query, so the sequential pass does
+        // not warm the concurrent one.
+        let warmup = if caching == Caching::Nothing {
+            0
+        } else {
+            list.len()
+        };
         let report = measure_query_kind(
             list,
             warmup,
             args.concurrency,
             move |(q, f): (String, SearchFilters)| {
                 let e = e.clone();
-                if !cached {
-                    e.invalidate_results();
-                    e.embedder().clear_query_cache();
+                match caching {
+                    Caching::Nothing => {
+                        e.invalidate_results();
+                        e.embedder().clear_query_cache();
+                    }
+                    Caching::QueryVectors => e.invalidate_results(),
+                    Caching::Results => {}
                 }
                 async move {
                     let request = SearchRequest {
@@ -330,6 +356,21 @@ async fn measure_size(
         postgres,
     })
 }
+
+/// What a measured kind of query finds in the caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    /// Nothing: it embeds its query and searches.
+    Nothing,
+    /// Its query vector: it searches without running the model (ours and PostgreSQL's
+    /// alike), which compares the engines alone.
+    QueryVectors,
+    /// Its result page.
+    Results,
+}
+
+const VECTOR_PRE_EMBEDDED: &str = "vector, pre-embedded";
+const HYBRID_PRE_EMBEDDED: &str = "hybrid, pre-embedded";
 
 /// Jobs for a stored resume ([`Matcher::jobs_for_resume`], top 20 with explanations), one
 /// query per resume.
@@ -430,13 +471,30 @@ async fn measure_postgres(
     let load = pg.load(&rows).await?;
     let texts: Vec<String> = queries.iter().map(|(q, _)| q.clone()).collect();
     let mut kinds = Vec::new();
-    for kind in ["lexical", "vector", "hybrid (rrf)"] {
+    let pre_embedded = [VECTOR_PRE_EMBEDDED, HYBRID_PRE_EMBEDDED];
+    for kind in [
+        "lexical",
+        "vector",
+        "hybrid (rrf)",
+        VECTOR_PRE_EMBEDDED,
+        HYBRID_PRE_EMBEDDED,
+    ] {
         models.embedder.clear_query_cache();
+        let cached_vectors = pre_embedded.contains(&kind);
+        if cached_vectors {
+            let (e, t) = (models.embedder.clone(), texts.clone());
+            tokio::task::spawn_blocking(move || {
+                t.iter().try_for_each(|q| e.embed_query(q).map(drop))
+            })
+            .await??;
+        }
         let (pg, embedder) = (pg.clone(), models.embedder.clone());
         let report = measure_query_kind(&texts, 0, args.concurrency, move |q: String| {
             let (pg, embedder) = (pg.clone(), embedder.clone());
-            // As for our uncached kinds: every query pays for its embedding.
-            embedder.clear_query_cache();
+            // As for our kinds: every query pays for its embedding, or none does.
+            if !cached_vectors {
+                embedder.clear_query_cache();
+            }
             async move {
                 // The baseline cannot embed: it gets our query embedding, timed with it.
                 let vector = if kind == "lexical" {
@@ -453,7 +511,7 @@ async fn measure_postgres(
                 };
                 match (kind, vector) {
                     ("lexical", _) => pg.search_text(&q, 10).await,
-                    ("vector", Some(v)) => pg.search_vector(&v, 10).await,
+                    ("vector" | VECTOR_PRE_EMBEDDED, Some(v)) => pg.search_vector(&v, 10).await,
                     (_, Some(v)) => pg.search_hybrid(&q, &v, 10).await,
                     _ => unreachable!("vector kinds embed their query"),
                 }
@@ -475,7 +533,7 @@ fn print_report(r: &SizeReport) {
         r.ann_recall_at_10
     );
     println!(
-        "  {:<18} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
+        "  {:<20} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
         "kind", "p50 ms", "p95 ms", "p99 ms", "qps", "pg p50", "pg p99", "pg qps", "p99 x", "qps x"
     );
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
@@ -504,7 +562,7 @@ fn print_report(r: &SizeReport) {
             ),
         };
         println!(
-            "  {:<18} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
+            "  {:<20} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
             name,
             ms(ours.sequential.p50),
             ms(ours.sequential.p95),
@@ -514,7 +572,7 @@ fn print_report(r: &SizeReport) {
     }
     if let Some(m) = &r.matching {
         println!(
-            "  {:<18} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   (jobs for a stored resume, top 20 explained)",
+            "  {:<20} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   (jobs for a stored resume, top 20 explained)",
             "matching",
             ms(m.sequential.p50),
             ms(m.sequential.p95),

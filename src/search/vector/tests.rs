@@ -56,6 +56,13 @@ fn ids(hits: &[VectorHit]) -> Vec<DocId> {
     hits.iter().map(|h| h.id).collect()
 }
 
+/// The fraction of `exact` that `hits` found.
+fn overlap(exact: &[VectorHit], hits: &[VectorHit]) -> f32 {
+    let found = ids(hits);
+    let shared = exact.iter().filter(|h| found.contains(&h.id)).count();
+    shared as f32 / exact.len().max(1) as f32
+}
+
 fn assert_best_first(hits: &[VectorHit]) {
     assert!(
         hits.windows(2).all(|w| w[0].similarity >= w[1].similarity),
@@ -165,11 +172,7 @@ fn filtered_graph_search_returns_k_allowed_documents() {
         let exact = index
             .exact_search(&vectors[q * 37], 10, Some(&keep))
             .unwrap();
-        recall += ids(&exact)
-            .iter()
-            .filter(|id| ids(&hits).contains(id))
-            .count() as f32
-            / 10.0;
+        recall += overlap(&exact, &hits);
     }
     assert!(recall / 20.0 >= 0.9, "filtered recall {}", recall / 20.0);
     let stats = index.search_stats();
@@ -201,11 +204,7 @@ fn a_filter_keeping_most_documents_is_applied_during_traversal_without_a_full_sc
         assert!(hits.iter().all(|h| h.id % 10 != 0), "{hits:?}");
         assert_best_first(&hits);
         let exact = index.exact_search(query, 50, Some(&keep)).unwrap();
-        recall += ids(&exact)
-            .iter()
-            .filter(|id| ids(&hits).contains(id))
-            .count() as f32
-            / 50.0;
+        recall += overlap(&exact, &hits);
     }
     assert!(recall / 20.0 >= 0.95, "filtered recall {}", recall / 20.0);
     let stats = index.search_stats();
@@ -231,9 +230,9 @@ fn our_traversal_finds_at_least_what_hnsw_rs_finds() {
                 .map(|(slot, _)| state.arena.id(slot))
                 .collect()
         };
-        let overlap = |ids: &[DocId]| ids.iter().filter(|id| exact.contains(id)).count() as f32;
-        ours += overlap(&found) / 10.0;
-        theirs += overlap(&reference) / 10.0;
+        let share = |ids: &[DocId]| ids.iter().filter(|id| exact.contains(id)).count() as f32;
+        ours += share(&found) / 10.0;
+        theirs += share(&reference) / 10.0;
     }
     assert!(
         ours >= theirs - 0.3,
@@ -300,11 +299,7 @@ fn tombstones_left_in_the_graph_are_never_returned() {
         assert_eq!(hits.len(), 30);
         assert!(hits.iter().all(|h| h.id % 10 != 0), "{hits:?}");
         let exact = index.exact_search(query, 30, None).unwrap();
-        recall += ids(&exact)
-            .iter()
-            .filter(|id| ids(&hits).contains(id))
-            .count() as f32
-            / 30.0;
+        recall += overlap(&exact, &hits);
     }
     assert!(recall / 10.0 >= 0.95, "recall {}", recall / 10.0);
     assert_eq!(index.search_stats().graph, 10);
