@@ -280,6 +280,7 @@ async fn measure_size(
     ];
     let mut ours = Vec::new();
     for (name, fusion, list, caching) in kinds {
+        tracing::info!(bench.kind = name, "measuring");
         engine.invalidate_results();
         engine.embedder().clear_query_cache();
         let e = engine.clone();
