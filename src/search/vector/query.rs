@@ -41,10 +41,13 @@ impl VectorIndex {
         }
         let everything = filter.is_none() && arena.dead() == 0;
         let hits = self.graph_search(&state, &query, k, (!everything).then_some(&passes));
-        if hits.len() < k && hits.len() < arena.live_slots().filter(|&s| passes(s)).count() {
-            self.counters.exact_fallback.fetch_add(1, Ordering::Relaxed);
-            let slots = arena.live_slots().filter(|&slot| passes(slot));
-            return Ok(top_k(arena, &query, k, slots));
+        if hits.len() < k {
+            // Short: answer exactly if more documents pass than the graph search reached.
+            let passing: Vec<Slot> = arena.live_slots().filter(|&slot| passes(slot)).collect();
+            if hits.len() < passing.len() {
+                self.counters.exact_fallback.fetch_add(1, Ordering::Relaxed);
+                return Ok(top_k(arena, &query, k, passing.into_iter()));
+            }
         }
         self.counters.graph.fetch_add(1, Ordering::Relaxed);
         Ok(hits)

@@ -274,7 +274,7 @@ fn documents_upserted_after_the_links_were_copied_are_found_then_linked() {
 fn a_filter_keeping_few_documents_is_applied_during_traversal() {
     let (index, vectors) = built(3_000, 12);
     index.set_exact_threshold(100);
-    // Keeps 5%: too few to over-fetch, too many for an exact scan.
+    // Keeps 5%: more than the exact-scan threshold, so the graph is searched with the filter.
     let keep = |id: DocId| id % 20 == 0;
     let hits = index.search(&vectors[7], 20, Some(&keep)).unwrap();
     assert_eq!(hits.len(), 20);
