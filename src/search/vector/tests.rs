@@ -508,6 +508,23 @@ fn recall_against_exact_search_is_high_on_clustered_vectors() {
 }
 
 #[test]
+fn every_document_of_a_tiny_index_is_found() {
+    // Building inserts in parallel; the first points must still link to each other
+    // (hnsw_rs leaves a point unlinked when it finds no entry point yet).
+    for seed in 0..200 {
+        let vectors = clustered(3, 3, seed);
+        let index = VectorIndex::build(DIM, params(), items(&vectors)).unwrap();
+        for (i, v) in vectors.iter().enumerate() {
+            assert_eq!(
+                index.search(v, 1, None).unwrap()[0].id,
+                i as DocId,
+                "seed {seed}"
+            );
+        }
+    }
+}
+
+#[test]
 fn build_keeps_the_last_vector_of_a_repeated_id() {
     let vectors = clustered(3, 3, 18);
     let index = VectorIndex::build(
