@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::*;
+use crate::search::VectorIndex;
 use crate::search::embedder::{EmbedderConfig, MODELS_DIR_ENV};
 use crate::skills::{SkillExtractor, Taxonomy, TextPart};
 
@@ -99,6 +100,63 @@ fn label_vectors_are_cached_and_rebuilt_when_a_label_changes() {
         !rebuilt.origin().cached,
         "a changed label must invalidate the cache"
     );
+}
+
+#[test]
+fn the_label_graph_is_cached_beside_the_vectors_and_rebuilt_when_damaged() {
+    let Some(embedder) = embedder() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let load = || {
+        SkillVectors::load_or_build(
+            &embedder,
+            &taxonomy(PREFERRED_TSV),
+            LabelViews::Preferred,
+            dir.path(),
+        )
+        .expect("builds")
+    };
+    let graphs = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("skill-graph-")
+            })
+            .collect()
+    };
+    let query = embedder.embed_query("baking bread").expect("embeds");
+    let first = load().nearest_skill(&query);
+    assert_eq!(first.map(|(skill, _)| skill), Some(1));
+    let cached = graphs();
+    assert_eq!(cached.len(), 1, "one graph, no leftovers: {cached:?}");
+    assert_eq!(load().nearest_skill(&query), first, "from the cached graph");
+    // A damaged cache is rebuilt, not trusted.
+    for entry in walk(&cached[0]) {
+        std::fs::write(entry, b"damaged").unwrap();
+    }
+    assert_eq!(load().nearest_skill(&query), first, "rebuilt");
+    assert_eq!(
+        graphs(),
+        cached,
+        "the rebuilt graph replaced the damaged one"
+    );
+    assert!(VectorIndex::load(&cached[0]).is_ok());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 fn hybrid_extractor(dir: &Path) -> Option<SkillExtractor> {

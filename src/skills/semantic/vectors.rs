@@ -51,8 +51,11 @@ pub struct SkillVectors {
     /// Row-major `row_skill.len() × dimension`.
     values: Vec<f32>,
     origin: VectorsOrigin,
-    /// An HNSW graph over the rows, built on first use by [`SkillVectors::nearest_skill`].
+    /// An HNSW graph over the rows, loaded or built on first use by
+    /// [`SkillVectors::nearest_skill`].
     ann: std::sync::OnceLock<Arc<VectorIndex>>,
+    /// Where that graph is cached: beside the vectors, named after their cache key.
+    ann_dir: PathBuf,
 }
 
 /// Graph settings for the label index: small and built once per process.
@@ -127,7 +130,56 @@ impl SkillVectors {
                 duration_ms,
             },
             ann: std::sync::OnceLock::new(),
+            ann_dir: cache_dir.join(format!(
+                "skill-graph-{}",
+                key.iter()
+                    .take(8)
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            )),
         })
+    }
+
+    /// The label graph from its cache, or built (single-threaded when called from rayon
+    /// workers that all wait for it: minutes in a debug build, hence the cache) and cached.
+    fn label_graph(&self) -> VectorIndex {
+        if self.ann_dir.exists() {
+            match VectorIndex::load(&self.ann_dir) {
+                Ok(index) if index.len() == self.row_count() => return index,
+                Ok(index) => {
+                    tracing::warn!(path = %self.ann_dir.display(), documents = index.len(), rows = self.row_count(), "cached skill graph does not match the vectors, rebuilding")
+                }
+                Err(error) => {
+                    tracing::warn!(path = %self.ann_dir.display(), %error, "cannot load the cached skill graph, rebuilding")
+                }
+            }
+            // Replaced by the rebuilt graph below.
+            let _ = std::fs::remove_dir_all(&self.ann_dir);
+        }
+        let rows: Vec<(i64, Vec<f32>)> = self
+            .values
+            .chunks_exact(self.dimension)
+            .enumerate()
+            .map(|(row, v)| (row as i64, v.to_vec()))
+            .collect();
+        let index = VectorIndex::build(self.dimension, LABEL_HNSW, rows)
+            .expect("label vectors are finite unit vectors of the model's dimension");
+        // Saved beside, then renamed into place: processes building at once do not mix
+        // their files, and the first rename wins.
+        let tmp = self
+            .ann_dir
+            .with_extension(format!("tmp-{}", std::process::id()));
+        let saved = index.save(&tmp).and_then(|()| {
+            std::fs::rename(&tmp, &self.ann_dir)
+                .map_err(|e| crate::search::SearchError::io(&self.ann_dir, e))
+        });
+        if let Err(error) = saved {
+            let _ = std::fs::remove_dir_all(&tmp);
+            if !self.ann_dir.exists() {
+                tracing::warn!(path = %self.ann_dir.display(), %error, "cannot cache the skill graph");
+            }
+        }
+        index
     }
 
     /// Where the vectors came from and how long that took.
@@ -180,20 +232,9 @@ impl SkillVectors {
 
     /// The skill closest to `query` and its cosine, found approximately through an HNSW
     /// graph over the rows (about 50x fewer dot products than [`SkillVectors::top_k`]; the
-    /// graph is built on the first call, a few seconds).
+    /// graph is loaded from its cache or built on the first call).
     pub fn nearest_skill(&self, query: &[f32]) -> Option<(usize, f32)> {
-        let index = self.ann.get_or_init(|| {
-            let rows: Vec<(i64, Vec<f32>)> = self
-                .values
-                .chunks_exact(self.dimension)
-                .enumerate()
-                .map(|(row, v)| (row as i64, v.to_vec()))
-                .collect();
-            Arc::new(
-                VectorIndex::build(self.dimension, LABEL_HNSW, rows)
-                    .expect("label vectors are finite unit vectors of the model's dimension"),
-            )
-        });
+        let index = self.ann.get_or_init(|| Arc::new(self.label_graph()));
         let hits = index.search(query, 4, None).ok()?;
         hits.into_iter()
             .map(|h| (self.row_skill[h.id as usize], h.similarity))
