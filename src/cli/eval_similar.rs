@@ -30,6 +30,11 @@ pub struct SimilarArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Instead of evaluating, write every labelled resume (label, half, profile, text and
+    /// stored vectors) to this JSON Lines file, for offline analysis. The file holds the
+    /// corpus's text: keep it out of the repository.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize)]
@@ -42,6 +47,8 @@ struct Report {
     methods: Vec<MethodScore>,
     /// The best weights on the tuning queries (components, then neighbour feedback).
     tuned: SimilarityWeights,
+    /// The tuned weights with the category weight tuned on top.
+    tuned_with_categories: SimilarityWeights,
     /// The tuned hybrid re-ranked with skill overlap and all-titles similarity.
     rerank: Vec<RerankScore>,
 }
@@ -56,7 +63,7 @@ struct RerankScore {
 }
 
 pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
-    let labels = read_labels(&args.labels)?;
+    let labels = super::labels::read_labels(&args.labels)?;
     let store = Store::connect(&settings.database_url(), &settings.database).await?;
     store.migrate().await?;
     let models = Models::load(&settings).await?;
@@ -66,6 +73,12 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         std::slice::from_ref(&args.corpus),
     )
     .await?;
+    // The indexed half carries its categories (what category profiles learn from); the
+    // query halves carry none.
+    super::labels::apply_labels(&store, &labels, |r| {
+        half_of(&r.source_filename) == Half::Index
+    })
+    .await?;
     let engine = open_search(&settings, &models, &store).await?;
     let corpus = labelled_corpus(&store, &labels).await?;
     anyhow::ensure!(
@@ -73,6 +86,11 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         "no stored resume matches a label in {}",
         args.labels.display()
     );
+    if let Some(path) = &args.dump {
+        dump(&store, &corpus, path).await?;
+        store.close().await;
+        return Ok(());
+    }
     let tuning = |h: Half| h == Half::Query { tuning: true };
     let test = |h: Half| h == Half::Query { tuning: false };
     let mut best: Option<MethodScore> = None;
@@ -102,6 +120,20 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             }
         }
     }
+    let mut with_categories = tuned;
+    let mut best_category: Option<f64> = None;
+    for category in [0.25, 0.5, 1.0, 2.0, 4.0] {
+        let weights = SimilarityWeights { category, ..tuned };
+        let s = score(&store, &engine, &corpus, weights, tuning, "tuning").await?;
+        if best_category.is_none_or(|b| s.precision_at_10 > b) {
+            best_category = Some(s.precision_at_10);
+            with_categories = weights;
+        }
+    }
+    let no_categories = SimilarityWeights {
+        category: 0.0,
+        ..SimilarityWeights::default()
+    };
     let methods = [
         ("lexical only", SimilarityWeights::components(0.0, 0.0, 1.0)),
         (
@@ -112,9 +144,11 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             "vector only (title)",
             SimilarityWeights::components(0.0, 1.0, 0.0),
         ),
-        ("hybrid (default weights)", SimilarityWeights::default()),
+        ("hybrid (default weights)", no_categories),
         ("hybrid (tuned weights)", components),
         ("hybrid + feedback (tuned)", tuned),
+        ("hybrid + categories", SimilarityWeights::default()),
+        ("hybrid + categories (tuned)", with_categories),
     ];
     let mut scores = Vec::new();
     for (name, weights) in methods {
@@ -129,6 +163,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         test_queries: count(&test),
         methods: scores,
         tuned,
+        tuned_with_categories: with_categories,
         rerank,
     };
     store.close().await;
@@ -141,12 +176,12 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         report.documents, report.index_half, report.tuning_queries, report.test_queries
     );
     println!(
-        "{:<26} {:>8} {:>8}  weights (content/title/lexical)",
+        "{:<28} {:>8} {:>8}  weights (content/title/lexical)",
         "method", "P@10", "nDCG@10"
     );
     for m in &report.methods {
         println!(
-            "{:<26} {:>8.3} {:>8.3}  {:.1}/{:.1}/{:.1}  feedback {} docs × {:.1}",
+            "{:<28} {:>8.3} {:>8.3}  {:.1}/{:.1}/{:.1}  feedback {} docs × {:.1}, category {:.2}",
             m.method,
             m.precision_at_10,
             m.ndcg_at_10,
@@ -154,7 +189,8 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             m.weights.title,
             m.weights.lexical,
             m.weights.feedback_docs,
-            m.weights.feedback_weight
+            m.weights.feedback_weight,
+            m.weights.category
         );
     }
     for r in &report.rerank {
@@ -165,7 +201,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
             .map(|(name, w)| format!("{w:.2} × {name}"))
             .collect();
         println!(
-            "{:<26} {:>8.3} {:>8.3}  + {}",
+            "{:<28} {:>8.3} {:>8.3}  + {}",
             r.method,
             r.precision_at_10,
             r.ndcg_at_10,
@@ -258,19 +294,49 @@ async fn rerank_experiment(
         .collect())
 }
 
-/// `id,category` rows: file stem → category.
-fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot read labels {}", path.display()))?;
-    let mut out = HashMap::new();
-    for row in reader.records() {
-        let row = row.with_context(|| format!("bad row in {}", path.display()))?;
-        let (Some(id), Some(label)) = (row.get(0), row.get(1)) else {
-            anyhow::bail!("{} rows need id,category", path.display());
-        };
-        out.insert(id.trim().to_owned(), label.trim().to_owned());
+/// Writes the labelled corpus with its profiles, text and stored vectors as JSON Lines.
+async fn dump(store: &Store, corpus: &[Labelled], path: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    for batch in corpus.chunks(64) {
+        let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+        let mut resumes: HashMap<i64, _> = store
+            .resumes_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let mut vectors: HashMap<i64, _> = store
+            .embeddings("resumes", &ids)
+            .await?
+            .into_iter()
+            .map(|e| (e.doc_id, e))
+            .collect();
+        for d in batch {
+            let Some(r) = resumes.remove(&d.id) else {
+                continue;
+            };
+            let e = vectors.remove(&d.id);
+            let row = serde_json::json!({
+                "id": d.id,
+                "file": r.source_filename,
+                "label": d.label,
+                "half": d.half,
+                "profile": r.profile.map(|p| p.0),
+                "text": r.extracted_text,
+                "content": e.as_ref().map(|e| &e.vector),
+                "title": e.as_ref().and_then(|e| e.title_vector.as_ref()),
+                "chunks": e.as_ref().map(|e| &e.chunk_vectors),
+            });
+            serde_json::to_writer(&mut out, &row)?;
+            out.write_all(b"\n")?;
+        }
     }
-    Ok(out)
+    out.flush()?;
+    println!("wrote {} resumes to {}", corpus.len(), path.display());
+    Ok(())
 }
 
 /// Stored resumes whose file stem has a label, with their half.
@@ -282,11 +348,7 @@ async fn labelled_corpus(
     let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
     let mut out = Vec::new();
     for resume in store.resumes_by_ids(&ids).await? {
-        let stem = Path::new(&resume.source_filename)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if let Some(label) = labels.get(&stem) {
+        if let Some(label) = labels.get(&super::labels::stem(&resume)) {
             out.push(Labelled {
                 id: resume.id,
                 label: label.clone(),

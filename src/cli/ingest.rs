@@ -34,6 +34,10 @@ pub struct ResumesArgs {
     /// the new documents
     #[arg(long)]
     pub no_index: bool,
+    /// CSV of `id,category` rows (id = file name without extension): sets the category
+    /// of each stored resume listed, which similar-candidate search learns from
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -270,7 +274,16 @@ async fn ingest_resumes(
     args: ResumesArgs,
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let labels = args
+        .labels
+        .as_deref()
+        .map(super::labels::read_labels)
+        .transpose()?;
     let report = import_resumes(store, extractor, &args.paths, !args.json).await?;
+    if let Some(labels) = &labels {
+        let changed = super::labels::apply_labels(store, labels, |_| true).await?;
+        tracing::info!(changed, labels = labels.len(), "resume categories set");
+    }
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());

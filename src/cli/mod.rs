@@ -5,6 +5,7 @@ mod bench;
 mod eval;
 mod eval_similar;
 mod ingest;
+mod labels;
 mod matching;
 mod migrate;
 mod parse;

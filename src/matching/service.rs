@@ -101,6 +101,8 @@ pub struct SimilarCandidate {
     pub resume_id: i64,
     pub source_filename: String,
     pub headline: Option<String>,
+    /// The candidate's category in the pool, when one was set.
+    pub category: Option<String>,
     /// 0..=100.
     pub score: f32,
     pub similarity: SimilarHit,
@@ -124,7 +126,12 @@ impl Matcher {
             store,
             engine,
             config,
-            retrieval: SimilarityWeights::default(),
+            // Category profiles are learnt and measured for resume → resume similarity
+            // only; across collections retrieval stays on the three similarities.
+            retrieval: SimilarityWeights {
+                category: 0.0,
+                ..SimilarityWeights::default()
+            },
             rarity: std::sync::RwLock::new(Arc::new(SkillRarity::default())),
         }
     }
@@ -368,6 +375,7 @@ impl Matcher {
                     resume_id: r.id,
                     source_filename: r.source_filename.clone(),
                     headline: r.headline.clone(),
+                    category: r.category.clone(),
                     score: hit.score * 100.0,
                     similarity: hit,
                     shared_skills: shared,

@@ -67,12 +67,9 @@ pub fn job_doc(job: &JobRecord, skills: &[JobSkillRecord]) -> SearchDoc {
 pub fn resume_doc(resume: &ResumeRecord) -> Option<SearchDoc> {
     let profile = &resume.profile.as_ref()?.0;
     let text = resume.extracted_text.as_deref().unwrap_or_default();
-    Some(resume_doc_from(
-        resume.id,
-        profile,
-        text,
-        resume.updated_at.timestamp(),
-    ))
+    let mut doc = resume_doc_from(resume.id, profile, text, resume.updated_at.timestamp());
+    doc.meta.category = resume.category.clone();
+    Some(doc)
 }
 
 /// A resume's indexable document from its parts (also for a resume parsed on the fly and

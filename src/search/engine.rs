@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::categories::CategoryProfiles;
 use super::embedder::{CacheStats, Embedder};
 use super::fusion::fuse;
 use super::layout::{self, IndexLayout, Manifest};
@@ -42,6 +43,10 @@ pub struct CollectionIndex {
     /// Title vectors (job titles, resume headlines).
     pub titles: VectorIndex,
     meta: RwLock<HashMap<DocId, DocMeta>>,
+    /// Bumped by every change of metadata or vectors: the category profiles below are
+    /// rebuilt when it moved on.
+    changes: AtomicU64,
+    categories: Mutex<Option<(u64, Arc<CategoryProfiles>)>>,
 }
 
 /// Loads a saved vector index, or starts an empty one when there is none or it cannot be
@@ -71,11 +76,46 @@ impl CollectionIndex {
             vectors: load_vectors(&layout::vectors_dir(generation, c), c, dim, params),
             titles: load_vectors(&layout::titles_dir(generation, c), c, dim, params),
             meta: RwLock::new(HashMap::new()),
+            changes: AtomicU64::new(0),
+            categories: Mutex::new(None),
         })
+    }
+
+    fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::Release);
+    }
+
+    /// The profiles of the categories the collection's documents carry, rebuilt after
+    /// changes (a pass over the categorised documents' vectors).
+    pub fn category_profiles(&self) -> Arc<CategoryProfiles> {
+        let mut cached = self.categories.lock().expect("categories lock");
+        let version = self.changes.load(Ordering::Acquire);
+        if let Some((v, profiles)) = cached.as_ref()
+            && *v == version
+        {
+            return profiles.clone();
+        }
+        let categorised: Vec<(DocId, String)> = {
+            let meta = self.meta.read().expect("meta lock");
+            meta.iter()
+                .filter_map(|(id, m)| m.category.clone().map(|c| (*id, c)))
+                .collect()
+        };
+        let docs: Vec<(String, Vec<f32>, Option<Vec<f32>>)> = categorised
+            .into_iter()
+            .filter_map(|(id, c)| Some((c, self.vectors.vector(id)?, self.titles.vector(id))))
+            .collect();
+        let profiles = Arc::new(CategoryProfiles::build(
+            docs.iter()
+                .map(|(c, v, t)| (c.as_str(), v.as_slice(), t.as_deref())),
+        ));
+        *cached = Some((version, profiles.clone()));
+        profiles
     }
 
     /// Puts a document's vectors in the vector indexes.
     pub fn put_vectors(&self, id: DocId, vectors: &DocVectors) -> Result<(), SearchError> {
+        self.changed();
         self.vectors.upsert(id, &vectors.content)?;
         match &vectors.title {
             Some(title) => self.titles.upsert(id, title)?,
@@ -88,6 +128,7 @@ impl CollectionIndex {
 
     /// Takes a document out of the vector indexes.
     pub fn remove_vectors(&self, id: DocId) {
+        self.changed();
         self.vectors.remove(id);
         self.titles.remove(id);
     }
@@ -122,12 +163,14 @@ impl CollectionIndex {
         for id in ids {
             meta.remove(id);
         }
+        self.changed();
     }
 
     /// Records metadata without touching the indexes (used when loading a generation whose
     /// indexes already hold the documents).
     pub fn remember(&self, docs: impl IntoIterator<Item = (DocId, DocMeta)>) {
         self.meta.write().expect("meta lock").extend(docs);
+        self.changed();
     }
 }
 
@@ -566,10 +609,15 @@ pub struct SimilarityWeights {
     /// are gathered and scored again with them (Rocchio's pseudo-relevance feedback).
     pub feedback_docs: usize,
     pub feedback_weight: f32,
+    /// Category affinity: how likely the candidate is to share the query's category,
+    /// learnt from the categorised documents of the collection (see
+    /// [`super::categories`]); added to the weighted mean of the components as
+    /// `(mean + w·affinity) / (1 + w)`. No effect where no document carries a category.
+    pub category: f32,
 }
 
 impl SimilarityWeights {
-    /// The three component weights, feedback off.
+    /// The three component weights, feedback and categories off.
     pub const fn components(content: f32, title: f32, lexical: f32) -> Self {
         Self {
             content,
@@ -577,6 +625,7 @@ impl SimilarityWeights {
             lexical,
             feedback_docs: 0,
             feedback_weight: 0.0,
+            category: 0.0,
         }
     }
 
@@ -594,6 +643,7 @@ impl Default for SimilarityWeights {
             lexical: 0.2,
             feedback_docs: 0,
             feedback_weight: 0.0,
+            category: 1.0,
         }
     }
 }
@@ -607,6 +657,8 @@ pub struct SimilarHit {
     pub content: f32,
     pub title: Option<f32>,
     pub lexical: f32,
+    /// Category affinity (see [`SimilarityWeights::category`]), when it counted.
+    pub category: Option<f32>,
 }
 
 impl SearchEngine {
@@ -650,6 +702,7 @@ impl SearchEngine {
             content,
             title,
             lexical,
+            category: None,
         }))
     }
 
@@ -670,6 +723,10 @@ impl SearchEngine {
         let generation = self.generation();
         let index = generation.collection(c);
         let now = chrono::Utc::now().timestamp();
+        // Before the metadata lock: building the profiles reads the metadata too.
+        let profiles = (weights.category > 0.0)
+            .then(|| index.category_profiles())
+            .filter(|p| !p.is_empty());
         let meta = index.meta.read().expect("meta lock");
         let allowed = |id: DocId| {
             !query.exclude.contains(&id) && meta.get(&id).is_some_and(|m| filters.matches(m, now))
@@ -718,10 +775,44 @@ impl SearchEngine {
                 })
                 .collect();
         }
+        if let Some(profiles) = profiles {
+            add_category_affinity(index, &meta, &profiles, &query.vectors, weights, &mut hits);
+        }
         drop(meta);
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         hits.truncate(limit);
         Ok(hits)
+    }
+}
+
+/// Mixes each hit's category affinity into its score: the query's category posterior
+/// against the hit's category (its posterior when it has none).
+fn add_category_affinity(
+    index: &CollectionIndex,
+    meta: &HashMap<DocId, DocMeta>,
+    profiles: &CategoryProfiles,
+    query: &DocVectors,
+    weights: &SimilarityWeights,
+    hits: &mut [SimilarHit],
+) {
+    let posterior = profiles.posterior(&query.content, query.title.as_deref());
+    for hit in hits {
+        let category = meta.get(&hit.id).and_then(|m| m.category.as_deref());
+        let known = category.is_some_and(|c| profiles.names().iter().any(|n| n == c));
+        let own = if known {
+            Vec::new()
+        } else {
+            match index.vectors.vector(hit.id) {
+                Some(content) => {
+                    profiles.posterior(&content, index.titles.vector(hit.id).as_deref())
+                }
+                None => Vec::new(),
+            }
+        };
+        let affinity = profiles.affinity(&posterior, category, &own);
+        hit.category = Some(affinity);
+        hit.score =
+            ((hit.score + weights.category * affinity) / (1.0 + weights.category)).clamp(0.0, 1.0);
     }
 }
 
@@ -788,6 +879,7 @@ fn score_similar(
                 content,
                 title,
                 lexical,
+                category: None,
             })
         })
         .collect();

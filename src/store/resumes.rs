@@ -178,6 +178,9 @@ pub struct ResumeRecord {
     #[serde(skip)]
     pub extracted_text: Option<String>,
     pub profile: Option<Json<ResumeProfile>>,
+    /// The resume's category in the pool, when one was set (see
+    /// [`Store::set_resume_category`]).
+    pub category: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub parsed_at: Option<DateTime<Utc>>,
@@ -185,7 +188,7 @@ pub struct ResumeRecord {
 
 pub(super) const RESUME_COLUMNS: &str = "id, owner_id, source_filename, content_hash, byte_size, format, \
     parse_status, parse_error_code, parse_error, headline, years_experience, seniority, \
-    extracted_text, profile, created_at, updated_at, parsed_at";
+    extracted_text, profile, category, created_at, updated_at, parsed_at";
 
 impl Store {
     /// Stores a resume with its bytes, profile and skill/experience/education rows in one
@@ -438,6 +441,29 @@ impl Store {
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(record)
+        })?;
+        record.ok_or(StoreError::NotFound { entity: "resume" })
+    }
+
+    /// Sets (or with `None` clears) a resume's category; the change counts as an update of
+    /// the resume, so the search indexes pick it up. `NotFound` for an unknown id.
+    pub async fn set_resume_category(
+        &self,
+        id: i64,
+        category: Option<&str>,
+    ) -> Result<ResumeRecord, StoreError> {
+        let sql = format!(
+            "UPDATE resumes SET category = $2, updated_at = $3 WHERE id = $1 \
+             RETURNING {RESUME_COLUMNS}"
+        );
+        let category = category.map(str::trim).filter(|c| !c.is_empty());
+        let record = with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, ResumeRecord>(&sql)
+                .bind(id)
+                .bind(category)
+                .bind(Utc::now())
+                .fetch_optional(pool)
+                .await
         })?;
         record.ok_or(StoreError::NotFound { entity: "resume" })
     }

@@ -32,6 +32,7 @@ mod role_table;
 mod samples;
 mod search;
 mod shutdown;
+mod similar_categories;
 mod store_documents;
 mod store_job_skills;
 mod store_users;
