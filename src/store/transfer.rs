@@ -33,6 +33,7 @@ pub struct ResumeExport {
     pub parse_error: Option<String>,
     pub extracted_text: Option<String>,
     pub profile: Option<Json<Value>>,
+    pub category: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -69,7 +70,7 @@ impl Store {
     pub async fn export_resumes(&self) -> Result<Vec<ResumeExport>, StoreError> {
         let sql = "SELECT r.id, u.email AS owner_email, r.source_filename, r.content_hash, \
                    r.content_bytes, r.format, r.parse_status, r.parse_error_code, \
-                   r.parse_error, r.extracted_text, r.profile, r.created_at \
+                   r.parse_error, r.extracted_text, r.profile, r.category, r.created_at \
                    FROM resumes r LEFT JOIN users u ON u.id = r.owner_id ORDER BY r.id";
         Ok(with_pool!(self.db(), pool => {
             sqlx::query_as::<_, ResumeExport>(sql).fetch_all(pool).await

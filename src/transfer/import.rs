@@ -442,6 +442,12 @@ impl Importer<'_> {
                 outcome,
             })
             .await?;
+        if let Some(category) = row.category.as_deref() {
+            self.s
+                .store
+                .set_resume_category(record.id, Some(category))
+                .await?;
+        }
         self.map_id(Entity::Resume, row.id, record.id);
         self.new_resumes.push(record.id);
         Ok(Stored::Inserted)

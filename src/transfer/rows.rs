@@ -38,6 +38,8 @@ pub struct ResumeRow {
     pub parse_error: Option<String>,
     pub extracted_text: Option<String>,
     pub profile: Option<Value>,
+    /// The resume's category in the pool (see `ingest resumes --labels`).
+    pub category: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -108,6 +110,7 @@ impl From<ResumeExport> for ResumeRow {
             parse_error: r.parse_error,
             extracted_text: r.extracted_text,
             profile: r.profile.map(|p| p.0),
+            category: r.category,
             created_at: Some(r.created_at),
         }
     }

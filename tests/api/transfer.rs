@@ -80,6 +80,12 @@ async fn an_export_recreates_the_data_in_another_database_and_reimports_as_dupli
     };
     let (_, admin) = user_with_token(&source, "export-admin@example.com", Role::Admin).await;
     populate(&source).await;
+    let stored = source.store.searchable_versions("resumes").await.unwrap();
+    source
+        .store
+        .set_resume_category(stored[0].id, Some("INFORMATION-TECHNOLOGY"))
+        .await
+        .unwrap();
     let (content_type, file) = export(&source, &admin, &json!({})).await;
     assert_eq!(content_type, "application/x-ndjson");
     for secret in ["password", "totp", "token", "argon2"] {
@@ -90,6 +96,7 @@ async fn an_export_recreates_the_data_in_another_database_and_reimports_as_dupli
     assert_eq!(resumes.len(), 1);
     assert_eq!(resumes[0]["owner_email"], "cand@example.com");
     assert!(resumes[0]["profile"].is_object() && resumes[0]["content_base64"].is_string());
+    assert_eq!(resumes[0]["category"], "INFORMATION-TECHNOLOGY");
     assert_eq!(lines_of_type(&file, "job").len(), 1);
     assert_eq!(
         lines_of_type(&file, "application")[0]["status"],
@@ -131,6 +138,7 @@ async fn an_export_recreates_the_data_in_another_database_and_reimports_as_dupli
         .unwrap();
     assert_eq!(resume["parse_status"], "parsed");
     assert_eq!(resume["profile"], resumes[0]["profile"]);
+    assert_eq!(resume["category"], "INFORMATION-TECHNOLOGY");
     // Indexed like any other write: searchable at once.
     let hits: Value = post_as(
         &target,
