@@ -35,6 +35,9 @@ pub struct ResumeBody {
     /// with where in the text it was found.
     #[schema(value_type = Option<Object>)]
     pub profile: Option<ResumeProfile>,
+    /// The resume's category in the pool, when one was set (`ingest resumes --labels`,
+    /// import); similar-candidate search learns from it.
+    pub category: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -54,6 +57,7 @@ impl From<ResumeRecord> for ResumeBody {
             years_experience: r.years_experience,
             seniority: r.seniority,
             profile: r.profile.map(|p| p.0),
+            category: r.category,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
