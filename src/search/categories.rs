@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use super::embedder::{cosine, l2_norm};
+
 /// Softmax temperature over cosines, chosen with `intellicv eval similar`.
 pub const TEMPERATURE: f32 = 0.02;
 
@@ -31,12 +33,9 @@ fn feature(content: &[f32], title: Option<&[f32]>) -> Vec<f32> {
     out
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
+/// Scales `v` to unit length; false (and untouched) for a zero or non-finite vector.
 fn normalise(v: &mut [f32]) -> bool {
-    let n = dot(v, v).sqrt();
+    let n = l2_norm(v);
     if n > 0.0 && n.is_finite() {
         v.iter_mut().for_each(|x| *x /= n);
         true
@@ -86,17 +85,22 @@ impl CategoryProfiles {
         &self.names
     }
 
+    /// Whether `category` has a profile.
+    pub fn knows(&self, category: &str) -> bool {
+        self.index.contains_key(category)
+    }
+
     /// The probability of each category (in [`Self::names`] order) for a document with
     /// these vectors: softmax of its cosines to the profiles over [`TEMPERATURE`].
     pub fn posterior(&self, content: &[f32], title: Option<&[f32]>) -> Vec<f32> {
-        let mut f = feature(content, title);
-        if self.is_empty() || !normalise(&mut f) {
+        let f = feature(content, title);
+        if self.is_empty() || l2_norm(&f) == 0.0 {
             return Vec::new();
         }
         let logits: Vec<f32> = self
             .profiles
             .iter()
-            .map(|p| if p.len() == f.len() { dot(p, &f) } else { -1.0 } / TEMPERATURE)
+            .map(|p| cosine(p, &f) / TEMPERATURE)
             .collect();
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let exp: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
@@ -112,7 +116,12 @@ impl CategoryProfiles {
         }
         match category.and_then(|c| self.index.get(c)) {
             Some(&i) => query[i],
-            None if other.len() == query.len() => dot(query, other).clamp(0.0, 1.0),
+            None if other.len() == query.len() => query
+                .iter()
+                .zip(other)
+                .map(|(q, o)| q * o)
+                .sum::<f32>()
+                .clamp(0.0, 1.0),
             None => 0.0,
         }
     }

@@ -798,7 +798,7 @@ fn add_category_affinity(
     let posterior = profiles.posterior(&query.content, query.title.as_deref());
     for hit in hits {
         let category = meta.get(&hit.id).and_then(|m| m.category.as_deref());
-        let known = category.is_some_and(|c| profiles.names().iter().any(|n| n == c));
+        let known = category.is_some_and(|c| profiles.knows(c));
         let own = if known {
             Vec::new()
         } else {

@@ -37,13 +37,13 @@ impl Graph {
     /// Builds a graph from `(slot, vector)` pairs, inserting on the rayon pool.
     pub fn build(params: &HnswParams, items: &[(Slot, &[f32])]) -> Self {
         let graph = Self::new(params, items.len());
-        let items: Vec<(&[f32], usize)> = items.iter().map(|&(slot, v)| (v, slot)).collect();
         // The first point alone: hnsw_rs makes a point the entry point, unlinked, when it
         // finds none, so points inserted in parallel into an empty graph can each become
         // the entry point and never link to the others.
-        if let Some((first, rest)) = items.split_first() {
-            graph.hnsw.insert_slice(*first);
-            graph.hnsw.parallel_insert_slice(&rest.to_vec());
+        if let Some((&(slot, vector), rest)) = items.split_first() {
+            graph.hnsw.insert_slice((vector, slot));
+            let rest: Vec<(&[f32], usize)> = rest.iter().map(|&(slot, v)| (v, slot)).collect();
+            graph.hnsw.parallel_insert_slice(&rest);
         }
         graph
     }
