@@ -30,6 +30,9 @@ pub enum EvalCommand {
     Skills(SkillsArgs),
     /// Precision@10 and nDCG@10 of same-category neighbours for similar candidates
     Similar(super::eval_similar::SimilarArgs),
+    /// Precision@10 and nDCG@10 of match scores ranking same-category candidates for
+    /// postings written from resumes; tunes the scoring weights
+    Match(super::eval_match::MatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +91,7 @@ pub async fn run(command: EvalCommand, settings: Settings) -> anyhow::Result<()>
     let args = match command {
         EvalCommand::Skills(args) => args,
         EvalCommand::Similar(args) => return super::eval_similar::run(args, settings).await,
+        EvalCommand::Match(args) => return super::eval_match::run(args, settings).await,
     };
     let files = annotation_files(&args.files, std::env::var_os(SHARED_DATA_ENV))?;
     crate::telemetry::spawn_blocking_with_span(move || eval_skills(&args, &files, &settings))

@@ -63,29 +63,12 @@ struct RerankScore {
 }
 
 pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
-    let labels = super::labels::read_labels(&args.labels)?;
-    let store = Store::connect(&settings.database_url(), &settings.database).await?;
-    store.migrate().await?;
-    let models = Models::load(&settings).await?;
-    super::ingest::import_resume_paths(
-        &store,
-        models.skills.clone(),
-        std::slice::from_ref(&args.corpus),
-    )
-    .await?;
-    // The indexed half carries its categories (what category profiles learn from); the
-    // query halves carry none.
-    super::labels::apply_labels(&store, &labels, |r| {
-        half_of(&r.source_filename) == Half::Index
-    })
-    .await?;
-    let engine = open_search(&settings, &models, &store).await?;
-    let corpus = labelled_corpus(&store, &labels).await?;
-    anyhow::ensure!(
-        !corpus.is_empty(),
-        "no stored resume matches a label in {}",
-        args.labels.display()
-    );
+    let Pool {
+        store,
+        models,
+        engine,
+        corpus,
+    } = Pool::open(&args.corpus, &args.labels, &settings).await?;
     if let Some(path) = &args.dump {
         dump(&store, &corpus, path).await?;
         store.close().await;
@@ -337,6 +320,47 @@ async fn dump(store: &Store, corpus: &[Labelled], path: &Path) -> anyhow::Result
     out.flush()?;
     println!("wrote {} resumes to {}", corpus.len(), path.display());
     Ok(())
+}
+
+/// A labelled resume corpus stored, indexed and split into halves: the index half carries
+/// its categories (what category profiles learn from), the query halves none.
+pub(super) struct Pool {
+    pub store: Store,
+    pub models: Models,
+    pub engine: std::sync::Arc<crate::search::SearchEngine>,
+    pub corpus: Vec<Labelled>,
+}
+
+impl Pool {
+    pub async fn open(corpus: &Path, labels: &Path, settings: &Settings) -> anyhow::Result<Self> {
+        let label_of = super::labels::read_labels(labels)?;
+        let store = Store::connect(&settings.database_url(), &settings.database).await?;
+        store.migrate().await?;
+        let models = Models::load(settings).await?;
+        super::ingest::import_resume_paths(
+            &store,
+            models.skills.clone(),
+            std::slice::from_ref(&corpus.to_path_buf()),
+        )
+        .await?;
+        super::labels::apply_labels(&store, &label_of, |r| {
+            half_of(&r.source_filename) == Half::Index
+        })
+        .await?;
+        let engine = open_search(settings, &models, &store).await?;
+        let corpus = labelled_corpus(&store, &label_of).await?;
+        anyhow::ensure!(
+            !corpus.is_empty(),
+            "no stored resume matches a label in {}",
+            labels.display()
+        );
+        Ok(Self {
+            store,
+            models,
+            engine,
+            corpus,
+        })
+    }
 }
 
 /// Stored resumes whose file stem has a label, with their half.

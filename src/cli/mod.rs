@@ -3,6 +3,7 @@
 
 mod bench;
 mod eval;
+mod eval_match;
 mod eval_similar;
 mod ingest;
 mod labels;

@@ -22,6 +22,7 @@ mod score;
 pub mod service;
 mod skills;
 mod title;
+pub mod tuning;
 mod view;
 
 #[cfg(test)]
@@ -75,7 +76,7 @@ impl Component {
         }
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         self as usize
     }
 }

@@ -19,6 +19,7 @@ mod career;
 mod cli;
 mod documents_api;
 mod errors;
+mod eval_match;
 mod health;
 mod ingest_cli;
 mod metrics;
