@@ -8,7 +8,12 @@ use crate::helpers::{Backend, TestDatabase, intellicv_on, run_ok};
 use crate::on_both_backends;
 
 /// Resumes of one field: category, headlines, bullets, skills (varied per person).
-type Field = (&'static str, [&'static str; 6], [&'static str; 4], [&'static str; 3]);
+type Field = (
+    &'static str,
+    [&'static str; 6],
+    [&'static str; 4],
+    [&'static str; 3],
+);
 
 const FIELDS: [Field; 3] = [
     (
