@@ -78,6 +78,7 @@ pub fn api_routes() -> Routes {
             get(resumes::get).delete(resumes::delete),
         )
         .route("/resumes/{resume_id}/update", put(resumes::update))
+        .route("/resumes/{resume_id}/category", put(resumes::set_category))
         .route("/resumes/{resume_id}/similar", get(resumes::similar))
         .route("/resumes/search", post(search::search_resumes))
         .route("/auth/token", post(auth::token))

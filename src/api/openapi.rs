@@ -73,6 +73,7 @@ pub const API_PREFIX: &str = "/api/v1";
         resumes::list,
         resumes::get,
         resumes::update,
+        resumes::set_category,
         resumes::delete,
         resumes::similar,
         analytics::dashboard,

@@ -407,6 +407,56 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A resume's category in the pool.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryUpdate {
+    /// The category to file the resume under ("CHEF", "Backend engineering", ...; at most
+    /// 64 characters); `null` or blank clears it.
+    #[schema(nullable)]
+    category: Option<String>,
+}
+
+/// `PUT /resumes/{id}/category` (recruiters and admins): files a resume under a category of
+/// the pool, or clears it; re-indexed at once. Similar-candidate search learns each
+/// category's profile from the resumes filed under it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/resumes/{resume_id}/category",
+    tag = "resumes",
+    params(("resume_id" = i64, Path, description = "The resume")),
+    request_body = CategoryUpdate,
+    responses(
+        (status = 200, description = "The resume with its new category, re-indexed", body = ResumeBody),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
+        (status = 404, description = "No such resume", body = ErrorResponse),
+        (status = 422, description = "A bad category (`details.field` = `category`)", body = ErrorResponse),
+    )
+)]
+pub async fn set_category(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    client: Client,
+    Path(id): Path<i64>,
+    Json(body): Json<CategoryUpdate>,
+) -> Result<Json<ResumeBody>, ApiError> {
+    auth.require(Role::Recruiter)?;
+    let before = visible(&state, &auth, id).await?;
+    let record =
+        documents::resumes::set_category(&services(&state), id, body.category.as_deref()).await?;
+    let entry =
+        crate::store::AuditEntry::new("resume.category_set", crate::store::AuditOutcome::Success)
+            .target("resume", id)
+            .details(json!({
+                "owner_id": before.owner_id,
+                "from": before.category,
+                "to": record.category,
+            }));
+    crate::auth::audit(&state.store, auth.audit(client.audit(entry))).await;
+    Ok(Json(record.into()))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LimitQuery {

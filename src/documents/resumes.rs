@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::DocumentError;
-use crate::domain::ResumeProfile;
+use crate::domain::{ResumeProfile, ValidationError};
 use crate::ingest::extract::ExtractLimits;
 use crate::ingest::resume::{content_hash, parse_resume, this_month};
 use crate::search::sync::index_documents;
@@ -136,6 +136,45 @@ pub async fn update_profile(
     Ok(record)
 }
 
+/// Longest category name accepted.
+pub const CATEGORY_MAX_CHARS: usize = 64;
+
+/// A category name as given: trimmed, `None` when blank (no category); at most
+/// [`CATEGORY_MAX_CHARS`] characters, no control characters.
+pub fn category_name(raw: &str) -> Result<Option<String>, ValidationError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > CATEGORY_MAX_CHARS {
+        return Err(ValidationError::new(
+            "category",
+            format!("at most {CATEGORY_MAX_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "category",
+            "control characters are not allowed",
+        ));
+    }
+    Ok(Some(name.to_owned()))
+}
+
+/// Files a resume under a category of the pool (`None` or a blank name clears it) and
+/// re-indexes it: similar-candidate search learns each category's profile from the
+/// resumes filed under it.
+pub async fn set_category(
+    s: &Services<'_>,
+    id: i64,
+    category: Option<&str>,
+) -> Result<ResumeRecord, DocumentError> {
+    let category = category.map(category_name).transpose()?.flatten();
+    let record = s.store.set_resume_category(id, category.as_deref()).await?;
+    index_documents(s.store, s.engine, Collection::Resumes, &[id]).await?;
+    Ok(record)
+}
+
 /// Deletes a resume from the database, the indexes and the caches.
 pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
     if !s.store.delete_resume(id).await? {
@@ -146,4 +185,21 @@ pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
         .await?
         .map_err(|e| DocumentError::Index(e.into()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_names_are_trimmed_blank_clears_and_bad_names_say_why() {
+        assert_eq!(category_name("  CHEF ").unwrap().as_deref(), Some("CHEF"));
+        assert_eq!(category_name("   ").unwrap(), None);
+        let long = "x".repeat(CATEGORY_MAX_CHARS + 1);
+        let e = category_name(&long).unwrap_err();
+        assert_eq!(e.field, "category");
+        assert!(e.reason.contains("64"), "{}", e.reason);
+        assert!(category_name("CH\u{7}EF").is_err());
+        assert!(category_name(&"é".repeat(CATEGORY_MAX_CHARS)).is_ok());
+    }
 }

@@ -135,6 +135,10 @@ fn search_body() -> Value {
     json!({ "query": "Rust" })
 }
 
+fn category_body() -> Value {
+    json!({ "category": "Backend engineering" })
+}
+
 fn user_update_body() -> Value {
     json!({ "display_name": "Renamed User" })
 }
@@ -365,6 +369,12 @@ const TABLE: &[Row] = &[
         "/resumes/{resume_id}/update",
         Body::Resume,
         [200, 404, 200],
+    ),
+    row(
+        Method::Put,
+        "/resumes/{resume_id}/category",
+        Body::Json(category_body),
+        [403, 200, 200],
     ),
     row(
         Method::Delete,

@@ -1,9 +1,14 @@
-//! Resume categories (`ingest resumes --labels`) and what similar-candidate search learns
-//! from them, through the CLI, on resumes the test writes itself.
+//! Resume categories (`ingest resumes --labels`, `PUT /resumes/{id}/category`) and what
+//! similar-candidate search learns from them, through the CLI and the API, on resumes the
+//! test writes itself.
 
-use serde_json::Value;
+use intellicv::domain::Role;
+use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestDatabase, intellicv_on, run_ok};
+use crate::auth_support::{audit_rows, get_as, put_as, user_with_token};
+use crate::helpers::{
+    Backend, TestApp, TestDatabase, expect_error, intellicv_on, run_ok, spawn_app,
+};
 use crate::on_both_backends;
 
 fn resume(name: &str, headline: &str, role: &str, bullets: &[&str], skills: &str) -> String {
@@ -156,4 +161,169 @@ async fn similar_candidates_prefer_the_likely_category_of_the_query(backend: Bac
     assert_eq!(last_two, ["ACCOUNTANT", "ACCOUNTANT"], "{hits:#?}");
 }
 
-on_both_backends!(similar_candidates_prefer_the_likely_category_of_the_query);
+async fn upload_text(app: &TestApp, token: &str, name: &str, text: String) -> i64 {
+    let response = crate::documents_api::upload(app, token, name, text.into_bytes()).await;
+    assert_eq!(response.status(), 201);
+    response.json::<Value>().await.unwrap()["resume"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn recruiters_file_resumes_under_categories_that_similar_search_learns_from(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, candidate) = user_with_token(&app, "cv@example.com", Role::Candidate).await;
+    let (recruiter_id, recruiter) =
+        user_with_token(&app, "hiring@example.com", Role::Recruiter).await;
+    let chefs = [
+        resume(
+            "Sam Baker",
+            "Head Chef",
+            "Head Chef, The Old Mill Restaurant",
+            &["Ran a kitchen of twelve cooks and wrote seasonal menus."],
+            "Menu planning, food safety, kitchen management, cooking",
+        ),
+        resume(
+            "Jo Fenn",
+            "Sous Chef",
+            "Sous Chef, Harbour Bistro",
+            &["Prepared sauces, fish and pastry for a busy dinner service."],
+            "Cooking, pastry, stock control, food hygiene",
+        ),
+    ];
+    let accountants = [
+        resume(
+            "Ali Grant",
+            "Staff Accountant",
+            "Staff Accountant, Northern Freight Ltd",
+            &["Prepared month-end journals and balance sheet reconciliations."],
+            "Accounting, general ledger, reconciliations, Excel",
+        ),
+        resume(
+            "Kim Ross",
+            "Accounts Payable Specialist",
+            "Accounts Payable Specialist, Dale Water plc",
+            &["Processed supplier invoices and payment runs."],
+            "Accounts payable, invoicing, bookkeeping, Excel",
+        ),
+    ];
+    let mut filed = Vec::new();
+    for (i, text) in chefs.into_iter().enumerate() {
+        filed.push((
+            upload_text(&app, &candidate, &format!("chef-{i}.txt"), text).await,
+            "CHEF",
+        ));
+    }
+    for (i, text) in accountants.into_iter().enumerate() {
+        let id = upload_text(&app, &candidate, &format!("acc-{i}.txt"), text).await;
+        filed.push((id, "ACCOUNTANT"));
+    }
+    let query = upload_text(
+        &app,
+        &candidate,
+        "query.txt",
+        resume(
+            "Pat Moss",
+            "Kitchen Supervisor",
+            "Kitchen Supervisor, Riverside Hotel",
+            &["Supervised breakfast service and kept the food safety log."],
+            "Kitchen management, food safety, cooking",
+        ),
+    )
+    .await;
+
+    let path = |id: i64| format!("/api/v1/resumes/{id}/category");
+    // Candidates do not file the pool; bad names say why and change nothing.
+    let body = json!({ "category": "CHEF" });
+    let (status, _, _) =
+        expect_error(put_as(&app, &path(filed[0].0), &candidate, &body).await).await;
+    assert_eq!(status, 403);
+    let long = json!({ "category": "x".repeat(65) });
+    let (status, code, error) =
+        expect_error(put_as(&app, &path(filed[0].0), &recruiter, &long).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (422, "validation_failed"),
+        "{error}"
+    );
+    assert_eq!(error["error"]["details"]["field"], "category", "{error}");
+    let missing = put_as(&app, &path(999_999), &recruiter, &body).await;
+    assert_eq!(missing.status(), 404);
+
+    for (id, category) in &filed {
+        let response = put_as(
+            &app,
+            &path(*id),
+            &recruiter,
+            &json!({ "category": category }),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["category"], *category);
+    }
+    let rows = audit_rows(&app, "resume.category_set").await;
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        assert_eq!(row.actor_user_id, Some(recruiter_id));
+        assert!(row.details.0["from"].is_null());
+    }
+    let to_chef = rows.iter().filter(|r| r.details.0["to"] == "CHEF").count();
+    assert_eq!(to_chef, 2);
+
+    // Similar candidates learn the categories at once: the kitchen supervisor's likely
+    // category is the chefs'.
+    let hits: Vec<Value> = get_as(
+        &app,
+        &format!("/api/v1/resumes/{query}/similar"),
+        &recruiter,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(hits.len(), 4, "{hits:#?}");
+    for hit in &hits {
+        let id = hit["resume_id"].as_i64().unwrap();
+        let category = filed.iter().find(|(f, _)| *f == id).unwrap().1;
+        assert_eq!(hit["category"], category, "{hits:#?}");
+        let affinity = hit["similarity"]["category"].as_f64().unwrap();
+        if category == "CHEF" {
+            assert!(affinity > 0.5, "{hits:#?}");
+        } else {
+            assert!(affinity < 0.5, "{hits:#?}");
+        }
+    }
+    let top_two: Vec<&str> = hits[..2]
+        .iter()
+        .map(|h| h["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(top_two, ["CHEF", "CHEF"], "{hits:#?}");
+
+    // Clearing a category: null (or blank) files the resume under none.
+    let cleared: Value = put_as(
+        &app,
+        &path(filed[0].0),
+        &recruiter,
+        &json!({ "category": null }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(cleared["category"].is_null(), "{cleared}");
+    let read: Value = get_as(&app, &format!("/api/v1/resumes/{}", filed[0].0), &recruiter)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(read["category"].is_null(), "{read}");
+}
+
+on_both_backends!(
+    similar_candidates_prefer_the_likely_category_of_the_query,
+    recruiters_file_resumes_under_categories_that_similar_search_learns_from
+);
