@@ -52,6 +52,8 @@ struct SizeReport {
     vector_build_docs_per_sec: f64,
     resident_mb_added: f64,
     ann_recall_at_10: f32,
+    /// The same with the graph traversed on float vectors.
+    ann_recall_at_10_f32_graph: f32,
     ours: Vec<(String, QueryKindReport)>,
     /// Jobs for a stored resume, with explanations of the top 20.
     matching: Option<QueryKindReport>,
@@ -238,11 +240,19 @@ async fn measure_size(
         .iter()
         .map(|q| (q.clone(), SearchFilters::default()))
         .collect();
-    type Kind<'a> = (&'a str, Fusion, &'a Vec<(String, SearchFilters)>, Caching);
+    /// Name, fusion, queries, what they find cached, and whether the graph is traversed on
+    /// int8 vectors (the default) or on float ones (the same-run baseline of that choice).
+    type Kind<'a> = (
+        &'a str,
+        Fusion,
+        &'a Vec<(String, SearchFilters)>,
+        Caching,
+        bool,
+    );
     let vector_only = Fusion::Weighted {
         semantic_ratio: 1.0,
     };
-    let kinds: [Kind; 7] = [
+    let kinds: [Kind; 9] = [
         (
             "lexical",
             Fusion::Weighted {
@@ -250,37 +260,68 @@ async fn measure_size(
             },
             &plain,
             Caching::Nothing,
+            true,
         ),
-        ("vector", vector_only, &plain, Caching::Nothing),
-        ("hybrid (rrf)", Fusion::default(), &plain, Caching::Nothing),
+        ("vector", vector_only, &plain, Caching::Nothing, true),
+        (
+            "hybrid (rrf)",
+            Fusion::default(),
+            &plain,
+            Caching::Nothing,
+            true,
+        ),
         (
             "hybrid + filters",
             Fusion::default(),
             &filtered,
             Caching::Nothing,
+            true,
         ),
         (
             VECTOR_PRE_EMBEDDED,
             vector_only,
             &plain,
             Caching::QueryVectors,
+            true,
         ),
         (
             HYBRID_PRE_EMBEDDED,
             Fusion::default(),
             &plain,
             Caching::QueryVectors,
+            true,
+        ),
+        (
+            "vector, pre-emb., f32 graph",
+            vector_only,
+            &plain,
+            Caching::QueryVectors,
+            false,
+        ),
+        (
+            "hybrid, pre-emb., f32 graph",
+            Fusion::default(),
+            &plain,
+            Caching::QueryVectors,
+            false,
         ),
         (
             "hybrid, cached",
             Fusion::default(),
             &plain,
             Caching::Results,
+            true,
         ),
     ];
     let mut ours = Vec::new();
-    for (name, fusion, list, caching) in kinds {
+    for (name, fusion, list, caching, int8_graph) in kinds {
         tracing::info!(bench.kind = name, "measuring");
+        {
+            let generation = engine.generation();
+            let index = generation.collection(c);
+            index.vectors.set_quantized_traversal(int8_graph);
+            index.titles.set_quantized_traversal(int8_graph);
+        }
         engine.invalidate_results();
         engine.embedder().clear_query_cache();
         let e = engine.clone();
@@ -325,6 +366,12 @@ async fn measure_size(
         .await?;
         ours.push((name.to_owned(), report));
     }
+    {
+        let generation = engine.generation();
+        let index = generation.collection(c);
+        index.vectors.set_quantized_traversal(true);
+        index.titles.set_quantized_traversal(true);
+    }
     // ANN recall against exact search, on the queries' own vectors.
     let embedder = models.embedder.clone();
     let q2 = queries.clone();
@@ -333,9 +380,14 @@ async fn measure_size(
         embedder.embed_batch(&refs)
     })
     .await??;
-    let recall = {
+    let (recall, recall_f32_graph) = {
         let g = engine.generation();
-        crate::search::recall_at_k(&g.collection(c).vectors, &query_vectors, 10)
+        let vectors = &g.collection(c).vectors;
+        let int8 = crate::search::recall_at_k(vectors, &query_vectors, 10);
+        vectors.set_quantized_traversal(false);
+        let float = crate::search::recall_at_k(vectors, &query_vectors, 10);
+        vectors.set_quantized_traversal(true);
+        (int8, float)
     };
     let matching = if resumes.is_empty() {
         None
@@ -352,6 +404,7 @@ async fn measure_size(
         vector_build_docs_per_sec: docs.len() as f64 / vector_secs.max(1e-9),
         resident_mb_added: rss_after - rss_before,
         ann_recall_at_10: recall,
+        ann_recall_at_10_f32_graph: recall_f32_graph,
         ours,
         matching,
         postgres,
@@ -527,14 +580,15 @@ async fn measure_postgres(
 fn print_report(r: &SizeReport) {
     println!("\n{} postings", r.documents);
     println!(
-        "  build: text {:.0} docs/s, vectors {:.0} docs/s; +{:.0} MiB resident; ANN recall@10 {:.3}",
+        "  build: text {:.0} docs/s, vectors {:.0} docs/s; +{:.0} MiB resident; ANN recall@10 {:.3} (f32 graph {:.3})",
         r.text_build_docs_per_sec,
         r.vector_build_docs_per_sec,
         r.resident_mb_added,
-        r.ann_recall_at_10
+        r.ann_recall_at_10,
+        r.ann_recall_at_10_f32_graph
     );
     println!(
-        "  {:<20} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
+        "  {:<28} {:>8} {:>8} {:>8} {:>9}   {:>8} {:>8} {:>9}   {:>7} {:>7}",
         "kind", "p50 ms", "p95 ms", "p99 ms", "qps", "pg p50", "pg p99", "pg qps", "p99 x", "qps x"
     );
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
@@ -563,7 +617,7 @@ fn print_report(r: &SizeReport) {
             ),
         };
         println!(
-            "  {:<20} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
+            "  {:<28} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   {pg_cols}   {ratios}",
             name,
             ms(ours.sequential.p50),
             ms(ours.sequential.p95),
@@ -573,7 +627,7 @@ fn print_report(r: &SizeReport) {
     }
     if let Some(m) = &r.matching {
         println!(
-            "  {:<20} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   (jobs for a stored resume, top 20 explained)",
+            "  {:<28} {:>8.2} {:>8.2} {:>8.2} {:>9.0}   (jobs for a stored resume, top 20 explained)",
             "matching",
             ms(m.sequential.p50),
             ms(m.sequential.p95),
@@ -589,6 +643,23 @@ fn print_report(r: &SizeReport) {
             pg.load.gin_build_secs,
             pg.load.hnsw_build_secs
         );
+    }
+    let qps = |name: &str| {
+        r.ours
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.concurrent.qps)
+    };
+    for (int8, float) in [
+        (VECTOR_PRE_EMBEDDED, "vector, pre-emb., f32 graph"),
+        (HYBRID_PRE_EMBEDDED, "hybrid, pre-emb., f32 graph"),
+    ] {
+        if let (Some(a), Some(b)) = (qps(int8), qps(float)) {
+            println!(
+                "  {int8}: int8 graph traversal {:.2}x the throughput of the f32 one",
+                a / b.max(1e-9)
+            );
+        }
     }
     println!(
         "  (p99 x: PostgreSQL p99 / ours; qps x: our throughput / PostgreSQL's, {} clients)",

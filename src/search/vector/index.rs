@@ -1,6 +1,6 @@
 //! [`VectorIndex`]: construction, updates, accessors and compaction.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
@@ -31,6 +31,8 @@ pub struct VectorIndex {
     pub(super) exact_threshold: AtomicUsize,
     /// `params.ef_search`, adjustable without a rebuild.
     pub(super) ef_search: AtomicUsize,
+    /// Traverse the graph on int8 vectors (re-scored exactly); see `links.rs`.
+    pub(super) quantized: AtomicBool,
     pub(super) counters: Counters,
 }
 
@@ -56,7 +58,7 @@ pub(super) struct State {
 impl State {
     /// A state whose links are copied from `graph` (which holds every slot of `arena`).
     pub fn new(graph: Graph, arena: Arena) -> Self {
-        let links = Links::copy(&graph, arena.slots());
+        let links = Links::copy(&graph, &arena);
         Self {
             graph,
             arena,
@@ -121,6 +123,7 @@ impl VectorIndex {
             writer: Mutex::new(()),
             exact_threshold: AtomicUsize::new(DEFAULT_EXACT_THRESHOLD),
             ef_search: AtomicUsize::new(params.ef_search),
+            quantized: AtomicBool::new(true),
             counters: Counters::default(),
         }
     }
@@ -210,6 +213,21 @@ impl VectorIndex {
         self.ef_search.store(ef_search.max(1), Ordering::Relaxed);
     }
 
+    /// Whether the graph is traversed on int8 vectors (re-scored exactly); on by default.
+    pub fn quantized_traversal(&self) -> bool {
+        self.quantized.load(Ordering::Relaxed)
+    }
+
+    /// Traverses on int8 vectors (`true`) or on the float vectors (`false`).
+    pub fn set_quantized_traversal(&self, on: bool) {
+        self.quantized.store(on, Ordering::Relaxed);
+    }
+
+    /// Bytes of the int8 copy of the vectors the traversal reads.
+    pub fn quantized_bytes(&self) -> usize {
+        self.read().links.quantized_bytes()
+    }
+
     /// Graph slots that are not live documents (replaced or removed vectors).
     pub fn tombstones(&self) -> usize {
         self.read().arena.dead()
@@ -256,7 +274,7 @@ impl VectorIndex {
             if state.links.uncovered(&state.arena) < Links::RECOPY_AFTER {
                 return;
             }
-            Links::copy(&state.graph, state.arena.slots())
+            Links::copy(&state.graph, &state.arena)
         };
         self.write().links = links;
     }

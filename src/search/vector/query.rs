@@ -80,14 +80,15 @@ impl VectorIndex {
         passes: Option<&dyn Fn(Slot) -> bool>,
     ) -> Vec<VectorHit> {
         let ef = self.ef_search().max(k);
+        // Every candidate re-scored exactly: with int8 traversal their order is approximate.
         let mut hits: Vec<VectorHit> = state
             .links
-            .search(&state.arena, query, ef, passes)
+            .search(&state.arena, query, ef, passes, self.quantized_traversal())
             .into_iter()
-            .take(k)
             .map(|(slot, _)| hit(&state.arena, query, slot))
             .collect();
         hits.sort_by(best_first);
+        hits.truncate(k);
         hits
     }
 }

@@ -540,3 +540,53 @@ fn build_keeps_the_last_vector_of_a_repeated_id() {
     assert_eq!(index.len(), 2);
     assert_eq!(index.search(&vectors[2], 1, None).unwrap()[0].id, 1);
 }
+
+#[test]
+fn int8_dot_products_approximate_the_float_ones() {
+    let mut rng = StdRng::seed_from_u64(41);
+    for _ in 0..50 {
+        let a = unit(
+            &(0..384)
+                .map(|_| rng.gen_range(-1.0..1.0))
+                .collect::<Vec<f32>>(),
+        );
+        let b = unit(
+            &(0..384)
+                .map(|_| rng.gen_range(-1.0..1.0))
+                .collect::<Vec<f32>>(),
+        );
+        let exact = dot(&a, &b);
+        let (mut ca, mut cb) = (Vec::new(), Vec::new());
+        let sa = super::links::quantise_into(&a, &mut ca);
+        let sb = super::links::quantise_into(&b, &mut cb);
+        let approx = sa * sb * super::links::dot_i8(&ca, &cb) as f32;
+        assert!((approx - exact).abs() < 0.01, "{approx} vs {exact}");
+    }
+    assert_eq!(super::links::dot_i8(&[127, -127, 3], &[127, 127, -2]), -6);
+}
+
+#[test]
+fn int8_traversal_keeps_recall_and_returns_exact_similarities() {
+    let (index, _) = built(3_000, 16);
+    index.set_ef_search(200);
+    let queries = clustered(100, 12, 17);
+    assert!(index.quantized_traversal(), "on by default");
+    let quantized = recall_at_k(&index, &queries, 10);
+    index.set_quantized_traversal(false);
+    let float = recall_at_k(&index, &queries, 10);
+    assert!(
+        quantized >= float - 0.01 && quantized >= 0.95,
+        "int8 {quantized}, float {float}"
+    );
+    index.set_quantized_traversal(true);
+    for query in queries.iter().take(10) {
+        let hits = index.search(query, 10, None).unwrap();
+        assert_best_first(&hits);
+        let q = unit(query);
+        for hit in &hits {
+            let v = index.vector(hit.id).unwrap();
+            assert!((hit.similarity - dot(&q, &v)).abs() < 1e-6);
+        }
+    }
+    assert_eq!(index.quantized_bytes(), 3_000 * (DIM + 4));
+}
