@@ -44,7 +44,6 @@ pub struct GeoPoint {
 impl GeoPoint {
     /// Great-circle distance in kilometres (haversine).
     pub fn distance_km(self, other: GeoPoint) -> f64 {
-        const EARTH_RADIUS_KM: f64 = 6371.0088;
         let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
         let dlat = lat2 - lat1;
         let dlon = (other.lon - self.lon).to_radians();
@@ -52,6 +51,9 @@ impl GeoPoint {
         2.0 * EARTH_RADIUS_KM * a.sqrt().asin()
     }
 }
+
+/// Mean radius of the Earth, for great-circle distances.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// What filters and facets read of a document. Small and copied into memory for every
 /// document of a collection, so the vector search can filter during graph traversal.

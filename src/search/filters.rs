@@ -4,7 +4,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{DocMeta, GeoPoint, place_words};
+use super::document::{DocMeta, EARTH_RADIUS_KM, GeoPoint};
+
+/// The words of a place name, as [`place_words`](super::place_words) splits them.
+fn words_of(place: &str) -> impl Iterator<Item = &str> + Clone {
+    place
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether two words are equal once lowercased (as `str::to_lowercase` folds them).
+fn same_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+    }
+}
 use crate::domain::{EmploymentType, RemoteMode, Seniority};
 
 /// A circle on the map.
@@ -75,17 +93,15 @@ impl SearchFilters {
         self.posted_within_days.map(|d| now - i64::from(d) * 86_400)
     }
 
+    /// Every word of the wanted place is a word of the document's location, case folded:
+    /// [`place_words`](super::place_words) semantics without allocating (this runs for every document a
+    /// filtered vector search visits).
     fn location_matches(&self, meta: &DocMeta) -> bool {
         let Some(wanted) = self.location.as_deref() else {
             return true;
         };
-        let wanted = place_words(wanted);
-        let have = meta
-            .location
-            .as_deref()
-            .map(place_words)
-            .unwrap_or_default();
-        wanted.iter().all(|w| have.contains(w))
+        let have = meta.location.as_deref().unwrap_or_default();
+        words_of(wanted).all(|w| words_of(have).any(|h| same_word(w, h)))
     }
 
     fn near_matches(&self, meta: &DocMeta) -> bool {
@@ -96,8 +112,13 @@ impl SearchFilters {
             lat: near.lat,
             lon: near.lon,
         };
-        meta.coordinates
-            .is_some_and(|p| p.distance_km(centre) <= near.radius_km)
+        // The great-circle distance is at least the distance along the meridian: most
+        // documents fail on latitude alone, without the trigonometry.
+        let latitude_km = |p: GeoPoint| (p.lat - near.lat).abs().to_radians() * EARTH_RADIUS_KM;
+        meta.coordinates.is_some_and(|p| {
+            latitude_km(p) <= near.radius_km * (1.0 + 1e-9)
+                && p.distance_km(centre) <= near.radius_km
+        })
     }
 
     fn salary_matches(&self, meta: &DocMeta) -> bool {
@@ -151,6 +172,90 @@ mod tests {
             years_experience: None,
             skill_uris: vec!["a".into(), "b".into()],
             updated_at: NOW,
+        }
+    }
+
+    #[test]
+    fn place_matching_agrees_with_the_words_of_place_words() {
+        let places = [
+            "London, UK",
+            "Greater London",
+            "ZÜRICH / Remote",
+            "St. Albans",
+            "İstanbul",
+            "",
+            "New York, NY",
+        ];
+        let wanted = [
+            "london",
+            "LONDON uk",
+            "zürich",
+            "st albans",
+            "i̇stanbul",
+            "york new",
+            "ny",
+            " , ",
+            "lon",
+        ];
+        for place in places {
+            for want in wanted {
+                let meta = DocMeta {
+                    location: (!place.is_empty()).then(|| place.to_owned()),
+                    ..DocMeta::default()
+                };
+                let have = crate::search::place_words(place);
+                let expected = crate::search::place_words(want)
+                    .iter()
+                    .all(|w| have.contains(w));
+                let filter = SearchFilters {
+                    location: Some(want.to_owned()),
+                    ..Default::default()
+                };
+                assert_eq!(
+                    filter.matches(&meta, NOW),
+                    expected,
+                    "{want:?} in {place:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_latitude_shortcut_never_changes_a_radius_answer() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            let centre = GeoPoint {
+                lat: rng.gen_range(-80.0..80.0),
+                lon: rng.gen_range(-180.0..180.0),
+            };
+            let radius_km = rng.gen_range(1.0..500.0);
+            // Points around the circle's edge, some due north or south of the centre.
+            let point = GeoPoint {
+                lat: (centre.lat + rng.gen_range(-6.0..6.0)).clamp(-90.0, 90.0),
+                lon: if rng.gen_bool(0.2) {
+                    centre.lon
+                } else {
+                    centre.lon + rng.gen_range(-6.0..6.0)
+                },
+            };
+            let filter = SearchFilters {
+                near: Some(GeoRadius {
+                    lat: centre.lat,
+                    lon: centre.lon,
+                    radius_km,
+                }),
+                ..Default::default()
+            };
+            let meta = DocMeta {
+                coordinates: Some(point),
+                ..DocMeta::default()
+            };
+            assert_eq!(
+                filter.matches(&meta, NOW),
+                point.distance_km(centre) <= radius_km,
+                "{point:?} {centre:?} {radius_km}"
+            );
         }
     }
 

@@ -11,6 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, SegmentReader, Term};
 
 use super::schema::{Fields, boxable, category_key, indexable, names};
+use crate::search::document::EARTH_RADIUS_KM;
 use crate::search::{GeoPoint, GeoRadius, SearchFilters, place_words};
 
 /// The queries every matching document must pass; empty for an empty filter.
@@ -109,7 +110,6 @@ fn f64_at_most(field: Field, max: f64) -> Box<dyn Query> {
     }
 }
 
-const EARTH_RADIUS_KM: f64 = 6371.0088;
 /// Widening of the bounding box, so float rounding never cuts off a point the exact check
 /// would keep.
 const BOX_SLACK_DEGREES: f64 = 1e-6;
