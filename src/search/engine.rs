@@ -483,11 +483,16 @@ impl SearchEngine {
                 let hits = if request.filters.is_empty() {
                     index.vectors.search(q, depth, None)?
                 } else {
-                    let allowed = |id: DocId| {
-                        meta.get(&id)
-                            .is_some_and(|m| request.filters.matches(m, now))
-                    };
-                    index.vectors.search(q, depth, Some(&allowed))?
+                    // One pass over the metadata, then a bit per visited document.
+                    let allowed = super::allowed::Allowed::collect(meta.iter(), |m| {
+                        request.filters.matches(m, now)
+                    });
+                    let keep = |id: DocId| allowed.contains(id);
+                    if allowed.is_empty() {
+                        Vec::new()
+                    } else {
+                        index.vectors.search(q, depth, Some(&keep))?
+                    }
                 };
                 hits.into_iter().map(|h| (h.id, h.similarity)).collect()
             }

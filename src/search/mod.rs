@@ -6,6 +6,7 @@
 //! - [`sync`] indexes documents from the database, catches up after downtime and rebuilds
 //!   into a new generation ([`layout`]) that replaces the live one atomically.
 
+mod allowed;
 pub mod categories;
 mod docs;
 mod document;
