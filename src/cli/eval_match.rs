@@ -21,9 +21,8 @@ use crate::matching::{
     CandidateView, Component, JobView, MatchConfig, MatchOptions, MatchWeights, SkillRarity,
     score_match,
 };
-use crate::search::eval_similar::Half;
-use crate::search::sync::doc_query;
-use crate::search::{Collection, SearchFilters, SimilarHit, SimilarityWeights};
+use crate::search::eval_similar::{Half, similar_hits};
+use crate::search::{SimilarHit, SimilarityWeights};
 
 /// Candidates the matcher retrieves and scores per posting (as `Matcher` does).
 const CANDIDATES: usize = 100;
@@ -163,12 +162,6 @@ impl Experiment {
             .filter(|d| d.half == Half::Index)
             .map(|d| d.id)
             .collect();
-        let not_indexed: HashSet<i64> = pool
-            .corpus
-            .iter()
-            .filter(|d| d.half != Half::Index)
-            .map(|d| d.id)
-            .collect();
         let mut per_label: HashMap<String, usize> = HashMap::new();
         for d in pool.corpus.iter().filter(|d| d.half == Half::Index) {
             *per_label.entry(d.label.clone()).or_default() += 1;
@@ -187,38 +180,26 @@ impl Experiment {
             category: 0.0,
             ..SimilarityWeights::default()
         };
+        let queries = similar_hits(
+            &pool.store,
+            &pool.engine,
+            &pool.corpus,
+            retrieval,
+            |h| h != Half::Index,
+            CANDIDATES,
+        )
+        .await?;
         let (mut tuning, mut test) = (Vec::new(), Vec::new());
-        for doc in &pool.corpus {
-            let Half::Query { tuning: is_tuning } = doc.half else {
-                continue;
-            };
+        for (doc, hits) in queries {
             if !profiles.contains_key(&doc.id) {
                 continue;
             }
-            let Some(mut query) =
-                doc_query(&pool.store, &pool.engine, Collection::Resumes, doc.id).await?
-            else {
-                continue;
-            };
-            query.exclude.extend(not_indexed.iter().copied());
-            let engine = pool.engine.clone();
-            let hits = tokio::task::spawn_blocking(move || {
-                engine.similar(
-                    Collection::Resumes,
-                    &query,
-                    &SearchFilters::default(),
-                    &retrieval,
-                    CANDIDATES,
-                    CANDIDATES,
-                )
-            })
-            .await??;
             let retrieved = Retrieved {
                 query: doc.id,
                 label: doc.label.clone(),
                 hits,
             };
-            if is_tuning {
+            if doc.half == (Half::Query { tuning: true }) {
                 tuning.push(retrieved);
             } else {
                 test.push(retrieved);

@@ -47,6 +47,19 @@ impl Default for MatchWeights {
 }
 
 impl MatchWeights {
+    pub fn set(&mut self, component: Component, value: f32) {
+        let slot = match component {
+            Component::Semantic => &mut self.semantic,
+            Component::Lexical => &mut self.lexical,
+            Component::Skills => &mut self.skills,
+            Component::Title => &mut self.title,
+            Component::Experience => &mut self.experience,
+            Component::Location => &mut self.location,
+            Component::Salary => &mut self.salary,
+        };
+        *slot = value;
+    }
+
     pub fn get(&self, component: Component) -> f32 {
         match component {
             Component::Semantic => self.semantic,

@@ -56,6 +56,14 @@ pub struct Placement {
     pub weight: f32,
 }
 
+/// The role (index into `profile.experience`) whose text holds `span`, if any.
+pub(crate) fn role_containing(span: &SourceSpan, profile: &ResumeProfile) -> Option<usize> {
+    profile
+        .experience
+        .iter()
+        .position(|e| e.source.start <= span.start && span.end <= e.source.end)
+}
+
 /// Places `span` in the profile's experience entries by span containment.
 pub fn place(
     span: &SourceSpan,
@@ -63,11 +71,7 @@ pub fn place(
     today: YearMonth,
     config: &MatchConfig,
 ) -> Placement {
-    let role = profile
-        .experience
-        .iter()
-        .position(|e| e.source.start <= span.start && span.end <= e.source.end);
-    match role {
+    match role_containing(span, profile) {
         Some(i) => {
             let entry = &profile.experience[i];
             let years = years_since_end(entry, today);

@@ -17,6 +17,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::recency::role_containing;
 use super::{Component, MatchWeights, SkillRarity, score::combine};
 use crate::domain::{Requirement, ResumeProfile};
 use crate::search::eval_similar::{K, ndcg_at, precision_at};
@@ -55,12 +56,10 @@ pub fn pseudo_posting(
         .or_else(|| profile.experience.iter().find_map(|e| e.title.clone()))
         .unwrap_or_default();
     let in_role = |skill: &crate::domain::ExtractedSkill| {
-        skill.evidence.iter().any(|ev| {
-            profile
-                .experience
-                .iter()
-                .any(|e| e.source.start <= ev.source.start && ev.source.end <= e.source.end)
-        })
+        skill
+            .evidence
+            .iter()
+            .any(|ev| role_containing(&ev.source, profile).is_some())
     };
     let mut skills: Vec<JobSkillRecord> = Vec::new();
     for skill in &profile.skills {
@@ -182,7 +181,7 @@ pub fn quality(queries: &[QueryPairs], weights: &MatchWeights) -> Quality {
 /// Weights giving `component` alone.
 pub fn only(component: Component) -> MatchWeights {
     let mut w = zero();
-    set(&mut w, component, 1.0);
+    w.set(component, 1.0);
     w
 }
 
@@ -196,19 +195,6 @@ fn zero() -> MatchWeights {
         location: 0.0,
         salary: 0.0,
     }
-}
-
-pub fn set(weights: &mut MatchWeights, component: Component, value: f32) {
-    let slot = match component {
-        Component::Semantic => &mut weights.semantic,
-        Component::Lexical => &mut weights.lexical,
-        Component::Skills => &mut weights.skills,
-        Component::Title => &mut weights.title,
-        Component::Experience => &mut weights.experience,
-        Component::Location => &mut weights.location,
-        Component::Salary => &mut weights.salary,
-    };
-    *slot = value;
 }
 
 /// Every way of splitting `units` into `parts` non-negative integers.
@@ -246,7 +232,7 @@ pub fn tune_weights(
     for split in compositions(units, tuned.len()) {
         let mut w = *base;
         for (component, u) in tuned.iter().zip(split) {
-            set(&mut w, *component, share * u as f32 / units as f32);
+            w.set(*component, share * u as f32 / units as f32);
         }
         let q = quality(queries, &w);
         let better = best.as_ref().is_none_or(|(b, _)| {
@@ -291,8 +277,8 @@ pub fn requirement_budget(
     for &s in skills {
         for &e in experience {
             let mut w = *base;
-            set(&mut w, Component::Skills, s);
-            set(&mut w, Component::Experience, e);
+            w.set(Component::Skills, s);
+            w.set(Component::Experience, e);
             let (weights, tuning) = tune_weights(queries, &w, &FIELD_WITHOUT_SKILLS, step);
             out.push(BudgetCell {
                 skills: s,

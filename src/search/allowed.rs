@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::DocId;
+use super::{DocId, DocMeta, SearchFilters};
 
 /// A set of document ids: a bitmap when the kept ids are dense enough, a hash set when not.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,16 @@ impl Allowed {
             words[id / 64] |= 1 << (id % 64);
         }
         Self::Bits { words, len }
+    }
+
+    /// The documents of `meta` that `filters` keep; `None` when the filters are empty
+    /// (everything passes).
+    pub fn filtered<'a>(
+        meta: impl Iterator<Item = (&'a DocId, &'a DocMeta)>,
+        filters: &SearchFilters,
+        now: i64,
+    ) -> Option<Self> {
+        (!filters.is_empty()).then(|| Self::collect(meta, |m| filters.matches(m, now)))
     }
 
     pub fn contains(&self, id: DocId) -> bool {

@@ -111,11 +111,14 @@ pub fn yearly_amount(amount: f64, period: Option<SalaryPeriod>) -> f64 {
 /// `["london", "uk"]`. A place filter matches a document when every word of the filter is
 /// among the words of the document's location.
 pub fn place_words(place: &str) -> Vec<String> {
+    place_word_spans(place).map(str::to_lowercase).collect()
+}
+
+/// The words of a place name as written (not lowercased): what [`place_words`] folds.
+pub(super) fn place_word_spans(place: &str) -> impl Iterator<Item = &str> + Clone {
     place
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::allowed::Allowed;
 use super::categories::CategoryProfiles;
 use super::embedder::{CacheStats, Embedder};
 use super::fusion::fuse;
@@ -480,17 +481,12 @@ impl SearchEngine {
         let meta = index.meta.read().expect("meta lock");
         let vector: Vec<(DocId, f32)> = match &query_vector {
             Some(q) => {
-                let hits = if request.filters.is_empty() {
-                    index.vectors.search(q, depth, None)?
-                } else {
-                    // One pass over the metadata, then a bit per visited document.
-                    let allowed = super::allowed::Allowed::collect(meta.iter(), |m| {
-                        request.filters.matches(m, now)
-                    });
-                    let keep = |id: DocId| allowed.contains(id);
-                    if allowed.is_empty() {
-                        Vec::new()
-                    } else {
+                // One pass over the metadata, then a bit per visited document.
+                let hits = match Allowed::filtered(meta.iter(), &request.filters, now) {
+                    None => index.vectors.search(q, depth, None)?,
+                    Some(allowed) if allowed.is_empty() => Vec::new(),
+                    Some(allowed) => {
+                        let keep = |id: DocId| allowed.contains(id);
                         index.vectors.search(q, depth, Some(&keep))?
                     }
                 };
@@ -733,8 +729,13 @@ impl SearchEngine {
             .then(|| index.category_profiles())
             .filter(|p| !p.is_empty());
         let meta = index.meta.read().expect("meta lock");
+        let kept = Allowed::filtered(meta.iter(), filters, now);
         let allowed = |id: DocId| {
-            !query.exclude.contains(&id) && meta.get(&id).is_some_and(|m| filters.matches(m, now))
+            !query.exclude.contains(&id)
+                && match &kept {
+                    Some(kept) => kept.contains(id),
+                    None => meta.contains_key(&id),
+                }
         };
         let mut candidates = vector_candidates(index, &query.vectors, weights, depth, &allowed)?;
         let mut lexical: HashMap<DocId, f32> = HashMap::new();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::engine::{SearchEngine, SimilarityWeights};
+use super::engine::{SearchEngine, SimilarHit, SimilarityWeights};
 use super::sync::{SyncError, doc_query};
 use super::{Collection, DocId, SearchFilters};
 use crate::store::Store;
@@ -159,6 +159,30 @@ async fn ranked(
     use_query: impl Fn(Half) -> bool,
     limit: usize,
 ) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
+    Ok(
+        similar_hits(store, engine, corpus, weights, use_query, limit)
+            .await?
+            .into_iter()
+            .map(|(doc, hits)| super::eval_rerank::FirstStage {
+                query: doc.id,
+                label: doc.label.clone(),
+                hits: hits.iter().map(|h| (h.id, h.score)).collect(),
+            })
+            .collect(),
+    )
+}
+
+/// Every chosen query with the `limit` indexed documents most similar to it under
+/// `weights` (candidates 100 deep), each with its component similarities. Queries the
+/// engine cannot build (no indexed vectors) are left out.
+pub async fn similar_hits<'a>(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    corpus: &'a [Labelled],
+    weights: SimilarityWeights,
+    use_query: impl Fn(Half) -> bool,
+    limit: usize,
+) -> Result<Vec<(&'a Labelled, Vec<SimilarHit>)>, SyncError> {
     let not_indexed: HashSet<DocId> = corpus
         .iter()
         .filter(|d| d.half != Half::Index)
@@ -182,11 +206,7 @@ async fn ranked(
             )
         })
         .await??;
-        out.push(super::eval_rerank::FirstStage {
-            query: doc.id,
-            label: doc.label.clone(),
-            hits: hits.iter().map(|h| (h.id, h.score)).collect(),
-        });
+        out.push((doc, hits));
     }
     Ok(out)
 }

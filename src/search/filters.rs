@@ -4,14 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{DocMeta, EARTH_RADIUS_KM, GeoPoint};
-
-/// The words of a place name, as [`place_words`](super::place_words) splits them.
-fn words_of(place: &str) -> impl Iterator<Item = &str> + Clone {
-    place
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
+use super::document::{DocMeta, EARTH_RADIUS_KM, GeoPoint, place_word_spans};
 
 /// Whether two words are equal once lowercased (as `str::to_lowercase` folds them).
 fn same_word(a: &str, b: &str) -> bool {
@@ -101,7 +94,7 @@ impl SearchFilters {
             return true;
         };
         let have = meta.location.as_deref().unwrap_or_default();
-        words_of(wanted).all(|w| words_of(have).any(|h| same_word(w, h)))
+        place_word_spans(wanted).all(|w| place_word_spans(have).any(|h| same_word(w, h)))
     }
 
     fn near_matches(&self, meta: &DocMeta) -> bool {

@@ -316,12 +316,7 @@ async fn measure_size(
     let mut ours = Vec::new();
     for (name, fusion, list, caching, int8_graph) in kinds {
         tracing::info!(bench.kind = name, "measuring");
-        {
-            let generation = engine.generation();
-            let index = generation.collection(c);
-            index.vectors.set_quantized_traversal(int8_graph);
-            index.titles.set_quantized_traversal(int8_graph);
-        }
+        set_int8_graph(&engine, c, int8_graph);
         engine.invalidate_results();
         engine.embedder().clear_query_cache();
         let e = engine.clone();
@@ -366,12 +361,7 @@ async fn measure_size(
         .await?;
         ours.push((name.to_owned(), report));
     }
-    {
-        let generation = engine.generation();
-        let index = generation.collection(c);
-        index.vectors.set_quantized_traversal(true);
-        index.titles.set_quantized_traversal(true);
-    }
+    set_int8_graph(&engine, c, true);
     // ANN recall against exact search, on the queries' own vectors.
     let embedder = models.embedder.clone();
     let q2 = queries.clone();
@@ -384,9 +374,9 @@ async fn measure_size(
         let g = engine.generation();
         let vectors = &g.collection(c).vectors;
         let int8 = crate::search::recall_at_k(vectors, &query_vectors, 10);
-        vectors.set_quantized_traversal(false);
+        set_int8_graph(&engine, c, false);
         let float = crate::search::recall_at_k(vectors, &query_vectors, 10);
-        vectors.set_quantized_traversal(true);
+        set_int8_graph(&engine, c, true);
         (int8, float)
     };
     let matching = if resumes.is_empty() {
@@ -409,6 +399,15 @@ async fn measure_size(
         matching,
         postgres,
     })
+}
+
+/// Traverses the collection's vector graphs on int8 vectors (`true`, the default) or on
+/// the float ones.
+fn set_int8_graph(engine: &SearchEngine, c: Collection, on: bool) {
+    let generation = engine.generation();
+    let index = generation.collection(c);
+    index.vectors.set_quantized_traversal(on);
+    index.titles.set_quantized_traversal(on);
 }
 
 /// What a measured kind of query finds in the caches.

@@ -21,7 +21,7 @@ use super::distance::dot;
 use super::graph::Graph;
 
 /// Vectors quantised to int8 with one scale per vector: `v ≈ scale · code`.
-pub struct Quantized {
+struct Quantized {
     dim: usize,
     codes: Vec<i8>,
     scales: Vec<f32>,
@@ -48,7 +48,7 @@ impl Quantized {
         query.scale * self.scales[slot] * dot_i8(&query.codes, self.code(slot)) as f32
     }
 
-    pub fn bytes(&self) -> usize {
+    fn bytes(&self) -> usize {
         self.codes.len() + 4 * self.scales.len()
     }
 }
@@ -72,7 +72,7 @@ pub(super) fn quantise_into(v: &[f32], codes: &mut Vec<i8>) -> f32 {
 
 /// Integer dot product: products widened to i16 pairs summed into i32 lanes (a shape the
 /// compiler turns into `pmaddwd`).
-pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+pub(super) fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     const LANES: usize = 16;
     let mut sums = [0i32; LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
