@@ -30,6 +30,17 @@ const CANDIDATES: usize = 100;
 const RARITY_BOOSTS: [f32; 5] = [0.0, 1.0, 2.0, 4.0, 8.0];
 /// Posting sizes (skills asked for) the chosen model is checked on.
 const POSTING_SIZES: [usize; 3] = [5, 10, 20];
+/// The hand-set weights the defaults replaced, kept as the baseline they were chosen
+/// against.
+const STARTING_WEIGHTS: MatchWeights = MatchWeights {
+    semantic: 0.20,
+    lexical: 0.10,
+    skills: 0.35,
+    title: 0.15,
+    experience: 0.10,
+    location: 0.05,
+    salary: 0.05,
+};
 /// Skills and experience weights tried for the requirement budget.
 const SKILLS_SHARES: [f32; 9] = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5];
 const EXPERIENCE_SHARES: [f32; 5] = [0.0, 0.05, 0.1, 0.15, 0.2];
@@ -327,7 +338,8 @@ impl Experiment {
         for component in Component::ALL {
             methods.push(scored.method(format!("{} alone", component.as_str()), only(component)));
         }
-        methods.push(scored.method("starting weights", MatchWeights::default()));
+        methods.push(scored.method("starting weights", STARTING_WEIGHTS));
+        methods.push(scored.method("default weights", MatchWeights::default()));
         if config.weights != MatchWeights::default() {
             methods.push(scored.method("configured weights", config.weights));
         }
