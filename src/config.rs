@@ -44,6 +44,8 @@ pub struct Settings {
     pub ai: crate::ai::AiSettings,
     /// Career recommendations, pathways and coaching.
     pub career: crate::career::CareerSettings,
+    /// Limits on text extraction from untrusted documents.
+    pub extraction: crate::ingest::extract::ExtractionSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -346,6 +348,7 @@ impl Default for Settings {
             queue: QueueSettings::default(),
             ai: crate::ai::AiSettings::default(),
             career: crate::career::CareerSettings::default(),
+            extraction: Default::default(),
         }
     }
 }

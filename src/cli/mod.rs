@@ -87,6 +87,7 @@ impl Cli {
     }
 
     pub async fn run(self, settings: Settings) -> anyhow::Result<()> {
+        settings.extraction.install();
         match self.command {
             Command::Serve(args) => serve::run(&args, settings).await,
             Command::Migrate => migrate::run(settings).await,

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::{ExtractedSkill, SectionKind};
 use crate::domain::{ResumeProfile, YearMonth};
 use crate::ingest::extract::{
-    DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract,
+    DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract_with_timeout,
 };
 use crate::ingest::profile::{body_range, parse_profile, profile_from_json_resume};
 use crate::skills::SkillExtractor;
@@ -44,7 +44,7 @@ pub fn parse_resume(
     skills: &SkillExtractor,
     today: YearMonth,
 ) -> Result<ParsedResume, ExtractError> {
-    let document = extract(bytes, limits)?;
+    let document = extract_with_timeout(bytes, limits)?;
     let profile = profile_document(&document, skills, today);
     Ok(ParsedResume {
         format: document.format,

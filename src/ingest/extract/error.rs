@@ -40,6 +40,12 @@ pub enum ExtractError {
     ExtractorPanicked,
     #[error("text extraction took longer than {limit_ms} ms")]
     TimedOut { limit_ms: u64 },
+    #[error("PDF is too complex to read: {reason}")]
+    PdfTooComplex { reason: String },
+    #[error("document streams inflate to more than the limit of {limit} bytes")]
+    DecompressionLimit { limit: u64 },
+    #[error("document gives more than the limit of {limit} bytes of text")]
+    TextTooLarge { limit: usize },
 }
 
 impl ExtractError {
@@ -62,7 +68,10 @@ impl ExtractError {
             Self::EmailWithoutResume => "email_without_resume",
             Self::NoText => "no_text",
             Self::ExtractorPanicked => "extractor_panicked",
-            Self::TimedOut { .. } => "timed_out",
+            Self::TimedOut { .. } => "extraction_timeout",
+            Self::PdfTooComplex { .. } => "pdf_too_complex",
+            Self::DecompressionLimit { .. } => "decompression_limit",
+            Self::TextTooLarge { .. } => "text_too_large",
         }
     }
 }

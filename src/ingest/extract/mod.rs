@@ -15,6 +15,7 @@ mod guard;
 pub(crate) mod json_resume;
 mod normalize;
 mod pdf;
+mod settings;
 #[doc(hidden)]
 pub mod testdoc;
 mod text;
@@ -25,6 +26,7 @@ pub use detect::detect_format;
 pub use error::ExtractError;
 pub use normalize::normalize_text;
 pub use pdf::{FastError, PdfEngine, fast_pdf_text};
+pub use settings::ExtractionSettings;
 
 use crate::ingest::html::{HtmlStyle, html_to_text};
 use normalize::alphanumeric_count;
@@ -84,12 +86,13 @@ pub struct ExtractedDocument {
     pub source_part: Option<SourcePart>,
 }
 
-/// Resource limits for one extraction.
+/// Resource limits for one extraction. Each limit, when reached, stops the work and fails
+/// the extraction with its own [`ExtractError`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractLimits {
     /// Largest accepted input.
     pub max_input_bytes: usize,
-    /// Most bytes an archive part may inflate to.
+    /// Most bytes one archive part or one PDF stream may inflate to.
     pub max_uncompressed_bytes: u64,
     /// Most entries an archive may hold.
     pub max_archive_entries: usize,
@@ -97,16 +100,46 @@ pub struct ExtractLimits {
     pub max_compression_ratio: u64,
     /// Wall-clock limit used by [`extract_with_timeout`].
     pub timeout: Duration,
+    /// Most bytes all the streams read from one PDF may inflate to.
+    pub max_inflated_bytes: u64,
+    /// Most pages a PDF may have.
+    pub max_pages: usize,
+    /// Most content operators one PDF page may run, its forms included as drawn.
+    pub max_operators_per_page: u64,
+    /// How deep PDF form XObjects may nest.
+    pub max_form_depth: usize,
+    /// Most bytes of text one document may give.
+    pub max_text_bytes: usize,
+    /// When the work must stop (set by [`extract_with_timeout`] from `timeout`); checked
+    /// as the work goes, so it ends at the limit instead of running on unobserved.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for ExtractLimits {
+    /// The limits from the `[extraction]` settings this process installed, else the
+    /// built-in ones.
     fn default() -> Self {
+        settings::configured()
+            .cloned()
+            .unwrap_or_else(Self::builtin)
+    }
+}
+
+impl ExtractLimits {
+    /// The built-in limits.
+    pub fn builtin() -> Self {
         Self {
             max_input_bytes: 10 << 20,
             max_uncompressed_bytes: 32 << 20,
             max_archive_entries: 2_000,
             max_compression_ratio: 200,
             timeout: Duration::from_secs(20),
+            max_inflated_bytes: 128 << 20,
+            max_pages: 500,
+            max_operators_per_page: 1_000_000,
+            max_form_depth: 12,
+            max_text_bytes: 4 << 20,
+            deadline: None,
         }
     }
 }
@@ -141,13 +174,27 @@ pub fn extract_with_engine(
     Ok(document)
 }
 
-/// [`extract`] on its own thread, giving up with [`ExtractError::TimedOut`] after
-/// `limits.timeout` (the abandoned thread finishes in the background).
+/// [`extract`] on a thread of its own with a large stack, giving up with
+/// [`ExtractError::TimedOut`] after `limits.timeout`. The work itself watches the same
+/// deadline and stops there, so an abandoned thread does not run on for long.
+///
+/// Every untrusted document goes through this (uploads, batches, imports, `parse`).
 pub fn extract_with_timeout(
-    bytes: Vec<u8>,
-    limits: ExtractLimits,
+    bytes: &[u8],
+    limits: &ExtractLimits,
 ) -> Result<ExtractedDocument, ExtractError> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ExtractError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
     let timeout = limits.timeout;
+    let limits = ExtractLimits {
+        deadline: Some(Instant::now() + timeout),
+        ..limits.clone()
+    };
+    let bytes = bytes.to_vec();
     guard::run_with_timeout(timeout, move || extract(&bytes, &limits))
 }
 
@@ -162,7 +209,7 @@ fn extract_as(
     let raw = match format {
         DocumentFormat::Pdf => {
             let start = detect::pdf_header_offset(bytes).unwrap_or(0);
-            pdf::pdf_text_with(&bytes[start..], engine)?
+            pdf::pdf_text_with(&bytes[start..], engine, limits)?
         }
         DocumentFormat::Docx => docx::docx_text(bytes, limits)?,
         DocumentFormat::Html => html_to_text(&text::decode_text(bytes)?, &HtmlStyle::RESUME),
@@ -175,6 +222,11 @@ fn extract_as(
         }
         DocumentFormat::Email => return email::email_document(bytes, limits),
     };
+    if raw.len() > limits.max_text_bytes {
+        return Err(ExtractError::TextTooLarge {
+            limit: limits.max_text_bytes,
+        });
+    }
     let text = normalize_text(&raw);
     if alphanumeric_count(&text) < MIN_TEXT_CHARS {
         return Err(match format {

@@ -260,6 +260,140 @@ fn finish_pdf(
     out
 }
 
+/// A zlib stream that inflates to `chunk` repeated `times` times, built without inflating
+/// anything: one chunk is deflated with a sync flush (which ends on a byte boundary), and
+/// its second rendering, made with the first in the window, is repeated. So a 4 GiB bomb
+/// costs milliseconds and a few megabytes.
+pub fn zlib_repeat(chunk: &[u8], times: u64) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let mut compress = Compress::new(Compression::best(), true);
+    let mut segment = |out: &mut Vec<u8>| {
+        out.reserve(chunk.len() + 1024);
+        let before = compress.total_in();
+        compress
+            .compress_vec(chunk, out, FlushCompress::Sync)
+            .expect("deflate a chunk");
+        assert_eq!(compress.total_in() - before, chunk.len() as u64);
+    };
+    let mut first = Vec::new();
+    segment(&mut first);
+    let mut repeated = Vec::new();
+    segment(&mut repeated);
+    let mut out = first;
+    for _ in 1..times {
+        out.extend_from_slice(&repeated);
+    }
+    // A final empty block with fixed codes, then the Adler-32 of the whole output.
+    out.extend_from_slice(&[0x03, 0x00]);
+    const MOD: u64 = 65_521;
+    let length = chunk.len() as u64;
+    let sum: u64 = chunk.iter().map(|&b| u64::from(b)).sum();
+    let weighted: u64 = chunk
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| (length - i as u64) * u64::from(b))
+        .sum();
+    let (mut a, mut b) = (1u64, 0u64);
+    for _ in 0..times {
+        b = (b + length % MOD * a + weighted) % MOD;
+        a = (a + sum) % MOD;
+    }
+    out.extend_from_slice(&(((b << 16) | a) as u32).to_be_bytes());
+    out
+}
+
+/// A zlib stream of `bytes` zero bytes (a multiple of 1 MiB, or less than that).
+pub fn zlib_zeros(bytes: u64) -> Vec<u8> {
+    const CHUNK: u64 = 1 << 20;
+    if bytes < CHUNK {
+        return zlib_repeat(&vec![0; bytes as usize], 1);
+    }
+    zlib_repeat(&[0; CHUNK as usize], bytes / CHUNK)
+}
+
+/// A one-page PDF whose page shows `line` and then carries a second content stream that
+/// inflates (FlateDecode) to `inflated` bytes of `filler`, repeated: a decompression bomb
+/// when `inflated` is large.
+pub fn flate_bomb_pdf(line: &str, filler: &[u8], inflated: u64) -> Vec<u8> {
+    let mut document = text_pdf_document(&[&[line]]);
+    let chunk: Vec<u8> = filler
+        .iter()
+        .copied()
+        .cycle()
+        .take((1 << 20) / filler.len() * filler.len())
+        .collect();
+    let times = (inflated / chunk.len() as u64).max(1);
+    let bomb = document.add_object(Stream::new(
+        dictionary! { "Filter" => "FlateDecode" },
+        zlib_repeat(&chunk, times),
+    ));
+    let page_id = *document.get_pages().values().next().expect("a page");
+    let page = document
+        .get_object_mut(page_id)
+        .and_then(Object::as_dict_mut)
+        .expect("page dictionary");
+    let text = page.get(b"Contents").expect("page content").clone();
+    page.set("Contents", vec![text, bomb.into()]);
+    pdf_bytes(document)
+}
+
+/// A one-page PDF whose page draws form XObject `X1`, which shows `line` and then draws
+/// itself `draws` times. In Helvetica without widths (`truetype` false, so pdf-extract reads
+/// it) or a TrueType font with widths (the fast path reads it).
+pub fn self_drawing_form_pdf(line: &str, draws: usize, truetype: bool) -> Vec<u8> {
+    let mut document = Document::with_version("1.5");
+    let font = if truetype {
+        let widths: Vec<Object> = (32u8..=126)
+            .map(|b| glyph_width(char::from(b)).into())
+            .collect();
+        document.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "TestSerif",
+            "FirstChar" => 32, "LastChar" => 126, "Widths" => widths,
+            "Encoding" => "WinAnsiEncoding",
+        })
+    } else {
+        document.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            "Encoding" => "WinAnsiEncoding",
+        })
+    };
+    let form_id = document.new_object_id();
+    let resources = document.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font },
+        "XObject" => dictionary! { "X1" => form_id },
+    });
+    let mut form = format!("BT /F1 11 Tf 72 700 Td ({line}) Tj ET\n").into_bytes();
+    for _ in 0..draws {
+        form.extend_from_slice(b"/X1 Do\n");
+    }
+    document.objects.insert(
+        form_id,
+        Object::Stream(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => resources,
+            },
+            form,
+        )),
+    );
+    let pages_id = document.new_object_id();
+    let content = document.add_object(Stream::new(dictionary! {}, b"/X1 Do".to_vec()));
+    let page = document.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
+    });
+    document.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    document.trailer.set("Root", catalog);
+    pdf_bytes(document)
+}
+
 fn pdf_bytes(mut document: Document) -> Vec<u8> {
     let mut out = Vec::new();
     document.save_to(&mut out).expect("write PDF to memory");

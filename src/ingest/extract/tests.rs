@@ -247,8 +247,7 @@ fn flipped_bytes_in_a_pdf_give_text_or_a_typed_error() {
 
 #[test]
 fn extraction_with_a_timeout_returns_the_document() {
-    let document =
-        extract_with_timeout(RESUME_TEXT.as_bytes().to_vec(), ExtractLimits::default()).unwrap();
+    let document = extract_with_timeout(RESUME_TEXT.as_bytes(), &ExtractLimits::default()).unwrap();
     assert_eq!(document.text, RESUME_TEXT);
 }
 
@@ -332,7 +331,7 @@ fn fast_path_agrees_with_pdf_extract_on_shared_resume_pdfs() {
         let fast = fast_pdf_text(&bytes);
         fast_time += started.elapsed();
         let started = Instant::now();
-        let baseline = pdf::pdf_text_with(&bytes, PdfEngine::PdfExtract);
+        let baseline = pdf::pdf_text_with(&bytes, PdfEngine::PdfExtract, &ExtractLimits::default());
         baseline_time += started.elapsed();
         match (fast, baseline) {
             (Ok(fast), Ok(baseline)) if fast == baseline => same += 1,

@@ -10,9 +10,11 @@ use pdf_extract::{Dictionary, Document, Object, ObjectId};
 use super::font::{Font, Unsupported, dict_get, number, resolve};
 use super::layout::{Matrix, TextSink};
 use super::lexer::{Lexer, Token};
+use super::limits::{Budget, load};
+use crate::ingest::extract::{ExtractError, ExtractLimits};
 
-/// How deep form XObjects may nest.
-const MAX_FORM_DEPTH: usize = 8;
+/// How many graphics states `q` may save in one content stream (more are not saved).
+const MAX_SAVED_STATES: usize = 1_024;
 
 /// Why the fast path gave no text.
 #[derive(Debug)]
@@ -21,6 +23,8 @@ pub enum FastError {
     Load(pdf_extract::Error),
     /// Something the fast path does not handle (encryption, a font kind); use pdf-extract.
     Unsupported(&'static str),
+    /// The document passed one of its limits: the extraction fails with this error.
+    Limit(ExtractError),
 }
 
 impl From<Unsupported> for FastError {
@@ -29,17 +33,32 @@ impl From<Unsupported> for FastError {
     }
 }
 
-/// Raw text of a PDF through the fast path, laid out like pdf-extract's plain text output.
+impl From<ExtractError> for FastError {
+    fn from(value: ExtractError) -> Self {
+        Self::Limit(value)
+    }
+}
+
+/// Raw text of a PDF through the fast path, laid out like pdf-extract's plain text output,
+/// within the default limits.
 pub fn fast_pdf_text(bytes: &[u8]) -> Result<String, FastError> {
-    let doc = Document::load_mem(bytes).map_err(FastError::Load)?;
+    let budget = Budget::new(ExtractLimits::default());
+    let doc = load(bytes, &budget)?.map_err(FastError::Load)?;
+    fast_document_text(&doc, &budget)
+}
+
+/// The fast path over a loaded document, spending from `budget`.
+pub fn fast_document_text(doc: &Document, budget: &Budget) -> Result<String, FastError> {
     if doc.is_encrypted() {
         return Err(FastError::Unsupported("encrypted document"));
     }
     let mut interpreter = Interpreter {
-        doc: &doc,
+        doc,
+        budget,
         fonts: HashMap::new(),
-        sink: TextSink::with_capacity(bytes.len() / 2),
+        sink: TextSink::with_capacity(4096),
         scratch: Vec::new(),
+        drawing: Vec::new(),
     };
     for page_id in doc.page_iter() {
         interpreter.page(page_id)?;
@@ -49,10 +68,13 @@ pub fn fast_pdf_text(bytes: &[u8]) -> Result<String, FastError> {
 
 struct Interpreter<'a> {
     doc: &'a Document,
+    budget: &'a Budget,
     /// Fonts by the id of their dictionary, shared across pages.
     fonts: HashMap<ObjectId, Rc<Font>>,
     sink: TextSink,
     scratch: Vec<u8>,
+    /// The forms on the frame stack of the page being run (`None` for the page itself).
+    drawing: Vec<Option<ObjectId>>,
 }
 
 #[derive(Clone)]
@@ -92,6 +114,41 @@ impl State {
     }
 }
 
+/// One content stream being run: the page's, or a form XObject's. Forms are run on an
+/// explicit stack of these, never by recursion, so nesting costs heap, not thread stack.
+struct Frame<'a> {
+    content: Vec<u8>,
+    /// Where the lexer resumes after a form this frame drew.
+    pos: usize,
+    resources: Option<&'a Dictionary>,
+    state: State,
+    saved: Vec<State>,
+    tlm: Matrix,
+    dict_depth: usize,
+    /// The form XObject this frame runs (`None` for page content).
+    form: Option<ObjectId>,
+}
+
+impl<'a> Frame<'a> {
+    fn new(
+        content: Vec<u8>,
+        resources: Option<&'a Dictionary>,
+        state: State,
+        form: Option<ObjectId>,
+    ) -> Self {
+        Self {
+            content,
+            pos: 0,
+            resources,
+            state,
+            saved: Vec::new(),
+            tlm: Matrix::IDENTITY,
+            dict_depth: 0,
+            form,
+        }
+    }
+}
+
 /// An operand on the stack; strings index the scratch buffer.
 #[derive(Debug, Clone)]
 enum Operand<'a> {
@@ -105,6 +162,7 @@ enum Operand<'a> {
 
 impl<'a> Interpreter<'a> {
     fn page(&mut self, page_id: ObjectId) -> Result<(), FastError> {
+        self.budget.check_deadline()?;
         let page = self
             .doc
             .get_dictionary(page_id)
@@ -128,7 +186,28 @@ impl<'a> Interpreter<'a> {
             .doc
             .get_page_content(page_id)
             .map_err(|_| FastError::Unsupported("unreadable page content"))?;
-        self.run(&content, resources, State::new(Matrix::IDENTITY), 0)
+        self.budget.charge_inflated(content.len())?;
+        let mut operators = 0u64;
+        let mut frames = vec![Frame::new(
+            content,
+            resources,
+            State::new(Matrix::IDENTITY),
+            None,
+        )];
+        self.drawing = vec![None];
+        while let Some(top) = frames.last_mut() {
+            match self.run(top, &mut operators)? {
+                None => {
+                    frames.pop();
+                    self.drawing.pop();
+                }
+                Some(child) => {
+                    self.drawing.push(child.form);
+                    frames.push(child);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A page attribute, looked up the page tree (Resources, MediaBox are inheritable).
@@ -171,35 +250,45 @@ impl<'a> Interpreter<'a> {
         Ok(Some(font))
     }
 
+    /// Runs `frame` until its content ends (`None`) or it draws a form XObject, which is
+    /// returned as a new frame to run first; `frame` then resumes after the `Do`.
     fn run(
         &mut self,
-        content: &[u8],
-        resources: Option<&'a Dictionary>,
-        mut state: State,
-        depth: usize,
-    ) -> Result<(), FastError> {
-        let mut lexer = Lexer::new(content);
+        frame: &mut Frame<'a>,
+        operators: &mut u64,
+    ) -> Result<Option<Frame<'a>>, FastError> {
+        let Frame {
+            content,
+            pos,
+            resources,
+            state,
+            saved,
+            tlm,
+            dict_depth,
+            ..
+        } = frame;
+        let resources = *resources;
+        let mut lexer = Lexer::at(content, *pos);
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let mut operands: Vec<Operand<'_>> = Vec::with_capacity(8);
-        let mut stack: Vec<State> = Vec::new();
-        let mut tlm = Matrix::IDENTITY;
-        let mut dict_depth = 0usize;
+        let max_operators = self.budget.limits.max_operators_per_page;
+        let mut child = None;
         while let Some(token) = lexer.next_token(&mut scratch) {
             let operator = match token {
-                Token::Keyword(k) if dict_depth == 0 => k,
+                Token::Keyword(k) if *dict_depth == 0 => k,
                 Token::DictStart => {
-                    dict_depth += 1;
+                    *dict_depth += 1;
                     continue;
                 }
                 Token::DictEnd => {
-                    dict_depth = dict_depth.saturating_sub(1);
-                    if dict_depth == 0 {
+                    *dict_depth = dict_depth.saturating_sub(1);
+                    if *dict_depth == 0 {
                         operands.push(Operand::Other);
                     }
                     continue;
                 }
-                _ if dict_depth > 0 => continue,
+                _ if *dict_depth > 0 => continue,
                 Token::Number(n) => {
                     operands.push(Operand::Number(n));
                     continue;
@@ -222,23 +311,30 @@ impl<'a> Interpreter<'a> {
                 }
                 Token::Keyword(_) => continue,
             };
+            *operators += 1;
+            if *operators > max_operators {
+                return Err(FastError::Limit(self.budget.too_complex(format!(
+                    "a page runs more than {max_operators} content operators"
+                ))));
+            }
+            self.budget.tick()?;
             let num = |i: usize| match operands.get(i) {
                 Some(Operand::Number(n)) => *n,
                 _ => 0.0,
             };
             match operator {
                 b"BT" | b"ET" => {
-                    tlm = Matrix::IDENTITY;
-                    state.tm = tlm;
+                    *tlm = Matrix::IDENTITY;
+                    state.tm = *tlm;
                 }
                 b"cm" if operands.len() == 6 => {
                     let m = Matrix([num(0), num(1), num(2), num(3), num(4), num(5)]);
                     state.ctm = m.then(&state.ctm);
                 }
-                b"q" => stack.push(state.clone()),
+                b"q" if saved.len() < MAX_SAVED_STATES => saved.push(state.clone()),
                 b"Q" => {
-                    if let Some(saved) = stack.pop() {
-                        state = saved;
+                    if let Some(previous) = saved.pop() {
+                        *state = previous;
                     }
                 }
                 b"Tc" => state.text.char_spacing = num(0),
@@ -253,19 +349,19 @@ impl<'a> Interpreter<'a> {
                     state.text.size = num(1);
                 }
                 b"Tm" if operands.len() == 6 => {
-                    tlm = Matrix([num(0), num(1), num(2), num(3), num(4), num(5)]);
-                    state.tm = tlm;
+                    *tlm = Matrix([num(0), num(1), num(2), num(3), num(4), num(5)]);
+                    state.tm = *tlm;
                 }
                 b"Td" | b"TD" => {
                     if operator == b"TD" {
                         state.text.leading = -num(1);
                     }
-                    tlm = Matrix::translation(num(0), num(1)).then(&tlm);
-                    state.tm = tlm;
+                    *tlm = Matrix::translation(num(0), num(1)).then(tlm);
+                    state.tm = *tlm;
                 }
                 b"T*" => {
-                    tlm = Matrix::translation(0.0, -state.text.leading).then(&tlm);
-                    state.tm = tlm;
+                    *tlm = Matrix::translation(0.0, -state.text.leading).then(tlm);
+                    state.tm = *tlm;
                 }
                 b"Tj" | b"'" | b"\"" => {
                     if operator != b"Tj" {
@@ -273,17 +369,17 @@ impl<'a> Interpreter<'a> {
                             state.text.word_spacing = num(0);
                             state.text.char_spacing = num(1);
                         }
-                        tlm = Matrix::translation(0.0, -state.text.leading).then(&tlm);
-                        state.tm = tlm;
+                        *tlm = Matrix::translation(0.0, -state.text.leading).then(tlm);
+                        state.tm = *tlm;
                     }
                     if let Some(Operand::Str(range)) = operands.last() {
-                        self.show(&mut state, &scratch[range.clone()]);
+                        self.show(state, &scratch[range.clone()])?;
                     }
                 }
                 b"TJ" => {
                     for operand in &operands {
                         match operand {
-                            Operand::Str(range) => self.show(&mut state, &scratch[range.clone()]),
+                            Operand::Str(range) => self.show(state, &scratch[range.clone()])?,
                             Operand::Number(adjust) => {
                                 let text = &state.text;
                                 let tx = text.scaling * (-adjust / 1000.0 * text.size);
@@ -293,9 +389,9 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                 }
-                b"Do" if depth < MAX_FORM_DEPTH => {
+                b"Do" => {
                     if let Some(Operand::Name(name)) = operands.first() {
-                        self.form(resources, name, &state, depth)?;
+                        child = self.form(resources, name, state)?;
                     }
                 }
                 b"ID" => lexer.skip_inline_image(),
@@ -303,32 +399,45 @@ impl<'a> Interpreter<'a> {
             }
             operands.clear();
             scratch.clear();
+            if child.is_some() {
+                break;
+            }
         }
+        *pos = lexer.position();
         self.scratch = scratch;
-        Ok(())
+        Ok(child)
     }
 
-    /// Runs a form XObject's content with its matrix and resources.
+    /// The frame that runs a form XObject's content with its matrix and resources (`None`
+    /// when `name` is not a form: an image, or nothing).
     fn form(
         &mut self,
         resources: Option<&'a Dictionary>,
         name: &[u8],
         state: &State,
-        depth: usize,
-    ) -> Result<(), FastError> {
-        let Some(stream) = resources
+    ) -> Result<Option<Frame<'a>>, FastError> {
+        let Some(entry) = resources
             .and_then(|r| dict_get(self.doc, r, b"XObject"))
             .and_then(|x| x.as_dict().ok())
             .and_then(|x| x.get(name).ok())
-            .and_then(|s| resolve(self.doc, s))
-            .and_then(|s| s.as_stream().ok())
         else {
-            return Ok(());
+            return Ok(None);
+        };
+        let Some(stream) = resolve(self.doc, entry).and_then(|s| s.as_stream().ok()) else {
+            return Ok(None);
         };
         if dict_get(self.doc, &stream.dict, b"Subtype").and_then(|s| s.as_name().ok())
             != Some(&b"Form"[..])
         {
-            return Ok(());
+            return Ok(None);
+        }
+        // A form already being drawn is not drawn again inside itself, and nesting stops at
+        // the depth limit: the text drawn so far is kept either way.
+        let id = entry.as_reference().ok();
+        if self.drawing.len() > self.budget.limits.max_form_depth
+            || (id.is_some() && self.drawing.contains(&id))
+        {
+            return Ok(None);
         }
         let matrix = dict_get(self.doc, &stream.dict, b"Matrix")
             .and_then(|m| m.as_array().ok())
@@ -339,18 +448,18 @@ impl<'a> Interpreter<'a> {
         let form_resources = dict_get(self.doc, &stream.dict, b"Resources")
             .and_then(|r| r.as_dict().ok())
             .or(resources);
-        let content = stream
-            .decompressed_content()
-            .unwrap_or_else(|_| stream.content.clone());
+        let Some(content) = self.budget.content(stream)? else {
+            return Ok(None);
+        };
         let mut inner = state.clone();
         inner.ctm = matrix.then(&state.ctm);
-        self.run(&content, form_resources, inner, depth + 1)
+        Ok(Some(Frame::new(content, form_resources, inner, id)))
     }
 
     /// Shows one string: every glyph is placed, decoded and advanced past.
-    fn show(&mut self, state: &mut State, bytes: &[u8]) {
+    fn show(&mut self, state: &mut State, bytes: &[u8]) -> Result<(), FastError> {
         let Some(font) = state.text.font.clone() else {
-            return;
+            return Ok(());
         };
         let TextState {
             size,
@@ -374,5 +483,10 @@ impl<'a> Interpreter<'a> {
             let tx = scaling * (w0 * size + spacing);
             state.tm = Matrix::translation(tx, 0.0).then(&state.tm);
         }
+        let limit = self.budget.limits.max_text_bytes;
+        if self.sink.out.len() > limit {
+            return Err(FastError::Limit(ExtractError::TextTooLarge { limit }));
+        }
+        Ok(())
     }
 }

@@ -56,6 +56,15 @@ impl<'a> Lexer<'a> {
         Self { data, pos: 0 }
     }
 
+    /// A lexer that resumes at byte `pos` of `data` (where [`Lexer::position`] left off).
+    pub fn at(data: &'a [u8], pos: usize) -> Self {
+        Self { data, pos }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// The next token, or `None` at the end of the data.
     pub fn next_token(&mut self, scratch: &mut Vec<u8>) -> Option<Token<'a>> {
         loop {
