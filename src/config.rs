@@ -250,6 +250,16 @@ pub struct QueueSettings {
     pub backoff_base_secs: u64,
     /// The longest wait between attempts.
     pub backoff_max_secs: u64,
+    /// The only server directories an admin's batch `directory` may read (and symlinks
+    /// in them may point into). Empty (the default): no server path can be read. A root
+    /// may neither contain nor lie inside the data dir, the index dir or the SQLite
+    /// file's directory; the server refuses to start otherwise.
+    pub import_roots: Vec<PathBuf>,
+    /// Directories deeper than this below a batch `directory` are not walked.
+    pub import_max_depth: usize,
+    /// Most files (and most directories) one batch `directory` walk may find; more is a
+    /// 422.
+    pub import_max_files: usize,
 }
 
 /// A secret whose value never appears in `Debug` output or logs.
@@ -363,6 +373,9 @@ impl Default for QueueSettings {
             max_attempts: 5,
             backoff_base_secs: 5,
             backoff_max_secs: 600,
+            import_roots: Vec::new(),
+            import_max_depth: 16,
+            import_max_files: 10_000,
         }
     }
 }

@@ -41,6 +41,7 @@ impl Application {
 
     /// [`Application::build`] with models loaded already (tests share one copy).
     pub async fn build_with(settings: Settings, models: Models) -> anyhow::Result<Self> {
+        let import_roots = crate::ingest::walk::ImportRoots::from_settings(&settings)?;
         let url = settings.database_url();
         let store = Store::connect(&url, &settings.database)
             .await
@@ -89,7 +90,7 @@ impl Application {
         usage
             .register_metrics(metrics.registry())
             .context("cannot set up usage metrics")?;
-        let queue = Arc::new(Queue::new(settings.queue.clone()));
+        let queue = Arc::new(Queue::new(settings.queue.clone()).with_import_roots(import_roots));
         queue.observe(events.clone());
         let state = AppState::new(App {
             events,

@@ -4,6 +4,11 @@
 //! (`details: {"field": "filters.salary_min", "reason": "invalid type: ..."}`).
 //!
 //! Handlers write `use super::input::{Json, Query};` instead of the axum types.
+//!
+//! Every text read here (JSON strings and object keys, query parameters, path
+//! parameters) is refused with a 422 naming the field when it holds a control character
+//! other than a line feed, carriage return or tab (see [`crate::domain::text`]): NUL cannot be stored
+//! in PostgreSQL text, and no field of the API has a use for the others.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -14,6 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use crate::domain::text;
 
 /// A JSON request body or response.
 #[derive(Debug, Clone, Copy, Default)]
@@ -77,6 +83,11 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         use axum::extract::path::ErrorKind;
         use axum::extract::rejection::PathRejection;
+        if let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+            for (key, value) in &params {
+                check_text(key, value).map_err(IntoResponse::into_response)?;
+            }
+        }
         let error = match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => return Ok(Path(value)),
             Err(PathRejection::FailedToDeserializePathParams(error)) => error,
@@ -117,6 +128,10 @@ fn parse_failure(value: &str, expected_type: &str) -> String {
 
 /// Parses a query string into `T`; the error names the parameter.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        check_text(&key, &key)?;
+        check_text(&key, &value)?;
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
@@ -163,11 +178,50 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Parses a JSON body into `T`; the error names where in the body it went wrong.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // First, so that the field named is the one holding the character, whatever else
+    // is wrong with the body.
+    check_json_text(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| body_error(&e.path().to_string(), e.into_inner()))?;
     deserializer.end().map_err(|e| body_error("", e))?;
     Ok(value)
+}
+
+/// A 422 naming `field` when `text` holds a character [`text::allowed_char`] refuses.
+pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
+    match text::refused_char(text) {
+        None => Ok(()),
+        Some(c) => Err(ApiError::InvalidBody {
+            field: field.escape_debug().to_string(),
+            reason: text::refused_reason(c),
+        }),
+    }
+}
+
+/// Refuses a JSON body with a control character in any string or key. Such a character
+/// can only come from an escape (`\u0000`, `\b`, `\f`), a raw DEL or a raw C1 character,
+/// so a body with none of those is not parsed again.
+fn check_json_text(bytes: &[u8]) -> Result<(), ApiError> {
+    let suspect = bytes.iter().enumerate().any(|(i, &b)| match b {
+        0x7f => true,
+        b'\\' => matches!(bytes.get(i + 1), Some(b'u' | b'b' | b'f')),
+        0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+        _ => false,
+    });
+    if !suspect {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match text::refused_in_json(&value) {
+        None => Ok(()),
+        Some((path, c)) => Err(ApiError::InvalidBody {
+            field: if path.is_empty() { "body".into() } else { path },
+            reason: text::refused_reason(c),
+        }),
+    }
 }
 
 /// The field and reason of a failed parse. Syntax errors name the `body` and keep the
@@ -275,6 +329,40 @@ mod tests {
         assert_eq!(failure("job_id=3&blind=maybe").0, "blind");
         assert_eq!(failure("limit=5").0, "job_id");
         assert_eq!(failure("job_id=3&colour=red").0, "colour");
+    }
+
+    #[test]
+    fn control_characters_are_refused_naming_the_field() {
+        let failure = |body: &str| match parse::<serde_json::Value>(body.as_bytes()) {
+            Err(ApiError::InvalidBody { field, reason }) => (field, reason),
+            other => panic!("{body}: {other:?}"),
+        };
+        let (field, reason) = failure(r#"{"name": "a\u0000b"}"#);
+        assert_eq!(field, "name");
+        assert!(reason.contains("U+0000"), "{reason}");
+        assert_eq!(failure(r#"{"a": {"b": [1, "x", "\u0007"]}}"#).0, "a.b[2]");
+        assert_eq!(failure(r#"{"a": "\b"}"#).0, "a");
+        assert_eq!(failure("{\"a\": \"\u{7f}\"}").0, "a");
+        assert_eq!(failure("{\"a\": \"\u{85}\"}").0, "a");
+        assert_eq!(failure(r#"["ok", "\u0001"]"#).0, "[1]");
+        assert_eq!(failure(r#""\u0000""#).0, "body");
+        assert_eq!(failure(r#"{"k\u0000": 1}"#).0, "k\\0");
+        for fine in [
+            r#"{"a": "line\nbreak\ttab\r", "b": "\u00e9\\u0000"}"#,
+            r#"{"a": "caf\u00e9 \ud83d\ude00"}"#,
+        ] {
+            assert!(
+                parse::<serde_json::Value>(fine.as_bytes()).is_ok(),
+                "{fine}"
+            );
+        }
+        let query = |q: &str| match parse_query::<Params>(q) {
+            Err(ApiError::InvalidBody { field, .. }) => field,
+            other => panic!("{q}: {other:?}"),
+        };
+        assert_eq!(query("job_id=3&colour=a%00"), "colour");
+        assert_eq!(query("job_id=3%00"), "job_id");
+        assert!(parse_query::<Params>("job_id=3&limit=4").is_ok());
     }
 
     #[test]

@@ -113,11 +113,11 @@ pub async fn list(
     } else {
         None
     };
-    let status = if writer {
-        non_empty(&q.status)
-    } else {
-        Some("open")
-    };
+    // Validated for everyone; only recruiters and admins see other than open postings.
+    let status = non_empty(&q.status)
+        .map(|s| documents::jobs::parse_status(s, "status"))
+        .transpose()?;
+    let status = if writer { status } else { Some("open") };
     let sort = parse_sort(
         q.sort.as_deref(),
         JobSort::CreatedAt,

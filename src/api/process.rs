@@ -20,6 +20,10 @@ impl From<BatchError> for ApiError {
         match e {
             BatchError::Invalid(v) => ApiError::Validation(v),
             BatchError::Store(s) => s.into(),
+            BatchError::DirectoryNotAllowed(message) => ApiError::Forbidden {
+                code: "directory_not_allowed",
+                message,
+            },
         }
     }
 }
@@ -28,8 +32,8 @@ impl From<BatchError> for ApiError {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// An absolute path of a directory on the server: every file under it (recursively,
-    /// hidden files skipped) is a resume.
+    /// An absolute path of a directory on the server inside one of `queue.import_roots`:
+    /// every file under it (recursively, hidden files skipped) is a resume.
     directory: Option<String>,
     /// Job postings, each an object in a shape the importer reads (our flat shape with
     /// `title`, `description`, `company`, ...; schema.org `JobPosting`; Hacker News items).
@@ -56,6 +60,12 @@ pub struct BatchAccepted {
     pub items: usize,
     /// Where to follow the job.
     pub status_url: String,
+    /// For a `directory`: entries left out of the walk (symlinks leaving the import
+    /// roots, loops, too deep, special files), at most 100; also kept in the job's
+    /// payload.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub skipped: Vec<crate::ingest::walk::Skipped>,
 }
 
 /// Every `file`/`files` part of a multipart body, with its file name.
@@ -70,6 +80,7 @@ async fn read_files(mut multipart: Multipart) -> Result<Vec<(String, Vec<u8>)>, 
                 let name = field
                     .file_name()
                     .map_or_else(|| format!("file-{}", files.len() + 1), str::to_owned);
+                super::input::check_text("files", &name)?;
                 files.push((name, field.bytes().await.map_err(bad)?.to_vec()));
             }
             other => {
@@ -112,9 +123,9 @@ fn is_multipart(request: &Request) -> bool {
     responses(
         (status = 202, description = "Queued; follow `status_url`", body = BatchAccepted),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
-        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 403, description = "Admins only; `directory_not_allowed`: a `directory` outside every import root (`queue.import_roots`, none by default) or inside the server's own directories", body = ErrorResponse),
         (status = 413, description = "Body over `server.max_body_bytes`", body = ErrorResponse),
-        (status = 422, description = "No items, too many, neither or both of directory and postings, a directory the server cannot read; `details.field` names the field", body = ErrorResponse),
+        (status = 422, description = "No items, too many, neither or both of directory and postings, a directory the server cannot read, more files than `queue.import_max_files`; `details.field` names the field", body = ErrorResponse),
     )
 )]
 pub async fn submit(
@@ -123,7 +134,7 @@ pub async fn submit(
     request: Request,
 ) -> Result<Response, Response> {
     let created_by = admin.user_id();
-    let (job_id, kind, items) = if is_multipart(&request) {
+    let (job_id, kind, items, skipped) = if is_multipart(&request) {
         let multipart = Multipart::from_request(request, &state)
             .await
             .map_err(|e| {
@@ -135,17 +146,17 @@ pub async fn submit(
         let (id, n) = batch::submit_resume_files(&state, created_by, files)
             .await
             .map_err(|e| ApiError::from(e).into_response())?;
-        (id, "resume_batch", n)
+        (id, "resume_batch", n, Vec::new())
     } else {
         let Json(body) = Json::<BatchRequest>::from_request(request, &state).await?;
         let queued = match (body.directory, body.postings) {
             (Some(dir), None) => batch::submit_resume_directory(&state, created_by, &dir)
                 .await
-                .map(|(id, n)| (id, "resume_batch", n)),
+                .map(|(id, n, skipped)| (id, "resume_batch", n, skipped)),
             (None, Some(postings)) => {
                 batch::submit_postings(&state, created_by, postings, body.source)
                     .await
-                    .map(|(id, n)| (id, "job_batch", n))
+                    .map(|(id, n)| (id, "job_batch", n, Vec::new()))
             }
             _ => Err(ValidationError::new(
                 "directory",
@@ -160,6 +171,7 @@ pub async fn submit(
         kind,
         items,
         status_url: format!("/api/v1/admin/process/status/{job_id}"),
+        skipped,
     };
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }

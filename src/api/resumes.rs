@@ -92,6 +92,7 @@ async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), ApiErr
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_owned();
+            super::input::check_text("file", &name)?;
             let bytes = field
                 .bytes()
                 .await
@@ -186,6 +187,17 @@ pub async fn upload(
         .into_response())
 }
 
+/// The formats a resume is stored with (`unknown`: not a format the server reads).
+const RESUME_FORMATS: [&str; 7] = [
+    "pdf",
+    "docx",
+    "html",
+    "text",
+    "json_resume",
+    "email",
+    "unknown",
+];
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
@@ -197,7 +209,7 @@ pub struct ListQuery {
     pub order: Option<String>,
     /// pending, parsed or failed.
     pub parse_status: Option<String>,
-    /// The stored format, e.g. `pdf`, `docx`, `txt`.
+    /// The stored format: pdf, docx, html, text, json_resume, email or unknown.
     pub format: Option<String>,
     /// Recruiters and admins: only this user's resumes. Candidates always see only their
     /// own; for them the parameter is ignored.
@@ -251,7 +263,20 @@ pub async fn list(
     let query = ResumeQuery {
         owner_id: owner,
         parse_status,
-        format: non_empty(&q.format).map(str::to_lowercase),
+        format: non_empty(&q.format)
+            .map(|f| {
+                let f = f.to_lowercase();
+                RESUME_FORMATS
+                    .contains(&f.as_str())
+                    .then_some(f)
+                    .ok_or_else(|| {
+                        ValidationError::new(
+                            "format",
+                            format!("must be one of {}", RESUME_FORMATS.join(", ")),
+                        )
+                    })
+            })
+            .transpose()?,
         sort,
         descending: parse_order(q.order.as_deref(), true)?,
         page: page.window(),

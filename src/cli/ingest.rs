@@ -10,7 +10,10 @@ use crate::config::Settings;
 use crate::ingest::extract::ExtractLimits;
 use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
 use crate::ingest::jobs::CsvMapping;
-use crate::ingest::resume_import::{ResumeImportReport, collect_files, parse_files, store_parsed};
+use crate::ingest::resume_import::{
+    ResumeImportReport, collect_files_within, parse_files, store_parsed,
+};
+use crate::ingest::walk::{WalkError, WalkLimits};
 use crate::skills::SkillExtractor;
 use crate::store::Store;
 
@@ -38,6 +41,12 @@ pub struct ResumesArgs {
     /// of each stored resume listed, which similar-candidate search learns from
     #[arg(long)]
     pub labels: Option<PathBuf>,
+    /// Directories deeper than this below a given one are not walked
+    #[arg(long, default_value_t = WalkLimits::CLI.max_depth)]
+    pub max_depth: usize,
+    /// Most files (and most directories) the walk may find; more is an error
+    #[arg(long, default_value_t = WalkLimits::CLI.max_files)]
+    pub max_files: usize,
 }
 
 #[derive(Debug, Args)]
@@ -231,7 +240,7 @@ pub async fn import_resume_paths(
     extractor: Arc<SkillExtractor>,
     paths: &[PathBuf],
 ) -> anyhow::Result<ResumeImportReport> {
-    import_resumes(store, extractor, paths, true).await
+    import_resumes(store, extractor, paths, WalkLimits::CLI, true).await
 }
 
 /// [`import_resume_paths`], with progress bars for the parse and store phases when
@@ -240,9 +249,20 @@ async fn import_resumes(
     store: &Store,
     extractor: Arc<SkillExtractor>,
     paths: &[PathBuf],
+    limits: WalkLimits,
     show_progress: bool,
 ) -> anyhow::Result<ResumeImportReport> {
-    let files = collect_files(paths)?;
+    let walk = collect_files_within(paths, limits).map_err(|e| match e {
+        WalkError::TooMany { .. } => anyhow::anyhow!("{e} (raise --max-files to allow more)"),
+        e => e.into(),
+    })?;
+    if !walk.skipped.is_empty() {
+        eprintln!(
+            "{} entries skipped (symlink loops, too deep, special or unreadable files; see the log)",
+            walk.skipped.len()
+        );
+    }
+    let files = walk.files;
     let started = std::time::Instant::now();
     let parse_bar = progress(files.len(), "parsing", show_progress);
     let bar = parse_bar.clone();
@@ -279,7 +299,11 @@ async fn ingest_resumes(
         .as_deref()
         .map(super::labels::read_labels)
         .transpose()?;
-    let report = import_resumes(store, extractor, &args.paths, !args.json).await?;
+    let limits = WalkLimits {
+        max_depth: args.max_depth,
+        max_files: args.max_files,
+    };
+    let report = import_resumes(store, extractor, &args.paths, limits, !args.json).await?;
     if let Some(labels) = &labels {
         let changed = super::labels::apply_labels(store, labels, |_| true).await?;
         tracing::info!(changed, labels = labels.len(), "resume categories set");

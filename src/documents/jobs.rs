@@ -159,17 +159,24 @@ pub async fn update(
     Ok(record)
 }
 
+/// The statuses a posting can be in.
+pub const STATUSES: [&str; 4] = ["draft", "open", "closed", "archived"];
+
+/// A posting status given as input, or a 422 naming `field`.
+pub fn parse_status<'a>(raw: &'a str, field: &'static str) -> Result<&'a str, ValidationError> {
+    STATUSES
+        .contains(&raw)
+        .then_some(raw)
+        .ok_or_else(|| ValidationError::new(field, "must be one of draft, open, closed, archived"))
+}
+
 /// Opens or closes a posting; closed postings leave the search index.
 pub async fn set_status(
     s: &Services<'_>,
     id: i64,
     status: &str,
 ) -> Result<JobRecord, DocumentError> {
-    if !["draft", "open", "closed", "archived"].contains(&status) {
-        return Err(
-            ValidationError::new("status", "must be one of draft, open, closed, archived").into(),
-        );
-    }
+    parse_status(status, "status")?;
     let record = s.store.set_job_status(id, status).await?;
     index_documents(s.store, s.engine, Collection::Jobs, &[id]).await?;
     Ok(record)

@@ -6,6 +6,7 @@ mod job;
 mod profile;
 mod provenance;
 mod skill;
+pub mod text;
 mod user;
 mod user_profile;
 

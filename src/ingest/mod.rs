@@ -11,3 +11,4 @@ pub mod profile;
 pub mod resume;
 pub mod resume_import;
 pub mod samples;
+pub mod walk;

@@ -2,43 +2,31 @@
 //! with their reason), skip exact duplicates by content hash, and report fill rates.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ingest::extract::ExtractLimits;
 use crate::ingest::resume::{ParsedResume, content_hash, parse_resume, this_month};
+use crate::ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
 use crate::skills::SkillExtractor;
 use crate::store::{NewResume, ParseOutcome, Store, StoreError};
 
-/// Every file under `paths` (files as given, directories walked recursively), sorted.
-pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            walk(path, &mut out)?;
-        } else {
-            out.push(path.clone());
-        }
-    }
-    out.sort();
-    Ok(out)
+/// Every file under `paths` (files as given, directories walked recursively), sorted,
+/// within the CLI's walk limits ([`WalkLimits::CLI`]): symlink loops are walked once,
+/// special files and entries that cannot be read are left out.
+pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(collect_files_within(paths, WalkLimits::CLI)?.files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if !path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
-            out.push(path);
-        }
+/// [`collect_files`] with its own limits, answering the entries left out too (logged).
+pub fn collect_files_within(paths: &[PathBuf], limits: WalkLimits) -> Result<Walk, WalkError> {
+    let walk = walk(paths, &Fence::open(), limits)?;
+    for s in &walk.skipped {
+        tracing::warn!(path = %s.path.display(), reason = %s.reason, "entry skipped");
     }
-    Ok(())
+    Ok(walk)
 }
 
 /// One file read and parsed, ready to store.

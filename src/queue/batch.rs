@@ -10,13 +10,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
 use crate::documents::{self, DocumentError};
 use crate::domain::{JobPostingDraft, ValidationError};
+use crate::ingest::extract::ExtractLimits;
 use crate::ingest::job_skills::attach_skills;
 use crate::ingest::jobs::read_json;
-use crate::ingest::resume_import::collect_files;
+use crate::ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
 use crate::search::Collection;
 use crate::search::sync::index_documents;
 use crate::state::AppState;
@@ -29,6 +31,8 @@ use crate::telemetry::spawn_blocking_with_span;
 pub const MAX_ITEMS: usize = 10_000;
 /// Pending items read from the database at a time (their inputs are held in memory).
 const ITEMS_PER_READ: i64 = 8;
+/// Skipped entries of a directory walk kept in the job and the answer.
+pub const MAX_SKIPPED_SHOWN: usize = 100;
 /// The source stored with postings of a batch that names none.
 pub const DEFAULT_JOB_SOURCE: &str = "batch";
 
@@ -39,6 +43,9 @@ pub enum BatchError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A `directory` outside every import root, or inside the server's own directories.
+    #[error("{0}")]
+    DirectoryNotAllowed(String),
 }
 
 fn check_count(n: usize, field: &'static str) -> Result<(), ValidationError> {
@@ -94,32 +101,46 @@ pub async fn submit_resume_files(
     Ok((state.queue.enqueue(&state.store, job).await?, n))
 }
 
-/// Queues every file under a server-side directory (walked recursively, hidden files
-/// skipped); the files are read when their item runs.
+/// Queues every file under a server-side directory inside an import root (walked with
+/// the depth and count limits, hidden files skipped, symlinks leaving the roots and loops
+/// skipped with their reason); the files are read when their item runs.
 pub async fn submit_resume_directory(
     state: &AppState,
     created_by: Option<i64>,
     directory: &str,
-) -> Result<(i64, usize), BatchError> {
-    let dir = PathBuf::from(directory);
-    if !dir.is_absolute() {
-        return Err(ValidationError::new("directory", "must be an absolute path").into());
-    }
-    let listed = {
-        let dir = dir.clone();
-        spawn_blocking_with_span(move || {
-            if dir.is_dir() {
-                collect_files(&[dir]).map_err(|e| e.to_string())
-            } else {
-                Err("not a directory the server can read".to_owned())
-            }
-        })
-        .await
-        .map_err(|e| ValidationError::new("directory", e.to_string()))?
+) -> Result<(i64, usize, Vec<Skipped>), BatchError> {
+    let roots = state.queue.import_roots().clone();
+    let limits = WalkLimits {
+        max_depth: state.queue.settings().import_max_depth,
+        max_files: state.queue.settings().import_max_files.min(MAX_ITEMS),
     };
-    let files = listed.map_err(|reason| ValidationError::new("directory", reason))?;
-    check_count(files.len(), "directory")?;
-    let items: Vec<NewJobItem> = files
+    let requested = directory.to_owned();
+    let listed = spawn_blocking_with_span(move || {
+        let dir = roots.resolve_dir(&requested)?;
+        let walk = walk(std::slice::from_ref(&dir), roots.fence(), limits)
+            .map_err(|e| DirectoryError::Invalid(e.to_string()))?;
+        Ok::<_, DirectoryError>((dir, walk))
+    })
+    .await
+    .map_err(|e| ValidationError::new("directory", e.to_string()))?;
+    let (dir, walk) = match listed {
+        Ok(listed) => listed,
+        Err(DirectoryError::NotAllowed(reason)) => {
+            tracing::warn!(batch.directory = %directory, reason = %reason, "batch directory refused");
+            return Err(BatchError::DirectoryNotAllowed(reason));
+        }
+        Err(e) => return Err(ValidationError::new("directory", e.to_string()).into()),
+    };
+    if !walk.skipped.is_empty() {
+        tracing::warn!(
+            batch.directory = %dir.display(),
+            skipped = walk.skipped.len(),
+            "batch directory entries skipped"
+        );
+    }
+    check_count(walk.files.len(), "directory")?;
+    let items: Vec<NewJobItem> = walk
+        .files
         .into_iter()
         .map(|path| NewJobItem {
             key: path.display().to_string(),
@@ -127,9 +148,41 @@ pub async fn submit_resume_directory(
         })
         .collect();
     let n = items.len();
-    let payload = json!({ "origin": "directory", "directory": dir.display().to_string() });
+    let skipped: Vec<Skipped> = walk.skipped.into_iter().take(MAX_SKIPPED_SHOWN).collect();
+    let payload = json!({
+        "origin": "directory",
+        "directory": dir.display().to_string(),
+        "skipped": skipped,
+    });
     let job = new_job(state, JobKind::ResumeBatch, payload, created_by, items);
-    Ok((state.queue.enqueue(&state.store, job).await?, n))
+    Ok((state.queue.enqueue(&state.store, job).await?, n, skipped))
+}
+
+/// Reads one file of a directory batch, checked again against the import roots (it may
+/// have become a symlink since it was listed) and read no further than the extraction's
+/// input limit.
+async fn read_listed_file(roots: &ImportRoots, key: &str) -> Result<Vec<u8>, String> {
+    let path = PathBuf::from(key);
+    let checked = {
+        let roots = roots.clone();
+        spawn_blocking_with_span(move || roots.resolve_file(&path))
+            .await
+            .map_err(|e| format!("unreadable: {e}"))?
+    };
+    let canonical = checked.map_err(|reason| format!("directory_not_allowed: {reason}"))?;
+    let limit = ExtractLimits::default().max_input_bytes;
+    let file = tokio::fs::File::open(&canonical)
+        .await
+        .map_err(|e| format!("unreadable: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| format!("unreadable: {e}"))?;
+    if bytes.len() > limit {
+        return Err(format!("too_large: the file is over {limit} bytes"));
+    }
+    Ok(bytes)
 }
 
 /// Queues job postings (JSON objects in any shape the importer reads: our flat shape,
@@ -252,9 +305,9 @@ pub(super) async fn run_resume_batch(
         async move {
             let bytes = match item.input {
                 Some(bytes) => bytes,
-                None => match tokio::fs::read(&item.item_key).await {
+                None => match read_listed_file(state.queue.import_roots(), &item.item_key).await {
                     Ok(bytes) => bytes,
-                    Err(e) => return Ok(item_failed(None, format!("unreadable: {e}"))),
+                    Err(reason) => return Ok(item_failed(None, reason)),
                 },
             };
             if bytes.is_empty() {

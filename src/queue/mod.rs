@@ -21,6 +21,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use crate::config::QueueSettings;
+use crate::ingest::walk::ImportRoots;
 use crate::store::{NewBackgroundJob, Store, StoreError};
 
 pub use worker::{JobError, Workers};
@@ -101,6 +102,8 @@ pub struct Queue {
     settings: QueueSettings,
     wake: Notify,
     observers: RwLock<Vec<Arc<dyn JobObserver>>>,
+    /// Where a batch `directory` may be read (none until configured).
+    import_roots: ImportRoots,
 }
 
 impl Queue {
@@ -109,7 +112,20 @@ impl Queue {
             settings,
             wake: Notify::new(),
             observers: RwLock::new(Vec::new()),
+            import_roots: ImportRoots::default(),
         }
+    }
+
+    /// The queue with batch directories confined to `roots`.
+    pub fn with_import_roots(self, roots: ImportRoots) -> Self {
+        Self {
+            import_roots: roots,
+            ..self
+        }
+    }
+
+    pub fn import_roots(&self) -> &ImportRoots {
+        &self.import_roots
     }
 
     pub fn settings(&self) -> &QueueSettings {

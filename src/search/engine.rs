@@ -457,7 +457,10 @@ impl SearchEngine {
         request: &SearchRequest,
         now: i64,
     ) -> Result<SearchResponse, SearchError> {
-        let depth = (request.offset + request.limit).max(MIN_LIST_DEPTH);
+        let depth = request
+            .offset
+            .saturating_add(request.limit)
+            .max(MIN_LIST_DEPTH);
         let text_query = TextQuery {
             text: request.query.clone(),
             skill_uris: self.query_skills(&request.query),

@@ -50,7 +50,12 @@ impl SearchRequest {
         if self.limit == 0 || self.limit > MAX_LIMIT {
             return invalid(format!("limit must be between 1 and {MAX_LIMIT}"));
         }
-        if self.offset + self.limit > MAX_DEPTH {
+        // Checked: an offset near usize::MAX must not wrap past the limit.
+        if self
+            .offset
+            .checked_add(self.limit)
+            .is_none_or(|depth| depth > MAX_DEPTH)
+        {
             return invalid(format!("offset + limit must be at most {MAX_DEPTH}"));
         }
         if self.query.chars().count() > 1_000 {
@@ -207,6 +212,11 @@ mod tests {
             ..Default::default()
         };
         assert!(zero.validate().is_err());
+        let wrapping = SearchRequest {
+            offset: usize::MAX,
+            ..Default::default()
+        };
+        assert!(wrapping.validate().is_err(), "offset + limit must not wrap");
     }
 
     #[test]

@@ -218,6 +218,14 @@ fn row_from<T: DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
 }
 
 fn typed_row(entity: Entity, value: Value) -> Result<Row, (String, String)> {
+    if let Some((path, c)) = crate::domain::text::refused_in_json(&value) {
+        let field = if path.is_empty() {
+            "row".to_owned()
+        } else {
+            path
+        };
+        return Err((field, crate::domain::text::refused_reason(c)));
+    }
     Ok(match entity {
         Entity::User => Row::User(row_from(value)?),
         Entity::Resume => Row::Resume(row_from(value)?),

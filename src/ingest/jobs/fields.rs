@@ -12,9 +12,16 @@ pub fn at<'a>(object: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value
     Some(value)
 }
 
-/// A non-empty trimmed string from a string, number or boolean value.
+/// A non-empty trimmed string from a string, number or boolean value; control characters
+/// other than line breaks and tabs are dropped (see `domain::text`).
 pub fn text(value: &Value) -> Option<String> {
     let raw = match value {
+        Value::String(s) if crate::domain::text::refused_char(s).is_some() => s
+            .chars()
+            .filter(|&c| crate::domain::text::allowed_char(c))
+            .collect::<String>()
+            .trim()
+            .to_owned(),
         Value::String(s) => s.trim().to_owned(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
