@@ -24,6 +24,7 @@ mod health;
 mod ingest_cli;
 mod metrics;
 mod openapi;
+mod organisations;
 mod pg_baseline;
 mod profile;
 mod rate_limit;
