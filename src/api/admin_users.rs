@@ -24,6 +24,9 @@ pub struct CreateUserRequest {
     password: String,
     role: String,
     display_name: Option<String>,
+    /// The organisation a recruiter works for; a recruiter created without one gets a
+    /// personal organisation.
+    organisation_id: Option<i64>,
 }
 
 /// Creates an account with any role.
@@ -47,7 +50,10 @@ pub async fn create(
     Json(body): Json<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserRecord>), ApiError> {
     let role = Role::from_str(&body.role)?;
-    let user = create_account(
+    if let Some(org) = body.organisation_id {
+        known_organisation(&state, org).await?;
+    }
+    let mut user = create_account(
         &state.store,
         AccountInput {
             email: &body.email,
@@ -57,9 +63,13 @@ pub async fn create(
         },
     )
     .await?;
+    if let Some(org) = body.organisation_id {
+        state.store.set_user_organisation(user.id, org).await?;
+        user = state.store.get_user(user.id).await?;
+    }
     let entry = AuditEntry::new("admin.user_create", AuditOutcome::Success)
         .target("user", user.id)
-        .details(json!({ "email": user.email, "role": user.role }));
+        .details(json!({ "email": user.email, "role": user.role, "organisation_id": user.organisation_id }));
     audit(&state.store, admin.audit(client.audit(entry))).await;
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -129,6 +139,9 @@ pub struct UpdateUserRequest {
     status: Option<String>,
     /// An empty name clears it.
     display_name: Option<String>,
+    /// Moves the user into this organisation (its recruiters share its postings'
+    /// applications).
+    organisation_id: Option<i64>,
 }
 
 /// Changes a user's role, status or name. Disabling a user ends their sessions.
@@ -166,18 +179,28 @@ pub async fn update(
             None => None,
         },
     };
-    if update.is_empty() {
+    if update.is_empty() && body.organisation_id.is_none() {
         return Err(ValidationError::new(
             "body",
-            "give at least one of role, status, display_name",
+            "give at least one of role, status, display_name, organisation_id",
         )
         .into());
+    }
+    if let Some(org) = body.organisation_id {
+        known_organisation(&state, org).await?;
     }
     let changes_access = update.role.is_some() || update.status.is_some();
     if changes_access && admin.user_id() == Some(user_id) {
         return Err(self_lockout("change their own role or status"));
     }
-    let user = state.store.update_user(user_id, &update).await?;
+    if let Some(org) = body.organisation_id {
+        state.store.set_user_organisation(user_id, org).await?;
+    }
+    let user = if update.is_empty() {
+        state.store.get_user(user_id).await?
+    } else {
+        state.store.update_user(user_id, &update).await?
+    };
     if update.status.is_some_and(|s| s != UserStatus::Active) {
         let revoked = state.store.revoke_user_sessions(user_id).await?;
         tracing::info!(
@@ -192,6 +215,7 @@ pub async fn update(
             "role": update.role,
             "status": update.status,
             "display_name_changed": update.display_name.is_some(),
+            "organisation_id": body.organisation_id,
         }));
     audit(&state.store, admin.audit(client.audit(entry))).await;
     Ok(Json(user))
@@ -234,5 +258,14 @@ fn self_lockout(what: &str) -> ApiError {
     ApiError::Conflict {
         code: "self_lockout",
         message: format!("an admin cannot {what}; ask another admin"),
+    }
+}
+
+/// 422 naming `organisation_id` when no organisation has that id.
+async fn known_organisation(state: &AppState, id: i64) -> Result<(), ApiError> {
+    if state.store.organisation_exists(id).await? {
+        Ok(())
+    } else {
+        Err(ValidationError::new("organisation_id", "no organisation has this id").into())
     }
 }

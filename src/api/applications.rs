@@ -1,6 +1,6 @@
 //! `/jobs/applications*`: candidates apply, list, read and withdraw their own applications;
-//! recruiters and admins read all of them and move them through the status pipeline
-//! (each move audit-logged).
+//! recruiters read those to their organisation's postings and admins all of them, and they
+//! move them through the status pipeline (each move audit-logged).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -112,8 +112,8 @@ fn id_param(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, Valid
     }
 }
 
-/// `GET /jobs/applications`: a candidate's own; recruiters and admins all, filtered by
-/// `job_id`, `status`, `user_id`.
+/// `GET /jobs/applications`: a candidate's own; recruiters those to their organisation's
+/// postings, admins all; filtered by `job_id`, `status`, `user_id`.
 #[utoipa::path(
     get,
     path = "/api/v1/jobs/applications",
@@ -123,6 +123,7 @@ fn id_param(raw: Option<&str>, field: &'static str) -> Result<Option<i64>, Valid
         (status = 200, description = "One page of applications", body = Paginated<ApplicationRecord>),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "An API key without the recruiter role (it has no applications of its own)", body = ErrorResponse),
+        (status = 404, description = "A `job_id` of no posting, or of another organisation's", body = ErrorResponse),
         (status = 422, description = "Invalid input; `details.field` names the parameter", body = ErrorResponse),
     )
 )]
@@ -150,13 +151,14 @@ pub async fn list(
         descending: parse_order(q.order.as_deref(), true)?,
         limit: page.limit(),
         offset: page.offset(),
+        organisation_id: None,
     };
     let (rows, total) = applications::list(&state.store, &auth, query).await?;
     Ok(Json(page.of(rows, total)))
 }
 
 /// `GET /jobs/applications/{id}`: one application with its status history (the candidate
-/// who applied, recruiters and admins).
+/// who applied, the recruiters of the posting's organisation, admins).
 #[utoipa::path(
     get,
     path = "/api/v1/jobs/applications/{application_id}",
@@ -165,7 +167,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The application, with its history", body = ApplicationView),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
-        (status = 404, description = "No such application, or another candidate's", body = ErrorResponse),
+        (status = 404, description = "No such application, another candidate's, or one to another organisation's posting", body = ErrorResponse),
         (status = 422, description = "An id that is not a whole number; `details.field` names it", body = ErrorResponse),
     )
 )]
@@ -228,7 +230,8 @@ pub struct StatusRequest {
     note: Option<String>,
 }
 
-/// `PUT /jobs/applications/{id}/status` (recruiters and admins): the next pipeline step,
+/// `PUT /jobs/applications/{id}/status` (recruiters of the posting's organisation, and
+/// admins): the next pipeline step,
 /// or `rejected`; invalid transitions are 422 naming them. Audit-logged.
 #[utoipa::path(
     put,
@@ -240,7 +243,7 @@ pub struct StatusRequest {
         (status = 200, description = "The application in its new status, with its history", body = ApplicationView),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
-        (status = 404, description = "No such application", body = ErrorResponse),
+        (status = 404, description = "No such application, or one to another organisation's posting", body = ErrorResponse),
         (status = 409, description = "`status_changed`: the status changed meanwhile", body = ErrorResponse),
         (status = 422, description = "Invalid input or an invalid transition; `details.field` names the field", body = ErrorResponse),
     )

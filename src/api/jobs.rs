@@ -23,17 +23,16 @@ fn services(state: &AppState) -> documents::jobs::Services<'_> {
     }
 }
 
-/// A posting the caller may change: its author and admins (404 for anyone else).
+/// A posting the caller may change: its author, the recruiters of its organisation and
+/// admins (404 for anyone else).
 async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, ApiError> {
     auth.require(Role::Recruiter)?;
     let job = state.store.get_job(id).await?;
-    if !auth.is_admin() {
-        match job.created_by {
-            Some(author) => auth.owns_or_admin(author, "job")?,
-            None => return Err(ApiError::NotFound("job")),
-        }
+    if crate::portal::organisations::may_change_posting(&state.store, auth, &job).await? {
+        Ok(job)
+    } else {
+        Err(ApiError::NotFound("job"))
     }
-    Ok(job)
 }
 
 /// `POST /jobs` (recruiters): 201 with the stored, indexed posting and its skills.

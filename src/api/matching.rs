@@ -12,6 +12,7 @@ use crate::auth::AuthUser;
 use crate::domain::{Role, ValidationError};
 use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};
+use crate::portal::organisations;
 use crate::state::AppState;
 use crate::store::Page;
 
@@ -50,7 +51,8 @@ pub struct MatchQuery {
 
 /// `GET /jobs/matches/{user_id}`: jobs for the user's latest (or chosen) resume, with
 /// explanations; the skills and preferences of the user's profile count too. The user
-/// themself, recruiters and admins.
+/// themself, admins, and recruiters the user's profile visibility lets in (a private
+/// profile: those of organisations the user applied to).
 #[utoipa::path(
     get,
     path = "/api/v1/jobs/matches/{user_id}",
@@ -71,6 +73,9 @@ pub async fn jobs_for_user(
 ) -> Result<Json<Vec<JobMatch>>, ApiError> {
     if auth.require_any(&[Role::Recruiter]).is_err() {
         auth.owns_or_admin(user_id, "user")?;
+    }
+    if !organisations::may_see_candidate(&state.store, &auth, user_id).await? {
+        return Err(ApiError::NotFound("user"));
     }
     let limit = limit(q.limit)?;
     let resume_id = match q.resume_id {
@@ -123,7 +128,8 @@ async fn latest_parsed_resume(state: &AppState, user_id: i64) -> Result<i64, Api
         .ok_or(ApiError::NotFound("parsed resume"))
 }
 
-/// `GET /jobs/{job_id}/candidates` (recruiters): candidates for a posting.
+/// `GET /jobs/{job_id}/candidates` (recruiters): candidates for a posting, without those
+/// whose private profile the caller may not see.
 #[utoipa::path(
     get,
     path = "/api/v1/jobs/{job_id}/candidates",
@@ -147,9 +153,10 @@ pub async fn candidates_for_job(
     let limit = limit(q.limit)?;
     let options = MatchOptions { blind: q.blind };
     let started = Instant::now();
+    let hidden = organisations::hidden_resumes(&state.store, &auth).await?;
     let matches = state
         .matcher
-        .candidates_for_job(job_id, &Default::default(), limit, options)
+        .candidates_for_job(job_id, &Default::default(), &hidden, limit, options)
         .await?;
     state.usage.record_match(
         auth.user_id(),
@@ -171,7 +178,8 @@ pub struct ExplainQuery {
     pub blind: bool,
 }
 
-/// `GET /matches/explain?resume_id=&job_id=`: the owner of the resume, recruiters, admins.
+/// `GET /matches/explain?resume_id=&job_id=`: the owner of the resume, admins, and
+/// recruiters who may see the resume.
 #[utoipa::path(
     get,
     path = "/api/v1/matches/explain",
@@ -190,11 +198,8 @@ pub async fn explain(
     Query(q): Query<ExplainQuery>,
 ) -> Result<Json<MatchExplanation>, ApiError> {
     let resume = state.store.get_resume(q.resume_id).await?;
-    if auth.require_any(&[Role::Recruiter]).is_err() {
-        match resume.owner_id {
-            Some(owner) => auth.owns_or_admin(owner, "resume")?,
-            None => return Err(ApiError::NotFound("resume")),
-        }
+    if !organisations::may_see_resume(&state.store, &auth, &resume).await? {
+        return Err(ApiError::NotFound("resume"));
     }
     let options = MatchOptions { blind: q.blind };
     let started = Instant::now();

@@ -14,8 +14,9 @@ use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};
 use crate::domain::{ResumeProfile, Role, ValidationError};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
+use crate::portal::organisations;
 use crate::state::AppState;
-use crate::store::{ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
+use crate::store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
 /// A resume as the API shows it (the original bytes are not sent back).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -216,7 +217,8 @@ pub struct ListQuery {
     pub owner_id: Option<String>,
 }
 
-/// `GET /resumes/list`: a candidate's own resumes; recruiters and admins see all.
+/// `GET /resumes/list`: a candidate's own resumes; admins see all, recruiters all but
+/// those of candidates whose private profile they may not see.
 #[utoipa::path(
     get,
     path = "/api/v1/resumes/list",
@@ -234,7 +236,8 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Paginated<ResumeBody>>, ApiError> {
     let page = Page::parse(q.page.as_deref(), q.per_page.as_deref())?;
-    let owner = if auth.require_any(&[Role::Recruiter]).is_ok() {
+    let staff = auth.require_any(&[Role::Recruiter]).is_ok();
+    let owner = if staff {
         non_empty(&q.owner_id)
             .map(|v| {
                 v.parse::<i64>()
@@ -280,6 +283,13 @@ pub async fn list(
         sort,
         descending: parse_order(q.order.as_deref(), true)?,
         page: page.window(),
+        reach: if staff {
+            organisations::reach(&state.store, &auth)
+                .await?
+                .candidates()
+        } else {
+            CandidateReach::Everyone
+        },
     };
     let (rows, total) = state.store.query_resumes(&query).await?;
     Ok(Json(page.of(
@@ -288,18 +298,15 @@ pub async fn list(
     )))
 }
 
-/// Loads a resume the caller may see: its owner, recruiters and admins; anyone else gets
-/// the 404 a missing resume gets.
+/// Loads a resume the caller may see: its owner, admins, and recruiters its owner's
+/// profile visibility lets in; anyone else gets the 404 a missing resume gets.
 async fn visible(state: &AppState, auth: &AuthUser, id: i64) -> Result<ResumeRecord, ApiError> {
     let resume = state.store.get_resume(id).await?;
-    if auth.require_any(&[Role::Recruiter]).is_ok() {
-        return Ok(resume);
+    if organisations::may_see_resume(&state.store, auth, &resume).await? {
+        Ok(resume)
+    } else {
+        Err(ApiError::NotFound("resume"))
     }
-    match resume.owner_id {
-        Some(owner) => auth.owns_or_admin(owner, "resume")?,
-        None => return Err(ApiError::NotFound("resume")),
-    }
-    Ok(resume)
 }
 
 /// Loads a resume the caller may change: its owner and admins.
@@ -314,7 +321,8 @@ async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<ResumeRecor
     Ok(resume)
 }
 
-/// A resume: its owner, recruiters and admins.
+/// A resume: its owner, admins, and recruiters who may see its owner (a private profile:
+/// recruiters of organisations the owner applied to).
 #[utoipa::path(
     get,
     path = "/api/v1/resumes/{resume_id}",
@@ -512,9 +520,15 @@ pub async fn similar(
     visible(&state, &auth, id).await?;
     let limit = super::matching::limit(q.limit)?;
     let started = std::time::Instant::now();
+    let hidden = organisations::hidden_resumes(&state.store, &auth).await?;
     let similar = state
         .matcher
-        .similar_candidates(&ResumeSubject::Stored(id), &Default::default(), limit)
+        .similar_candidates(
+            &ResumeSubject::Stored(id),
+            &Default::default(),
+            &hidden,
+            limit,
+        )
         .await?;
     state.usage.record_match(
         auth.user_id(),

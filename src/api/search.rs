@@ -1,7 +1,7 @@
 //! `POST /api/v1/jobs/search` and `POST /api/v1/resumes/search`: hybrid search with
 //! filters, fusion options, facets and pagination.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -81,7 +81,8 @@ pub async fn search_jobs(
         .map(Json)
 }
 
-/// Recruiters and admins search resumes.
+/// Recruiters and admins search resumes (recruiters without those of candidates whose
+/// private profile they may not see).
 #[utoipa::path(
     post,
     path = "/api/v1/resumes/search",
@@ -112,8 +113,15 @@ async fn search(
     request: SearchRequest,
 ) -> Result<SearchBody, ApiError> {
     request.validate()?;
+    let hidden = match c {
+        Collection::Jobs => HashSet::new(),
+        Collection::Resumes => {
+            crate::portal::organisations::hidden_resumes(&state.store, auth).await?
+        }
+    };
     let engine = state.search.clone();
-    let response = spawn_blocking_with_span(move || engine.search(c, &request)).await??;
+    let response =
+        spawn_blocking_with_span(move || engine.search_hiding(c, &request, &hidden)).await??;
     state.usage.record_search(
         auth.user_id(),
         c.as_str(),

@@ -176,6 +176,7 @@ pub async fn load(
                         limit: 1,
                         offset: 0,
                     },
+                    reach: Default::default(),
                 })
                 .await?;
             rows.into_iter().next()

@@ -123,7 +123,7 @@ async fn execute(command: MatchCommand, matcher: &Matcher, models: &Models) -> a
             let filters = super::search::parse_filters(&args.filters, &models.skills)?;
             let options = MatchOptions { blind: args.blind };
             let matches = matcher
-                .candidates_for_job(args.job, &filters, args.limit, options)
+                .candidates_for_job(args.job, &filters, &Default::default(), args.limit, options)
                 .await?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&matches)?);
@@ -144,7 +144,12 @@ async fn execute(command: MatchCommand, matcher: &Matcher, models: &Models) -> a
         MatchCommand::Similar(args) => {
             let subject = subject(&args.resume, models).await?;
             let similar = matcher
-                .similar_candidates(&subject, &Default::default(), args.limit)
+                .similar_candidates(
+                    &subject,
+                    &Default::default(),
+                    &Default::default(),
+                    args.limit,
+                )
                 .await?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&similar)?);

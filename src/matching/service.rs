@@ -2,7 +2,7 @@
 //! [`score_match`] and returns them best first with their explanations. Shared by the CLI
 //! (`intellicv match ...`) and the HTTP API.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -261,11 +261,13 @@ impl Matcher {
         Ok(out)
     }
 
-    /// Candidates for a job, best first, each with its explanation.
+    /// Candidates for a job, best first, each with its explanation; the resumes of
+    /// `hidden` (those the caller may not see) are left out.
     pub async fn candidates_for_job(
         &self,
         job_id: i64,
         filters: &SearchFilters,
+        hidden: &HashSet<i64>,
         limit: usize,
         options: MatchOptions,
     ) -> Result<Vec<CandidateMatch>, MatchError> {
@@ -275,6 +277,7 @@ impl Matcher {
             .ok_or(MatchError::NotFound("job"))?;
         // The query's own id names a posting, not a resume.
         query.exclude.clear();
+        query.exclude.extend(hidden);
         let hits = self
             .similar(Collection::Resumes, query, filters, CANDIDATES.max(limit))
             .await?;
@@ -323,14 +326,16 @@ impl Matcher {
         Ok(out)
     }
 
-    /// Resumes most like a resume.
+    /// Resumes most like a resume, without those of `hidden` (the caller may not see them).
     pub async fn similar_candidates(
         &self,
         subject: &ResumeSubject,
         filters: &SearchFilters,
+        hidden: &HashSet<i64>,
         limit: usize,
     ) -> Result<Vec<SimilarCandidate>, MatchError> {
-        let (query, profile) = self.resume_query(subject).await?;
+        let (mut query, profile) = self.resume_query(subject).await?;
+        query.exclude.extend(hidden);
         let engine = self.engine.clone();
         let filters = filters.clone();
         let hits = tokio::task::spawn_blocking(move || {

@@ -113,6 +113,7 @@ pub fn pseudo_posting(
             created_by: None,
             created_at: epoch,
             updated_at: epoch,
+            organisation_id: None,
         },
         skills,
     }

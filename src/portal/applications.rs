@@ -2,10 +2,13 @@
 //! candidate) and moving them through the pipeline (recruiters and admins).
 //!
 //! Candidates see only their own applications; anyone else's answers like a missing one.
-//! Recruiters and admins see all of them.
+//! Recruiters see and move the applications to their organisation's postings, admins all
+//! of them (see [`super::organisations`]); an application out of reach answers like a
+//! missing one, as a posting of another recruiter does.
 
 use serde::Serialize;
 
+use super::organisations::{self, Reach};
 use super::{PortalError, note_text};
 use crate::auth::AuthUser;
 use crate::domain::{ApplicationStatus, Mover, Role, ValidationError};
@@ -43,7 +46,7 @@ pub struct Moved {
     pub note: Option<String>,
 }
 
-/// Recruiters and admins see every application.
+/// Recruiters and admins (each within their reach).
 fn is_staff(auth: &AuthUser) -> bool {
     auth.require(Role::Recruiter).is_ok()
 }
@@ -123,7 +126,8 @@ async fn with_history(
 }
 
 /// Applications the caller may see: a candidate's own (whatever `query.user_id` says),
-/// everyone's for recruiters and admins.
+/// those to their organisation's postings for recruiters, everyone's for admins. A
+/// `job_id` naming a posting out of the caller's reach is a 404, as for a missing one.
 pub async fn list(
     store: &Store,
     auth: &AuthUser,
@@ -131,21 +135,42 @@ pub async fn list(
 ) -> Result<(Vec<ApplicationRecord>, i64), PortalError> {
     if !is_staff(auth) {
         query.user_id = Some(auth.require_user()?);
+        return Ok(store.list_applications(&query).await?);
+    }
+    let reach = organisations::reach(store, auth).await?;
+    if let (Some(job_id), Reach::Organisation(_)) = (query.job_id, reach) {
+        let job = store.get_job(job_id).await?;
+        if !reach.covers(job.organisation_id) {
+            return Err(PortalError::NotFound("job"));
+        }
+    }
+    match reach {
+        Reach::All => {}
+        Reach::Organisation(None) => return Ok((Vec::new(), 0)),
+        Reach::Organisation(Some(org)) => query.organisation_id = Some(org),
     }
     Ok(store.list_applications(&query).await?)
 }
 
-/// Loads an application the caller may see (404 for another candidate's).
+/// Loads an application the caller may see: the candidate's own, and for staff those
+/// within their reach (404 for any other).
 async fn visible(
     store: &Store,
     auth: &AuthUser,
     id: i64,
 ) -> Result<ApplicationRecord, PortalError> {
     let application = store.get_application(id).await?;
-    if !is_staff(auth) && auth.user_id() != Some(application.user_id) {
-        return Err(PortalError::NotFound("application"));
+    if auth.user_id() == Some(application.user_id) {
+        return Ok(application);
     }
-    Ok(application)
+    if is_staff(auth)
+        && organisations::reach(store, auth)
+            .await?
+            .covers(application.organisation_id)
+    {
+        return Ok(application);
+    }
+    Err(PortalError::NotFound("application"))
 }
 
 pub async fn get(store: &Store, auth: &AuthUser, id: i64) -> Result<ApplicationView, PortalError> {
@@ -191,7 +216,7 @@ pub async fn set_status(
 ) -> Result<Moved, PortalError> {
     auth.require(Role::Recruiter)?;
     let to: ApplicationStatus = to.parse()?;
-    let application = store.get_application(id).await?;
+    let application = visible(store, auth, id).await?;
     let moved = move_to(store, auth, application, to, Mover::Recruiter, note).await?;
     notify(store, events, auth, &moved).await;
     Ok(moved)

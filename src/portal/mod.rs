@@ -4,6 +4,7 @@
 //! the same functions.
 
 pub mod applications;
+pub mod organisations;
 pub mod profile;
 
 use crate::auth::AccessError;

@@ -20,8 +20,9 @@ use crate::store::{ProfileRecord, ProfileSkillWrite, Store};
 pub const MAX_PROFILE_SKILLS: usize = 200;
 
 /// The profile of `user_id`, if the caller may read it: its owner and admins always,
-/// recruiters when it is a candidate's profile visible to recruiters. Anyone else gets the
-/// 404 a missing profile gets.
+/// recruiters when it is a candidate's profile visible to recruiters, or a private one of
+/// a candidate who applied to their organisation. Anyone else gets the 404 a missing
+/// profile gets.
 pub async fn get(
     store: &Store,
     auth: &AuthUser,
@@ -31,7 +32,8 @@ pub async fn get(
     let own = auth.is_admin() || auth.user_id() == Some(user_id);
     let recruiter_may = auth.require(Role::Recruiter).is_ok()
         && profile.role == Role::Candidate.as_str()
-        && profile.visibility == ProfileVisibility::Recruiters.as_str();
+        && (profile.visibility == ProfileVisibility::Recruiters.as_str()
+            || super::organisations::may_see_candidate(store, auth, user_id).await?);
     if own || recruiter_may {
         Ok(profile)
     } else {

@@ -4,7 +4,7 @@
 //! Everything here is synchronous and CPU-bound; async callers go through
 //! `tokio::task::spawn_blocking`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -386,11 +386,27 @@ impl SearchEngine {
         c: Collection,
         request: &SearchRequest,
     ) -> Result<SearchResponse, SearchError> {
+        self.search_hiding(c, request, &HashSet::new())
+    }
+
+    /// [`Self::search`] without the documents of `hidden` (those the caller may not see):
+    /// they are in no list, count and facet.
+    pub fn search_hiding(
+        &self,
+        c: Collection,
+        request: &SearchRequest,
+        hidden: &HashSet<DocId>,
+    ) -> Result<SearchResponse, SearchError> {
         request.validate()?;
         let started = Instant::now();
+        let mut hidden_key: Vec<DocId> = hidden.iter().copied().collect();
+        hidden_key.sort_unstable();
         let key = (
             c,
-            serde_json::to_string(request).expect("a request serialises"),
+            format!(
+                "{}|{hidden_key:?}",
+                serde_json::to_string(request).expect("a request serialises")
+            ),
         );
         if let Some(hit) = self.results.get(&key) {
             self.cache_hits.fetch_add(1, Ordering::Relaxed);
@@ -404,9 +420,9 @@ impl SearchEngine {
         let index = generation.collection(c);
         let now = chrono::Utc::now().timestamp();
         let mut response = if request.query.trim().is_empty() {
-            self.browse(index, request, now)?
+            self.browse(index, request, hidden, now)?
         } else {
-            self.query(index, request, now)?
+            self.query(index, request, hidden, now)?
         };
         response.took_ms = elapsed_ms(started);
         self.results.insert(key, Arc::new(response.clone()));
@@ -418,12 +434,13 @@ impl SearchEngine {
         &self,
         index: &CollectionIndex,
         request: &SearchRequest,
+        hidden: &HashSet<DocId>,
         now: i64,
     ) -> Result<SearchResponse, SearchError> {
         let meta = index.meta.read().expect("meta lock");
         let mut matching: Vec<(DocId, &DocMeta)> = meta
             .iter()
-            .filter(|(_, m)| request.filters.matches(m, now))
+            .filter(|(id, m)| !hidden.contains(id) && request.filters.matches(m, now))
             .map(|(id, m)| (*id, m))
             .collect();
         matching.sort_by(|a, b| b.1.posted_at.cmp(&a.1.posted_at).then(a.0.cmp(&b.0)));
@@ -455,6 +472,7 @@ impl SearchEngine {
         &self,
         index: &CollectionIndex,
         request: &SearchRequest,
+        hidden: &HashSet<DocId>,
         now: i64,
     ) -> Result<SearchResponse, SearchError> {
         let depth = request
@@ -469,8 +487,9 @@ impl SearchEngine {
         let lexical: Vec<(DocId, f32)> = if request.fusion.uses_lexical() {
             index
                 .text
-                .search(&text_query, &request.filters, now, depth)?
+                .search(&text_query, &request.filters, now, depth + hidden.len())?
                 .into_iter()
+                .filter(|h| !hidden.contains(&h.id))
                 .map(|h| (h.id, h.score))
                 .collect()
         } else {
@@ -486,10 +505,14 @@ impl SearchEngine {
             Some(q) => {
                 // One pass over the metadata, then a bit per visited document.
                 let hits = match Allowed::filtered(meta.iter(), &request.filters, now) {
-                    None => index.vectors.search(q, depth, None)?,
+                    None if hidden.is_empty() => index.vectors.search(q, depth, None)?,
+                    None => {
+                        let keep = |id: DocId| !hidden.contains(&id);
+                        index.vectors.search(q, depth, Some(&keep))?
+                    }
                     Some(allowed) if allowed.is_empty() => Vec::new(),
                     Some(allowed) => {
-                        let keep = |id: DocId| allowed.contains(id);
+                        let keep = |id: DocId| allowed.contains(id) && !hidden.contains(&id);
                         index.vectors.search(q, depth, Some(&keep))?
                     }
                 };

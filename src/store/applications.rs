@@ -26,12 +26,14 @@ pub struct ApplicationRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub status_changed_at: DateTime<Utc>,
+    /// The organisation of the posting: its recruiters (and admins) see the application.
+    pub organisation_id: Option<i64>,
 }
 
 const APPLICATION_COLUMNS: &str = "a.id, a.user_id, a.job_id, a.resume_id, a.status, \
     a.cover_note, a.match_score, j.title AS job_title, j.company AS job_company, \
     j.status AS job_status, u.display_name AS applicant_name, a.created_at, a.updated_at, \
-    a.status_changed_at";
+    a.status_changed_at, j.organisation_id";
 
 const APPLICATION_FROM: &str = "applications a JOIN job_postings j ON j.id = a.job_id \
     JOIN users u ON u.id = a.user_id";
@@ -97,6 +99,8 @@ pub struct ApplicationQuery {
     pub descending: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Only applications to postings of this organisation.
+    pub organisation_id: Option<i64>,
 }
 
 /// The statuses of open applications, as SQL (kept in step with
@@ -195,7 +199,7 @@ impl Store {
         query: &ApplicationQuery,
     ) -> Result<(Vec<ApplicationRecord>, i64), StoreError> {
         let filter = "($1 IS NULL OR a.user_id = $1) AND ($2 IS NULL OR a.job_id = $2) \
-                      AND ($3 IS NULL OR a.status = $3)";
+                      AND ($3 IS NULL OR a.status = $3) AND ($4 IS NULL OR j.organisation_id = $4)";
         let direction = if query.descending { "DESC" } else { "ASC" };
         let nulls = if query.sort == ApplicationSort::MatchScore {
             "a.match_score IS NULL, "
@@ -204,16 +208,20 @@ impl Store {
         };
         let sql = format!(
             "SELECT {APPLICATION_COLUMNS} FROM {APPLICATION_FROM} WHERE {filter} \
-             ORDER BY {nulls}{} {direction}, a.id {direction} LIMIT $4 OFFSET $5",
+             ORDER BY {nulls}{} {direction}, a.id {direction} LIMIT $5 OFFSET $6",
             query.sort.column()
         );
-        let count = format!("SELECT count(*) FROM applications a WHERE {filter}");
+        let count = format!(
+            "SELECT count(*) FROM applications a JOIN job_postings j ON j.id = a.job_id \
+             WHERE {filter}"
+        );
         let status = query.status.map(ApplicationStatus::as_str);
         let (rows, total) = with_pool!(self.db(), pool => {
             let rows = sqlx::query_as::<_, ApplicationRecord>(&sql)
                 .bind(query.user_id)
                 .bind(query.job_id)
                 .bind(status)
+                .bind(query.organisation_id)
                 .bind(query.limit)
                 .bind(query.offset)
                 .fetch_all(pool)
@@ -222,6 +230,7 @@ impl Store {
                 .bind(query.user_id)
                 .bind(query.job_id)
                 .bind(status)
+                .bind(query.organisation_id)
                 .fetch_one(pool)
                 .await?;
             Ok::<_, sqlx::Error>((rows, total))

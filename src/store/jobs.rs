@@ -31,12 +31,16 @@ pub struct JobRecord {
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The organisation the posting belongs to: its author's when stored, else the
+    /// default organisation (imports, admins without one). Its recruiters see and move
+    /// the posting's applications.
+    pub organisation_id: Option<i64>,
 }
 
 pub(super) const JOB_COLUMNS: &str = "id, source, external_id, title, company, location, country, \
     latitude, longitude, remote_mode, employment_type, seniority, salary_min, salary_max, \
     salary_currency, salary_period, description, status, posted_at, valid_through, created_by, \
-    created_at, updated_at";
+    created_at, updated_at, organisation_id";
 
 /// A skill a stored posting asks for (a `job_skills` row).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,9 +120,10 @@ impl Store {
         let insert = "INSERT INTO job_postings (source, external_id, title, company, location, \
             country, latitude, longitude, remote_mode, employment_type, seniority, salary_min, \
             salary_max, salary_currency, salary_period, description, status, posted_at, \
-            valid_through, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
-            $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, $18, $19, $20, $20) \
-            ON CONFLICT (source, external_id) DO NOTHING RETURNING id";
+            valid_through, created_by, created_at, updated_at, organisation_id) VALUES ($1, $2, \
+            $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, $18, $19, \
+            $20, $20, COALESCE((SELECT u.organisation_id FROM users u WHERE u.id = $19), \
+            (SELECT o.id FROM organisations o WHERE o.kind = 'default'))) ON CONFLICT (source, external_id) DO NOTHING RETURNING id";
         let existing = "SELECT id FROM job_postings WHERE source = $1 AND external_id = $2";
         let skill = "INSERT INTO job_skills (job_id, skill_uri, label, requirement, confidence, \
             evidence) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id, skill_uri) DO NOTHING";

@@ -15,6 +15,7 @@ mod error;
 mod index_feed;
 mod job_edits;
 mod jobs;
+mod organisations;
 mod profiles;
 mod realtime;
 mod resumes;
@@ -48,6 +49,7 @@ pub use error::StoreError;
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
+pub use organisations::CandidateReach;
 pub use profiles::{ProfileRecord, ProfileSkillRecord, ProfileSkillWrite};
 pub use resumes::{
     NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,

@@ -102,6 +102,8 @@ pub struct ResumeQuery {
     pub sort: ResumeSort,
     pub descending: bool,
     pub page: Page,
+    /// Leaves out the resumes of candidates whose private profile the caller may not see.
+    pub reach: super::CandidateReach,
 }
 
 /// The fields a resume list may be sorted by; each maps to a fixed column name.
@@ -343,6 +345,7 @@ impl Store {
             sort: ResumeSort::CreatedAt,
             descending: true,
             page,
+            reach: super::CandidateReach::Everyone,
         })
         .await
     }
@@ -352,12 +355,19 @@ impl Store {
         &self,
         query: &ResumeQuery,
     ) -> Result<(Vec<ResumeRecord>, i64), StoreError> {
-        let filter = "($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR parse_status = $2) \
-                      AND ($3 IS NULL OR format = $3)";
+        let filter = format!(
+            "($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR parse_status = $2) \
+             AND ($3 IS NULL OR format = $3) AND ($4 OR NOT {})",
+            super::organisations::hidden_candidate("resumes.owner_id", "$5")
+        );
+        let (everyone, organisation) = match query.reach {
+            super::CandidateReach::Everyone => (true, None),
+            super::CandidateReach::Organisation(org) => (false, org),
+        };
         let direction = if query.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {RESUME_COLUMNS} FROM resumes WHERE {filter} \
-             ORDER BY {} {direction}, id {direction} LIMIT $4 OFFSET $5",
+             ORDER BY {} {direction}, id {direction} LIMIT $6 OFFSET $7",
             query.sort.column()
         );
         let count = format!("SELECT count(*) FROM resumes WHERE {filter}");
@@ -368,6 +378,8 @@ impl Store {
                 .bind(query.owner_id)
                 .bind(status)
                 .bind(format)
+                .bind(everyone)
+                .bind(organisation)
                 .bind(query.page.limit)
                 .bind(query.page.offset)
                 .fetch_all(pool)
@@ -376,6 +388,8 @@ impl Store {
                 .bind(query.owner_id)
                 .bind(status)
                 .bind(format)
+                .bind(everyone)
+                .bind(organisation)
                 .fetch_one(pool)
                 .await?;
             Ok::<_, sqlx::Error>((rows, total))

@@ -19,6 +19,8 @@ pub struct UserRecord {
     pub last_login_at: Option<DateTime<Utc>>,
     /// When the TOTP second factor was switched on; `None` while it is off.
     pub totp_enabled_at: Option<DateTime<Utc>>,
+    /// The organisation the user works for (recruiters; admins may have one too).
+    pub organisation_id: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -30,7 +32,8 @@ pub struct NewUser {
 }
 
 const USER_COLUMNS: &str = "id, email, password_hash, role, status, display_name, created_at, \
-                            updated_at, last_login_at, totp_enabled_at";
+                            updated_at, last_login_at, totp_enabled_at, \
+                            organisation_id";
 
 /// Filters, order and page of an admin user listing. Every field is already validated.
 #[derive(Debug, Clone)]
@@ -123,7 +126,7 @@ impl Store {
             "INSERT INTO users (email, password_hash, role, status, display_name, created_at, \
              updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $5) RETURNING {USER_COLUMNS}"
         );
-        with_pool!(self.db(), pool => {
+        let created = with_pool!(self.db(), pool => {
             sqlx::query_as::<_, UserRecord>(&sql)
                 .bind(user.email.as_str())
                 .bind(&user.password_hash)
@@ -133,7 +136,12 @@ impl Store {
                 .fetch_one(pool)
                 .await
         })
-        .map_err(StoreError::conflict_or("user"))
+        .map_err(StoreError::conflict_or("user"))?;
+        if user.role == Role::Recruiter {
+            self.give_personal_organisation(created.id).await?;
+            return self.get_user(created.id).await;
+        }
+        Ok(created)
     }
 
     pub async fn find_user_by_email(
@@ -216,7 +224,7 @@ impl Store {
              WHERE id = $1 RETURNING {USER_COLUMNS}"
         );
         let name = update.display_name.clone().flatten();
-        with_pool!(self.db(), pool => {
+        let user = with_pool!(self.db(), pool => {
             sqlx::query_as::<_, UserRecord>(&sql)
                 .bind(id)
                 .bind(update.role.map(Role::as_str))
@@ -227,7 +235,12 @@ impl Store {
                 .fetch_optional(pool)
                 .await
         })?
-        .ok_or(StoreError::NotFound { entity: "user" })
+        .ok_or(StoreError::NotFound { entity: "user" })?;
+        if update.role == Some(Role::Recruiter) && user.organisation_id.is_none() {
+            self.give_personal_organisation(id).await?;
+            return self.get_user(id).await;
+        }
+        Ok(user)
     }
 
     /// Deletes the user. Their sessions, preferences, resumes and applications go with them

@@ -27,6 +27,7 @@ mod ingest_cli;
 mod input_hygiene;
 mod metrics;
 mod openapi;
+mod organisations;
 mod pg_baseline;
 mod profile;
 mod rate_limit;

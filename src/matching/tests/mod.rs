@@ -158,6 +158,7 @@ pub(super) fn store(id: i64, mut draft: JobPostingDraft) -> Job {
         created_by: None,
         created_at: at,
         updated_at: at,
+        organisation_id: None,
     };
     let skills = draft
         .skills
