@@ -43,6 +43,12 @@ impl Application {
     pub async fn build_with(settings: Settings, models: Models) -> anyhow::Result<Self> {
         let import_roots = crate::ingest::walk::ImportRoots::from_settings(&settings)?;
         let url = settings.database_url();
+        crate::store::create_private_dir(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
         let store = Store::connect(&url, &settings.database)
             .await
             .with_context(|| format!("cannot open database {}", url.redacted()))?;
@@ -75,6 +81,10 @@ impl Application {
             llm,
         ));
         let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
+        // Secrets met later are sealed when read, so a failure here is not fatal.
+        if let Err(e) = crate::auth::totp::seal_legacy_secrets(&auth, &store).await {
+            tracing::warn!(error = %e, "cannot seal legacy plaintext totp secrets now");
+        }
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
         let listener = TcpListener::bind(addr)
             .await

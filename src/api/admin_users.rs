@@ -156,7 +156,7 @@ pub struct UpdateUserRequest {
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Admins only", body = ErrorResponse),
         (status = 404, description = "No such object, or another user's", body = ErrorResponse),
-        (status = 409, description = "`self_lockout`: an admin changing their own role or status", body = ErrorResponse),
+        (status = 409, description = "`self_lockout`: an admin changing their own role or status; `last_admin`: the change would leave no active admin", body = ErrorResponse),
         (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
     )
 )]
@@ -233,7 +233,7 @@ pub async fn update(
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Admins only", body = ErrorResponse),
         (status = 404, description = "No such object, or another user's", body = ErrorResponse),
-        (status = 409, description = "`self_lockout`: an admin deleting themself", body = ErrorResponse),
+        (status = 409, description = "`self_lockout`: an admin deleting themself; `last_admin`: the last active admin", body = ErrorResponse),
     )
 )]
 pub async fn delete(

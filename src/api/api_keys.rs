@@ -30,7 +30,9 @@ pub struct CreateKeyRequest {
     expires_in_days: Option<u32>,
 }
 
-/// Creates a key. The answer's `key` is the only time the full key is shown.
+/// Creates a key. The answer's `key` is the only time the full key is shown. The key acts
+/// with its creator's current rights: it is refused once that user is disabled, deleted or
+/// no longer holds its role (a key created with a key has the same creator as that key).
 #[utoipa::path(
     post,
     path = "/api/v1/admin/api-keys",
@@ -66,7 +68,7 @@ pub async fn create(
         ApiKeyInput {
             name: &body.name,
             role,
-            created_by: admin.user_id(),
+            created_by: api_keys::creator_for_new_key(&state.store, &admin).await?,
             expires_at,
         },
     )

@@ -21,6 +21,8 @@ use crate::store::{AuditEntry, AuditOutcome, UserRecord};
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     email: String,
+    /// 10 to 256 characters and not easy to guess (no common passwords, repeats, sequences
+    /// or the email/name); a weak one is a 422 whose message says why.
     password: String,
     display_name: Option<String>,
 }
@@ -282,7 +284,7 @@ pub async fn totp_verify(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     auth.require(Role::Admin)?;
     let id = auth.require_user()?;
-    let result = totp::enable(&state.store, id, &body.code).await;
+    let result = totp::enable(&state.auth, &state.store, id, &body.code).await;
     let outcome = if result.is_ok() {
         AuditOutcome::Success
     } else {

@@ -178,6 +178,10 @@ impl From<StoreError> for ApiError {
                 code: "conflict",
                 message: format!("{entity} already exists"),
             },
+            StoreError::LastAdmin => ApiError::Conflict {
+                code: "last_admin",
+                message: e.to_string(),
+            },
             e if e.is_unavailable() => ApiError::Unavailable(e.into()),
             e => ApiError::Internal(e.into()),
         }
@@ -245,6 +249,7 @@ impl From<AuthError> for ApiError {
             AuthError::Invalid(v) => ApiError::Validation(v),
             AuthError::Store(s) => s.into(),
             AuthError::Internal(i) => ApiError::Internal(i),
+            AuthError::ApiKeyCreatorLacksRights => unauthorized("api_key_creator_lacks_rights"),
         }
     }
 }

@@ -51,8 +51,11 @@ pub async fn create_account(
     input: AccountInput<'_>,
 ) -> Result<UserRecord, AccountError> {
     let email = Email::parse(input.email)?;
-    let password = Password::parse(input.password)?;
     let display_name = parse_display_name(input.display_name)?;
+    let known_words: Vec<&str> = std::iter::once(email.as_str())
+        .chain(display_name.as_deref())
+        .collect();
+    let password = Password::parse(input.password, &known_words)?;
     let password_hash = spawn_blocking_with_span(move || password.hash())
         .await
         .expect("password hashing does not panic");

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 
 use super::error::AuthError;
+use super::principal::{AuthUser, Subject};
 use super::tokens::{constant_time_eq, random_token, token_hash};
 use crate::domain::{Role, ValidationError};
 use crate::store::{ApiKeyRecord, NewApiKey, Store, StoreError};
@@ -62,6 +63,19 @@ pub async fn create(store: &Store, input: ApiKeyInput<'_>) -> Result<CreatedApiK
             Err(StoreError::Conflict { .. }) if attempts == 0 => attempts += 1,
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// The user a new key made by `caller` answers to: the caller itself, or for a caller
+/// with an API key, that key's creator, so a key cannot outlive its human's rights by
+/// minting another.
+pub async fn creator_for_new_key(
+    store: &Store,
+    caller: &AuthUser,
+) -> Result<Option<i64>, AuthError> {
+    match caller.subject {
+        Subject::User { id, .. } => Ok(Some(id)),
+        Subject::ApiKey { id } => Ok(store.get_api_key(id).await?.created_by),
     }
 }
 

@@ -38,6 +38,8 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    #[error("the API key's creator is disabled or no longer holds the key's role")]
+    ApiKeyCreatorLacksRights,
 }
 
 /// Why the auth service could not start.

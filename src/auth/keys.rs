@@ -34,13 +34,16 @@ pub fn signing_secret(
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(data_dir).map_err(file_error)?;
+    crate::store::create_private_dir(data_dir).map_err(file_error)?;
     match create_secret_file(&path) {
         Ok(secret) => {
             tracing::info!(path = %path.display(), "generated a jwt secret");
             Ok(secret)
         }
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => read_secret_file(&path),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            narrow_to_owner(&path).map_err(file_error)?;
+            read_secret_file(&path)
+        }
         Err(e) => Err(file_error(e)),
     }
 }
@@ -58,6 +61,20 @@ fn create_secret_file(path: &Path) -> std::io::Result<Vec<u8>> {
     file.write_all(STANDARD.encode(&secret).as_bytes())?;
     file.sync_all()?;
     Ok(secret)
+}
+
+/// A key file others can read (written by hand, or by an older version) becomes 0600.
+fn narrow_to_owner(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            tracing::warn!(path = %path.display(), "jwt secret file was readable by others; mode set to 600");
+        }
+    }
+    Ok(())
 }
 
 fn read_secret_file(path: &Path) -> Result<Vec<u8>, AuthSetupError> {
@@ -93,6 +110,21 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_dir_is_created_private_and_a_loose_secret_file_is_narrowed() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("fresh");
+        signing_secret(None, &dir).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        let file = dir.join(SECRET_FILE);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        signing_secret(None, &dir).unwrap();
+        assert_eq!(mode(&file), 0o600);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod error;
 pub mod keys;
 pub mod password;
 pub mod principal;
+pub mod sealing;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -27,6 +28,8 @@ pub struct AuthService {
     pub settings: AuthSettings,
     pub tokens: tokens::TokenKeys,
     pub throttle: throttle::LoginThrottle,
+    /// Seals TOTP secrets at rest; keyed from the signing secret.
+    pub totp_cipher: sealing::SecretCipher,
 }
 
 impl AuthService {
@@ -38,6 +41,7 @@ impl AuthService {
             settings: auth.clone(),
             tokens: tokens::TokenKeys::new(&secret, auth.access_token_ttl_secs),
             throttle: throttle::LoginThrottle::new(auth),
+            totp_cipher: sealing::SecretCipher::derive(&secret, "totp"),
         })
     }
 }

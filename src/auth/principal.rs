@@ -135,10 +135,30 @@ pub async fn authenticate_bearer(
     })
 }
 
-/// Checks an `X-API-Key` value.
+/// Checks an `X-API-Key` value. A key acts with its creator's current rights: when the
+/// user who created it is disabled, or no longer holds the key's role, the key is refused.
 pub async fn authenticate_api_key(store: &Store, key: &str) -> Result<AuthUser, AuthError> {
     let record = api_keys::verify(store, key).await?;
     let role = Role::from_str(&record.role).map_err(|_| AuthError::InvalidApiKey)?;
+    if let Some(creator_id) = record.created_by {
+        let creator = match store.get_user(creator_id).await {
+            Ok(user) => user,
+            Err(crate::store::StoreError::NotFound { .. }) => {
+                return Err(AuthError::ApiKeyCreatorLacksRights);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let active = UserStatus::from_str(&creator.status).ok() == Some(UserStatus::Active);
+        let holds_role = Role::from_str(&creator.role).is_ok_and(|held| grants(held, role));
+        if !(active && holds_role) {
+            tracing::info!(
+                api_key.id = record.id,
+                user.id = creator_id,
+                "api key refused: its creator is disabled or no longer holds its role"
+            );
+            return Err(AuthError::ApiKeyCreatorLacksRights);
+        }
+    }
     Ok(AuthUser {
         role,
         subject: Subject::ApiKey { id: record.id },

@@ -36,7 +36,7 @@ pub struct Credentials<'a> {
 /// A hash that verifies nothing, checked when the email is unknown so that a wrong email
 /// takes as long as a wrong password.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    password::Password::parse(&random_token())
+    password::Password::parse(&random_token(), &[])
         .expect("a random token satisfies the password policy")
         .hash()
 });
@@ -58,10 +58,15 @@ pub async fn login(
         }
         entry
     };
-    if let Err(retry_after) = auth.throttle.check(&account, client.ip) {
-        super::audit(store, audit(AuditOutcome::Denied, None, "throttled")).await;
-        return Err(AuthError::Throttled { retry_after });
-    }
+    // The attempt is counted before the password is checked, so concurrent guesses cannot
+    // get past the limit; it is given back only when it turns out not to be a guess.
+    let attempt = match auth.throttle.reserve(&account, client.ip) {
+        Ok(attempt) => attempt,
+        Err(retry_after) => {
+            super::audit(store, audit(AuditOutcome::Denied, None, "throttled")).await;
+            return Err(AuthError::Throttled { retry_after });
+        }
+    };
     let user = match Email::parse(&account) {
         Ok(email) => store.find_user_by_email(&email).await?,
         Err(_) => None,
@@ -76,7 +81,7 @@ pub async fn login(
     let user = match user {
         Some(user) if password_ok => user,
         user => {
-            auth.throttle.record_failure(&account, client.ip);
+            auth.throttle.failed(attempt);
             let id = user.map(|u| u.id);
             super::audit(
                 store,
@@ -87,6 +92,7 @@ pub async fn login(
         }
     };
     if UserStatus::from_str(&user.status).ok() != Some(UserStatus::Active) {
+        auth.throttle.release(attempt);
         super::audit(
             store,
             audit(AuditOutcome::Denied, Some(user.id), "account_disabled"),
@@ -96,6 +102,7 @@ pub async fn login(
     }
     if user.totp_enabled_at.is_some() {
         let Some(code) = credentials.totp.filter(|c| !c.trim().is_empty()) else {
+            auth.throttle.release(attempt);
             super::audit(
                 store,
                 audit(AuditOutcome::Failure, Some(user.id), "totp_required"),
@@ -103,8 +110,8 @@ pub async fn login(
             .await;
             return Err(AuthError::TotpRequired);
         };
-        if !totp::check_login_code(store, user.id, code).await? {
-            auth.throttle.record_failure(&account, client.ip);
+        if !totp::check_login_code(auth, store, user.id, code).await? {
+            auth.throttle.failed(attempt);
             super::audit(
                 store,
                 audit(AuditOutcome::Failure, Some(user.id), "invalid_totp"),
@@ -113,7 +120,7 @@ pub async fn login(
             return Err(AuthError::InvalidTotp);
         }
     }
-    auth.throttle.reset_account(&account);
+    auth.throttle.succeeded(attempt);
     store.record_login(user.id).await?;
     let family = uuid::Uuid::new_v4().to_string();
     let pair = start_session(auth, store, &user, &family, client).await?;

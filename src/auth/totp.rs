@@ -1,11 +1,16 @@
 //! The optional TOTP second factor (RFC 6238: SHA-1, 6 digits, 30 s steps, one step of
 //! clock skew either way). Each code is accepted once.
+//!
+//! Secrets are stored sealed (see [`super::sealing`]) with a key derived from the server
+//! secret. Rows written before that hold the base32 secret in plain text: they keep
+//! working, are sealed when next read, and [`seal_legacy_secrets`] seals them all at start.
 
 use serde::Serialize;
 use totp_rs::{Builder, Secret, Totp};
 
 use super::AuthService;
 use super::error::AuthError;
+use super::sealing::Opened;
 use crate::domain::ValidationError;
 use crate::store::{Store, UserRecord};
 
@@ -33,7 +38,8 @@ pub async fn setup(
     let url = totp
         .to_url()
         .map_err(|e| AuthError::Internal(anyhow::anyhow!("{e}")))?;
-    if !store.set_pending_totp_secret(user.id, &base32).await? {
+    let sealed = auth.totp_cipher.seal(user.id, &base32);
+    if !store.set_pending_totp_secret(user.id, &sealed).await? {
         return Err(AuthError::TotpAlreadyEnabled);
     }
     Ok(TotpSetup {
@@ -43,12 +49,18 @@ pub async fn setup(
 }
 
 /// Enables the factor when `code` is valid for the pending secret.
-pub async fn enable(store: &Store, user_id: i64, code: &str) -> Result<(), AuthError> {
+pub async fn enable(
+    auth: &AuthService,
+    store: &Store,
+    user_id: i64,
+    code: &str,
+) -> Result<(), AuthError> {
     let state = store.totp_state(user_id).await?;
     if state.totp_enabled_at.is_some() {
         return Err(AuthError::TotpAlreadyEnabled);
     }
-    let secret = state.totp_secret.ok_or(AuthError::TotpNotSetUp)?;
+    let stored = state.totp_secret.ok_or(AuthError::TotpNotSetUp)?;
+    let secret = open_secret(auth, store, user_id, &stored).await?;
     let step = current_step(&secret, code)?
         .ok_or_else(|| ValidationError::new("code", "does not match the authenticator"))?;
     if !store.enable_totp(user_id, step).await? {
@@ -59,21 +71,60 @@ pub async fn enable(store: &Store, user_id: i64, code: &str) -> Result<(), AuthE
 
 /// Whether `code` is valid now for the user's enabled secret and was not used before.
 pub(crate) async fn check_login_code(
+    auth: &AuthService,
     store: &Store,
     user_id: i64,
     code: &str,
 ) -> Result<bool, AuthError> {
     let state = store.totp_state(user_id).await?;
-    let Some(secret) = state
+    let Some(stored) = state
         .totp_secret
         .filter(|_| state.totp_enabled_at.is_some())
     else {
         return Ok(false);
     };
+    let secret = open_secret(auth, store, user_id, &stored).await?;
     match current_step(&secret, code)? {
         Some(step) => Ok(store.consume_totp_step(user_id, step).await?),
         None => Ok(false),
     }
+}
+
+/// The base32 secret of a stored value; a legacy plaintext one is sealed in its place.
+async fn open_secret(
+    auth: &AuthService,
+    store: &Store,
+    user_id: i64,
+    stored: &str,
+) -> Result<String, AuthError> {
+    let opened = auth
+        .totp_cipher
+        .open(user_id, stored)
+        .map_err(|e| AuthError::Internal(e.into()))?;
+    if let Opened::Legacy(plain) = &opened {
+        let sealed = auth.totp_cipher.seal(user_id, plain);
+        // Only when the row still holds the value read: a concurrent setup wins.
+        if store.replace_totp_secret(user_id, stored, &sealed).await? {
+            tracing::info!(user.id = user_id, "legacy plaintext totp secret sealed");
+        }
+    }
+    Ok(opened.into_plaintext())
+}
+
+/// Seals every TOTP secret still stored in plain text (from before encryption at rest);
+/// answers how many. Run at start; [`open_secret`] also seals any it meets.
+pub async fn seal_legacy_secrets(auth: &AuthService, store: &Store) -> Result<usize, AuthError> {
+    let mut sealed = 0;
+    for (user_id, stored) in store.plaintext_totp_secrets().await? {
+        let value = auth.totp_cipher.seal(user_id, &stored);
+        if store.replace_totp_secret(user_id, &stored, &value).await? {
+            sealed += 1;
+        }
+    }
+    if sealed > 0 {
+        tracing::info!(count = sealed, "legacy plaintext totp secrets sealed");
+    }
+    Ok(sealed)
 }
 
 /// The step `code` is valid for at the current time, if any.

@@ -16,7 +16,7 @@ pub struct CreateArgs {
     /// E-mail address, used to log in
     #[arg(long)]
     pub email: String,
-    /// Password (at least 10 characters); prefer the INTELLICV_USER_PASSWORD env var
+    /// Password (10 to 256 characters, not easy to guess); prefer the INTELLICV_USER_PASSWORD env var
     #[arg(long, env = "INTELLICV_USER_PASSWORD", hide_env_values = true)]
     pub password: String,
     /// admin, recruiter or candidate

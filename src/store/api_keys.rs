@@ -70,6 +70,14 @@ impl Store {
         Ok(key)
     }
 
+    pub async fn get_api_key(&self, id: i64) -> Result<ApiKeyRecord, StoreError> {
+        let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1");
+        with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, ApiKeyRecord>(&sql).bind(id).fetch_optional(pool).await
+        })?
+        .ok_or(StoreError::NotFound { entity: "api key" })
+    }
+
     /// One page of keys, newest first, and how many there are in all.
     pub async fn list_api_keys(
         &self,

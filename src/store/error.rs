@@ -12,7 +12,7 @@ pub enum StoreError {
     InvalidUrl(#[source] sqlx::Error),
     #[error("unsupported database url {0}: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
-    #[error("cannot create data directory {path}")]
+    #[error("cannot create or protect the data directory or database file {path}")]
     DataDir {
         path: PathBuf,
         #[source]
@@ -24,6 +24,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error")]
     Database(#[from] sqlx::Error),
+    /// The change would remove, demote or disable the last active admin.
+    #[error(
+        "the last active admin cannot be removed, demoted or disabled; make another admin first"
+    )]
+    LastAdmin,
 }
 
 impl StoreError {

@@ -16,6 +16,7 @@ mod index_feed;
 mod job_edits;
 mod jobs;
 mod organisations;
+mod private_files;
 mod profiles;
 mod realtime;
 mod resumes;
@@ -23,6 +24,7 @@ mod sessions;
 mod transfer;
 mod users;
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -50,6 +52,7 @@ pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
 pub use organisations::CandidateReach;
+pub use private_files::{create_private_dir, prepare_sqlite_file};
 pub use profiles::{ProfileRecord, ProfileSkillRecord, ProfileSkillWrite};
 pub use resumes::{
     NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,
@@ -133,11 +136,11 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            if let Some(dir) = options.get_filename().parent()
-                && !dir.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-                    path: dir.to_owned(),
+            // The data dir 0700, the database and its journal files 0600.
+            let file = options.get_filename();
+            if file != Path::new(":memory:") {
+                prepare_sqlite_file(file).map_err(|source| StoreError::DataDir {
+                    path: file.to_owned(),
                     source,
                 })?;
             }

@@ -35,6 +35,12 @@ const USER_COLUMNS: &str = "id, email, password_hash, role, status, display_name
                             updated_at, last_login_at, totp_enabled_at, \
                             organisation_id";
 
+/// A `WHERE` condition on a `users` row whose id is `$1`: true unless the row is the last
+/// active admin.
+const KEEPS_AN_ADMIN: &str = "(NOT (role = 'admin' AND status = 'active') OR EXISTS \
+     (SELECT 1 FROM users other WHERE other.role = 'admin' AND other.status = 'active' \
+     AND other.id <> $1))";
+
 /// Filters, order and page of an admin user listing. Every field is already validated.
 #[derive(Debug, Clone)]
 pub struct UserQuery {
@@ -212,7 +218,8 @@ impl Store {
         Ok((users, total))
     }
 
-    /// Applies `update` and returns the stored user.
+    /// Applies `update` and returns the stored user. Refused with
+    /// [`StoreError::LastAdmin`] when it would leave no active admin.
     pub async fn update_user(
         &self,
         id: i64,
@@ -221,35 +228,59 @@ impl Store {
         let sql = format!(
             "UPDATE users SET role = COALESCE($2, role), status = COALESCE($3, status), \
              display_name = CASE WHEN $4 THEN $5 ELSE display_name END, updated_at = $6 \
-             WHERE id = $1 RETURNING {USER_COLUMNS}"
+             WHERE id = $1 AND ((COALESCE($2, role) = 'admin' \
+             AND COALESCE($3, status) = 'active') OR {KEEPS_AN_ADMIN}) \
+             RETURNING {USER_COLUMNS}"
         );
         let name = update.display_name.clone().flatten();
-        let user = with_pool!(self.db(), pool => {
-            sqlx::query_as::<_, UserRecord>(&sql)
+        let lock = self.admin_lock();
+        let (user, exists) = with_pool!(self.db(), pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
+            let user = sqlx::query_as::<_, UserRecord>(&sql)
                 .bind(id)
                 .bind(update.role.map(Role::as_str))
                 .bind(update.status.map(UserStatus::as_str))
                 .bind(update.display_name.is_some())
                 .bind(name)
                 .bind(Utc::now())
-                .fetch_optional(pool)
-                .await
-        })?
-        .ok_or(StoreError::NotFound { entity: "user" })?;
-        if update.role == Some(Role::Recruiter) && user.organisation_id.is_none() {
-            self.give_personal_organisation(id).await?;
-            return self.get_user(id).await;
+                .fetch_optional(&mut *tx)
+                .await?;
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((user, exists))
+        })?;
+        match (user, exists > 0) {
+            (Some(user), _) => {
+                if update.role == Some(Role::Recruiter) && user.organisation_id.is_none() {
+                    self.give_personal_organisation(id).await?;
+                    return self.get_user(id).await;
+                }
+                Ok(user)
+            }
+            (None, true) => Err(StoreError::LastAdmin),
+            (None, false) => Err(StoreError::NotFound { entity: "user" }),
         }
-        Ok(user)
     }
 
     /// Deletes the user. Their sessions, preferences, resumes and applications go with them
     /// (foreign keys cascade); the API keys they created are revoked first and kept, without
-    /// a creator, for the audit trail.
+    /// a creator, for the audit trail. Refused with [`StoreError::LastAdmin`] for the last
+    /// active admin.
     pub async fn delete_user(&self, id: i64) -> Result<(), StoreError> {
         let now = Utc::now();
-        let deleted = with_pool!(self.db(), pool => {
+        let delete = format!("DELETE FROM users WHERE id = $1 AND {KEEPS_AN_ADMIN}");
+        let lock = self.admin_lock();
+        let (deleted, exists) = with_pool!(self.db(), pool => {
             let mut tx = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
             sqlx::query(
                 "UPDATE api_keys SET revoked_at = $2 WHERE created_by = $1 AND revoked_at IS NULL",
             )
@@ -257,18 +288,37 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+            let deleted = sqlx::query(&delete)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(deleted)
+            if deleted == 0 {
+                let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.rollback().await?;
+                Ok::<_, sqlx::Error>((false, exists > 0))
+            } else {
+                tx.commit().await?;
+                Ok((true, true))
+            }
         })?;
-        if deleted == 0 {
-            return Err(StoreError::NotFound { entity: "user" });
+        match (deleted, exists) {
+            (true, _) => Ok(()),
+            (false, true) => Err(StoreError::LastAdmin),
+            (false, false) => Err(StoreError::NotFound { entity: "user" }),
         }
-        Ok(())
+    }
+
+    /// On PostgreSQL, the statement that locks the active admins' rows for the rest of the
+    /// transaction, so two concurrent demotions cannot each see the other admin still
+    /// there. SQLite runs one writer at a time, and the guarded statement is that write.
+    fn admin_lock(&self) -> Option<&'static str> {
+        (self.backend() == super::Backend::Postgres).then_some(
+            "SELECT id FROM users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE",
+        )
     }
 
     pub async fn record_login(&self, id: i64) -> Result<(), StoreError> {
@@ -306,6 +356,36 @@ impl Store {
             .map(|r| r.rows_affected())
         })?;
         Ok(changed == 1)
+    }
+
+    /// Replaces the stored TOTP secret `old` with `new` (the same secret, sealed). Returns
+    /// false when the row no longer holds `old`.
+    pub async fn replace_totp_secret(
+        &self,
+        id: i64,
+        old: &str,
+        new: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = with_pool!(self.db(), pool => {
+            sqlx::query("UPDATE users SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2")
+                .bind(id)
+                .bind(old)
+                .bind(new)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// The TOTP secrets still stored in plain text (without the `v1:` sealing prefix).
+    pub async fn plaintext_totp_secrets(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let sql = "SELECT id, totp_secret FROM users \
+                   WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%' ORDER BY id";
+        let rows = with_pool!(self.db(), pool => {
+            sqlx::query_as::<_, (i64, String)>(sql).fetch_all(pool).await
+        })?;
+        Ok(rows)
     }
 
     /// Switches the factor on after a valid code for `step`. Returns false when it was

@@ -10,6 +10,7 @@ mod analytics;
 mod applications;
 mod auth;
 mod auth_api_keys;
+mod auth_hardening;
 mod auth_support;
 mod auth_totp;
 mod batch;
