@@ -21,6 +21,7 @@ mod documents_api;
 mod errors;
 mod eval_match;
 mod health;
+mod index_heal;
 mod ingest_cli;
 mod metrics;
 mod openapi;
