@@ -70,11 +70,11 @@ impl Models {
     }
 }
 
-/// Opens the search engine on the index directory and catches it up with the database.
-pub async fn open_search(
+/// Opens the search engine on the index directory (healing a damaged live generation and
+/// removing unused ones, see [`SearchEngine::open`]), without catching it up.
+pub async fn open_search_engine(
     settings: &Settings,
     models: &Models,
-    store: &Store,
 ) -> anyhow::Result<Arc<SearchEngine>> {
     let layout = IndexLayout::new(settings.index_dir());
     let engine_settings = EngineSettings {
@@ -92,43 +92,104 @@ pub async fn open_search(
             settings.index_dir().display()
         )
     })?;
-    let engine = Arc::new(engine);
-    sync::catch_up_all(store, &engine)
+    Ok(Arc::new(engine))
+}
+
+/// Opens the search engine on the index directory and catches it up with the database
+/// (for commands that need the indexes complete before they go on).
+pub async fn open_search(
+    settings: &Settings,
+    models: &Models,
+    store: &Store,
+) -> anyhow::Result<Arc<SearchEngine>> {
+    let engine = open_search_engine(settings, models).await?;
+    catch_up_healing(store, &engine)
         .await
         .context("cannot bring the indexes up to date with the database")?;
+    engine.set_ready();
     Ok(engine)
 }
 
-/// Keeps a server's indexes current: every `interval`, serves a generation that `reindex`
-/// made live, and catches up with changes other processes made to the database.
+/// Keeps a server's indexes current: at once, then every `interval`, serves a generation
+/// that `reindex` made live, verifies the live text indexes' checksums, and catches up
+/// with changes other processes made to the database. A damaged index is rebuilt from the
+/// database into a new generation. The engine is ready after the first catch-up.
 pub async fn keep_indexes_current(store: Store, engine: Arc<SearchEngine>, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
     loop {
-        ticker.tick().await;
+        ticker.tick().await; // the first tick is immediate
         if let Err(error) = follow_generation(&store, &engine).await {
-            tracing::warn!(%error, "cannot switch to the new index generation, will retry");
+            tracing::warn!(error = %format!("{error:#}"), "cannot switch to the new index generation, will retry");
         }
-        if let Err(error) = sync::catch_up_all(&store, &engine).await {
-            tracing::warn!(%error, "index catch-up failed, will retry");
+        match catch_up_healing(&store, &engine).await {
+            Ok(()) => engine.set_ready(),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "index catch-up failed, will retry");
+            }
         }
+        remove_unused_generations(&engine).await;
     }
 }
 
+/// Verifies the live generation and catches it up; when it is damaged (before or during
+/// the catch-up), rebuilds it from the database into a new generation and serves that.
+async fn catch_up_healing(store: &Store, engine: &Arc<SearchEngine>) -> anyhow::Result<()> {
+    let live = engine.generation();
+    let verified = spawn_blocking_with_span(move || live.verify()).await?;
+    let damage = match verified {
+        Err(error) if error.is_corruption() => error.to_string(),
+        Err(error) => return Err(error.into()),
+        Ok(()) => match sync::catch_up_all(store, engine).await {
+            Ok(_) => return Ok(()),
+            Err(error) if error.is_corruption() => error.to_string(),
+            Err(error) => return Err(error.into()),
+        },
+    };
+    heal(store, engine, &damage).await
+}
+
+/// Rebuilds the indexes from the database into a new generation and serves it.
+async fn heal(store: &Store, engine: &Arc<SearchEngine>, damage: &str) -> anyhow::Result<()> {
+    let damaged = engine.generation().dir.clone();
+    tracing::warn!(generation = %damaged.display(), error = %damage, "index generation is damaged, rebuilding it from the database");
+    let report = sync::rebuild(store, engine, false, &|_, _, _| {})
+        .await
+        .context("cannot rebuild the damaged index")?;
+    tracing::info!(
+        generation = %report.generation,
+        duration_ms = report.seconds * 1e3,
+        "damaged index rebuilt from the database"
+    );
+    Ok(())
+}
+
+/// Switches to the generation `CURRENT` names when it is not the one served (`reindex`
+/// made a new one live). One that is damaged is rebuilt from the database instead.
 async fn follow_generation(store: &Store, engine: &Arc<SearchEngine>) -> anyhow::Result<()> {
-    let Some(current) = engine.layout().current()? else {
-        return Ok(());
+    let current = match engine.layout().current() {
+        Ok(Some(current)) => current,
+        Ok(None) => return Ok(()),
+        Err(error) if error.is_corruption() => {
+            return heal(store, engine, &error.to_string()).await;
+        }
+        Err(error) => return Err(error.into()),
     };
     if current == engine.generation().dir {
         return Ok(());
     }
     let (dim, params) = (engine.embedder().dimension(), engine.settings().hnsw);
     let dir = current.clone();
-    let generation =
+    let opened =
         spawn_blocking_with_span(move || crate::search::Generation::open(&dir, dim, params))
-            .await??;
-    let generation = Arc::new(generation);
+            .await?;
+    let generation = match opened {
+        Ok(generation) => Arc::new(generation),
+        Err(error) if error.is_corruption() => {
+            return heal(store, engine, &error.to_string()).await;
+        }
+        Err(error) => return Err(error.into()),
+    };
     for c in crate::search::Collection::ALL {
         sync::catch_up(store, engine, &generation, c).await?;
     }
@@ -137,4 +198,14 @@ async fn follow_generation(store: &Store, engine: &Arc<SearchEngine>) -> anyhow:
     engine.swap(generation);
     tracing::info!(generation = %current.display(), "serving the rebuilt index generation");
     Ok(())
+}
+
+/// Removes generations nobody uses any more (the one served before a switch, once
+/// in-flight requests let go of it; half-built ones a killed `reindex` left).
+async fn remove_unused_generations(engine: &Arc<SearchEngine>) {
+    let layout = engine.layout().clone();
+    let removed = spawn_blocking_with_span(move || layout.remove_unused_generations()).await;
+    if let Ok(Err(error)) = removed {
+        tracing::warn!(%error, "cannot remove unused index generations");
+    }
 }

@@ -16,7 +16,7 @@ use crate::api;
 use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::career::CareerService;
-use crate::components::{Models, keep_indexes_current, open_search};
+use crate::components::{Models, keep_indexes_current, open_search_engine};
 use crate::config::Settings;
 use crate::events::EventHub;
 use crate::matching::service::Matcher;
@@ -33,7 +33,8 @@ pub struct Application {
 
 impl Application {
     /// Loads the models, connects the store, applies migrations (unless disabled), opens
-    /// and catches up the indexes, and binds the listener.
+    /// the indexes (healing damaged ones), and binds the listener. The indexes catch up
+    /// with the database in the background once the server runs.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let models = Models::load(&settings).await?;
         Self::build_with(settings, models).await
@@ -56,7 +57,9 @@ impl Application {
             let applied = store.migrate().await.context("cannot apply migrations")?;
             tracing::info!(migrations.applied = applied, database.backend = ?store.backend(), "database ready");
         }
-        let search = open_search(&settings, &models, &store).await?;
+        // Not caught up here: the port opens at once and the catch-up runs in the
+        // background (`run_until`), with `/readyz` at 503 `catching_up` meanwhile.
+        let search = open_search_engine(&settings, &models).await?;
         let matcher = Arc::new(Matcher::new(
             store.clone(),
             search.clone(),

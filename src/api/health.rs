@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::error::error_response;
+use crate::search::IndexReadiness;
 use crate::state::AppState;
 
 const READY_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -16,10 +17,22 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers and its migrations are applied.
+/// Readiness: the database answers, its migrations are applied and the indexes have
+/// caught up with it since start (503 `not_ready` with `details.reason` `catching_up`
+/// meanwhile; liveness is unaffected).
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let check = tokio::time::timeout(READY_CHECK_TIMEOUT, state.store.check_ready()).await;
     let reason = match check {
+        Ok(Ok(())) if state.search.readiness() != IndexReadiness::Ready => {
+            let index = state.search.readiness().as_str();
+            tracing::debug!(reason = index, "not ready");
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the search indexes are catching up with the database",
+                json!({ "reason": index }),
+            );
+        }
         Ok(Ok(())) => {
             return Json(json!({
                 "status": "ready",

@@ -1,5 +1,6 @@
 //! `intellicv reindex`: rebuild both indexes from the database into a new generation and
-//! make it live atomically.
+//! make it live atomically. Safe beside a running server, which switches to the new
+//! generation at its next check.
 
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -7,7 +8,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::components::Models;
 use crate::config::Settings;
 use crate::search::layout::IndexLayout;
-use crate::search::{Collection, EngineSettings, SearchEngine, sync};
+use crate::search::{Collection, EngineSettings, sync};
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -29,12 +30,6 @@ pub async fn run(args: ReindexArgs, settings: Settings) -> anyhow::Result<()> {
         hnsw: settings.search.hnsw,
         result_cache_capacity: settings.search.result_cache_capacity,
     };
-    let engine = std::sync::Arc::new(SearchEngine::open(
-        layout,
-        models.embedder.clone(),
-        Some(models.skills.clone()),
-        engine_settings,
-    )?);
     let bars = MultiProgress::with_draw_target(if args.json {
         ProgressDrawTarget::hidden()
     } else {
@@ -57,7 +52,16 @@ pub async fn run(args: ReindexArgs, settings: Settings) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = sync::rebuild(&store, &engine, args.reembed, &progress).await?;
+    // Never opens the live generation: a server may be serving it (see `rebuild_beside`).
+    let report = sync::rebuild_beside(
+        &store,
+        &layout,
+        &models.embedder,
+        engine_settings,
+        args.reembed,
+        &progress,
+    )
+    .await?;
     jobs.finish();
     resumes.finish();
     store.close().await;

@@ -16,7 +16,7 @@ use super::allowed::Allowed;
 use super::categories::CategoryProfiles;
 use super::embedder::{CacheStats, Embedder};
 use super::fusion::fuse;
-use super::layout::{self, IndexLayout, Manifest};
+use super::layout::{self, GenerationLease, IndexLayout, Manifest};
 use super::request::{SearchHit, SearchRequest, SearchResponse, count_facets};
 use super::{
     Collection, DocId, DocMeta, HnswParams, SearchDoc, SearchError, SearchFilters, TextIndex,
@@ -175,22 +175,65 @@ impl CollectionIndex {
     }
 }
 
-/// A set of indexes for both collections in one generation directory.
+/// A set of indexes for both collections in one generation directory, claimed by this
+/// process while it is open (see [`GenerationLease`]).
 pub struct Generation {
     pub dir: PathBuf,
     pub jobs: CollectionIndex,
     pub resumes: CollectionIndex,
     manifest: Mutex<Manifest>,
+    lease: GenerationLease,
 }
 
 impl Generation {
+    /// Opens (or creates) the indexes in `dir`. Text indexes whose files fail their
+    /// checksums are [`SearchError::Corrupt`]; so is a panic while opening (damaged bytes
+    /// the checksums did not catch), rather than taking the process down.
     pub fn open(dir: &Path, dim: usize, params: HnswParams) -> Result<Self, SearchError> {
-        Ok(Self {
-            dir: dir.to_owned(),
-            jobs: CollectionIndex::open(dir, Collection::Jobs, dim, params)?,
-            resumes: CollectionIndex::open(dir, Collection::Resumes, dim, params)?,
-            manifest: Mutex::new(layout::read_manifest(dir)?),
+        let lease = GenerationLease::acquire(dir)?;
+        let open = || -> Result<Self, SearchError> {
+            Ok(Self {
+                dir: dir.to_owned(),
+                jobs: CollectionIndex::open(dir, Collection::Jobs, dim, params)?,
+                resumes: CollectionIndex::open(dir, Collection::Resumes, dim, params)?,
+                manifest: Mutex::new(layout::read_manifest(dir)?),
+                lease,
+            })
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(open)).unwrap_or_else(|_| {
+            Err(SearchError::Corrupt {
+                path: dir.to_owned(),
+                reason: "opening the indexes panicked".to_owned(),
+            })
         })
+    }
+
+    /// Checks the text indexes' files against their checksums (see [`TextIndex::verify`]).
+    ///
+    /// [`TextIndex::verify`]: super::TextIndex::verify
+    pub fn verify(&self) -> Result<(), SearchError> {
+        for c in Collection::ALL {
+            self.collection(c).text.verify()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the indexes (waiting for their merges and releasing their writers' locks)
+    /// but keeps the claim on the directory. Blocking.
+    pub fn close(self) -> GenerationLease {
+        let Generation {
+            jobs,
+            resumes,
+            lease,
+            ..
+        } = self;
+        for index in [jobs, resumes] {
+            let c = index.collection;
+            if let Err(error) = index.text.close() {
+                tracing::warn!(collection = c.as_str(), %error, "cannot finish the text index's merges; the next writer redoes them");
+            }
+        }
+        lease
     }
 
     pub fn collection(&self, c: Collection) -> &CollectionIndex {
@@ -238,6 +281,24 @@ pub struct EngineSettings {
     pub result_cache_capacity: u64,
 }
 
+/// Whether the live generation has caught up with the database since the engine opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexReadiness {
+    /// Documents the index misses are being indexed (searches may miss them).
+    CatchingUp,
+    Ready,
+}
+
+impl IndexReadiness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexReadiness::CatchingUp => "catching_up",
+            IndexReadiness::Ready => "ready",
+        }
+    }
+}
+
 /// The search engine shared by the server and the CLI.
 pub struct SearchEngine {
     layout: IndexLayout,
@@ -248,10 +309,44 @@ pub struct SearchEngine {
     results: moka::sync::Cache<(Collection, String), Arc<SearchResponse>>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    /// `true` once the live generation caught up with the database.
+    ready: tokio::sync::watch::Sender<bool>,
+}
+
+/// Opens the live generation. When there is none, or it is damaged (`CURRENT` names a
+/// missing directory, a file fails its checksum, `meta.json` does not parse, ...), starts
+/// an empty generation and makes it live: the catch-up fills it from the database, as it
+/// refills a vector index it cannot load. The damaged one is left for
+/// [`IndexLayout::remove_unused_generations`].
+fn open_live(
+    layout: &IndexLayout,
+    dim: usize,
+    params: HnswParams,
+) -> Result<Generation, SearchError> {
+    match layout.current() {
+        Ok(Some(dir)) => match Generation::open(&dir, dim, params) {
+            Ok(generation) => return Ok(generation),
+            Err(error) if error.is_corruption() => {
+                tracing::warn!(path = %dir.display(), %error, "index generation is damaged, starting a new one to refill from the database");
+            }
+            Err(error) => return Err(error),
+        },
+        Ok(None) => {}
+        Err(error) if error.is_corruption() => {
+            tracing::warn!(%error, "index pointer is damaged, starting a new generation to refill from the database");
+        }
+        Err(error) => return Err(error),
+    }
+    let lease = layout.new_generation()?;
+    let generation = Generation::open(lease.dir(), dim, params)?;
+    layout.make_current(lease.dir())?;
+    Ok(generation)
 }
 
 impl SearchEngine {
-    /// Opens the live generation under `layout`, creating an empty one when there is none.
+    /// Opens the live generation under `layout` (healing a damaged one, see
+    /// [`open_live`]) and removes generations nobody uses (half-built ones a killed
+    /// `reindex` left). The engine starts [`IndexReadiness::CatchingUp`].
     pub fn open(
         layout: IndexLayout,
         embedder: Arc<Embedder>,
@@ -259,15 +354,10 @@ impl SearchEngine {
         settings: EngineSettings,
     ) -> Result<Self, SearchError> {
         std::fs::create_dir_all(layout.root()).map_err(|e| SearchError::io(layout.root(), e))?;
-        let dir = match layout.current()? {
-            Some(dir) => dir,
-            None => {
-                let dir = layout.new_generation()?;
-                layout.make_current(&dir)?;
-                dir
-            }
-        };
-        let generation = Generation::open(&dir, embedder.dimension(), settings.hnsw)?;
+        let generation = open_live(&layout, embedder.dimension(), settings.hnsw)?;
+        if let Err(error) = layout.remove_unused_generations() {
+            tracing::warn!(%error, "cannot remove unused index generations");
+        }
         Ok(Self {
             layout,
             live: RwLock::new(Arc::new(generation)),
@@ -277,11 +367,33 @@ impl SearchEngine {
             results: moka::sync::Cache::new(settings.result_cache_capacity),
             cache_hits: AtomicU64::new(0),
             cache_misses: AtomicU64::new(0),
+            ready: tokio::sync::watch::Sender::new(false),
         })
     }
 
     pub fn layout(&self) -> &IndexLayout {
         &self.layout
+    }
+
+    pub fn readiness(&self) -> IndexReadiness {
+        if *self.ready.borrow() {
+            IndexReadiness::Ready
+        } else {
+            IndexReadiness::CatchingUp
+        }
+    }
+
+    /// Records that the live generation caught up with the database.
+    pub fn set_ready(&self) {
+        if !self.ready.send_replace(true) {
+            tracing::info!("index caught up, ready");
+        }
+    }
+
+    /// Waits until the live generation has caught up with the database.
+    pub async fn wait_ready(&self) {
+        let mut ready = self.ready.subscribe();
+        let _ = ready.wait_for(|r| *r).await;
     }
 
     pub fn embedder(&self) -> &Arc<Embedder> {

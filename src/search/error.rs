@@ -28,6 +28,36 @@ pub enum SearchError {
 }
 
 impl SearchError {
+    /// Whether the index files themselves are damaged (or from an incompatible version),
+    /// so rebuilding them from the database is the cure. A held lock, a full disk or
+    /// missing permissions are not: rebuilding would not help.
+    pub fn is_corruption(&self) -> bool {
+        use tantivy::TantivyError as T;
+        use tantivy::directory::error::OpenReadError;
+        let damaged_io = |e: &std::io::Error| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData
+            )
+        };
+        match self {
+            SearchError::Corrupt { .. } => true,
+            SearchError::TextIndex(e) => match e {
+                T::DataCorruption(_)
+                | T::IncompatibleIndex(_)
+                | T::SchemaError(_)
+                | T::DeserializeError(_)
+                | T::FieldNotFound(_) => true,
+                T::IoError(io) => damaged_io(io),
+                T::OpenReadError(OpenReadError::FileDoesNotExist(_)) => true,
+                T::OpenReadError(OpenReadError::IncompatibleIndex(_)) => true,
+                T::OpenReadError(OpenReadError::IoError { io_error, .. }) => damaged_io(io_error),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         SearchError::Io {
             path: path.into(),

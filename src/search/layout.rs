@@ -14,8 +14,15 @@
 //! A rebuild writes a new generation beside the live one and then replaces `CURRENT`
 //! atomically (write a temporary file, rename it over), so readers see either the old
 //! generation or the new one, never a half-built index.
+//!
+//! Every process that builds or serves a generation holds a shared lock on its `lease`
+//! file ([`GenerationLease`]). A generation that is not `CURRENT` and whose lease nobody
+//! holds (a finished one that no process serves any more, or a half-built one whose
+//! builder was killed: the kernel drops the lock with the process) is removed by
+//! [`IndexLayout::remove_unused_generations`]; one a live process builds or serves is left
+//! alone.
 
-use std::fs;
+use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -25,6 +32,75 @@ use super::{Collection, SearchError};
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "manifest.json";
+const LEASE: &str = "lease";
+const GENERATION_PREFIX: &str = "gen-";
+
+/// A process's claim on a generation directory (a shared lock on its `lease` file): while
+/// any process holds one, no other removes the directory. Released on drop, or by the
+/// kernel when the process dies.
+#[derive(Debug)]
+pub struct GenerationLease {
+    dir: PathBuf,
+    _file: File,
+}
+
+impl GenerationLease {
+    /// Claims an existing generation directory. Fails when the directory is gone or being
+    /// removed.
+    pub fn acquire(dir: &Path) -> Result<Self, SearchError> {
+        let path = dir.join(LEASE);
+        let file = open_lease(&path)?;
+        match file.try_lock_shared() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(SearchError::Corrupt {
+                    path: dir.to_owned(),
+                    reason: "the generation is being removed".to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(SearchError::io(path, e)),
+        }
+        // A cleaner may have removed the directory between our open and our lock: then
+        // the lock is on a file no longer there.
+        if !same_file(&file, &path) {
+            return Err(SearchError::Corrupt {
+                path: dir.to_owned(),
+                reason: "the generation was removed".to_owned(),
+            });
+        }
+        Ok(Self {
+            dir: dir.to_owned(),
+            _file: file,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+fn open_lease(path: &Path) -> Result<File, SearchError> {
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| SearchError::io(path, e))
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, path: &Path) -> bool {
+    path.exists()
+}
 
 /// The root index directory.
 #[derive(Debug, Clone)]
@@ -76,6 +152,13 @@ impl IndexLayout {
         &self.root
     }
 
+    /// The name `CURRENT` holds, if it exists (whether or not that directory does).
+    fn current_name(&self) -> Option<String> {
+        fs::read_to_string(self.root.join(CURRENT))
+            .ok()
+            .map(|name| name.trim().to_owned())
+    }
+
     /// The live generation's directory, if one exists.
     pub fn current(&self) -> Result<Option<PathBuf>, SearchError> {
         let pointer = self.root.join(CURRENT);
@@ -96,12 +179,25 @@ impl IndexLayout {
         }
     }
 
-    /// A fresh, empty generation directory (not yet live).
-    pub fn new_generation(&self) -> Result<PathBuf, SearchError> {
-        let stamp = Utc::now().format("%Y%m%dT%H%M%S%.6f");
-        let dir = self.root.join(format!("gen-{stamp}"));
-        fs::create_dir_all(&dir).map_err(|e| SearchError::io(&dir, e))?;
-        Ok(dir)
+    /// A fresh, empty generation directory (not yet live), claimed by the caller: keep
+    /// the lease until the generation is built and live, or it is removed as half-built.
+    pub fn new_generation(&self) -> Result<GenerationLease, SearchError> {
+        let mut attempt = 0;
+        loop {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%S%.6f");
+            let dir = self.root.join(format!("{GENERATION_PREFIX}{stamp}"));
+            if dir.exists() {
+                std::thread::sleep(std::time::Duration::from_micros(10));
+                continue;
+            }
+            fs::create_dir_all(&dir).map_err(|e| SearchError::io(&dir, e))?;
+            match GenerationLease::acquire(&dir) {
+                Ok(lease) => return Ok(lease),
+                // Removed by a cleaner in the moment between creating and claiming it.
+                Err(e) if attempt >= 3 => return Err(e),
+                Err(_) => attempt += 1,
+            }
+        }
     }
 
     /// Makes `generation` the live one, atomically.
@@ -119,22 +215,51 @@ impl IndexLayout {
         fs::rename(&tmp, &pointer).map_err(|e| SearchError::io(&pointer, e))
     }
 
-    /// Removes every generation but the live one and `keep`.
-    pub fn remove_old_generations(&self, keep: Option<&Path>) -> Result<usize, SearchError> {
-        let current = self.current()?;
-        let mut removed = 0;
-        let entries = fs::read_dir(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
+    /// Removes every generation directory that is not `CURRENT` and that no process
+    /// holds a lease on: ones no process serves any more and half-built ones whose
+    /// builder died. Returns the directories removed.
+    pub fn remove_unused_generations(&self) -> Result<Vec<PathBuf>, SearchError> {
+        let mut removed = Vec::new();
+        let entries = match fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(removed),
+            Err(e) => return Err(SearchError::io(&self.root, e)),
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let is_generation = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("gen-"));
-            if !is_generation || Some(&path) == current.as_ref() || Some(path.as_path()) == keep {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            if !name.starts_with(GENERATION_PREFIX) || !path.is_dir() {
                 continue;
             }
-            fs::remove_dir_all(&path).map_err(|e| SearchError::io(&path, e))?;
-            removed += 1;
+            if self.current_name().as_deref() == Some(name.as_str()) {
+                continue;
+            }
+            let lease = path.join(LEASE);
+            let Ok(file) = open_lease(&lease) else {
+                continue; // removed meanwhile
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    tracing::debug!(path = %path.display(), "index generation in use, kept");
+                    continue;
+                }
+                Err(TryLockError::Error(e)) => return Err(SearchError::io(lease, e)),
+            }
+            // Nobody can claim it now; it may have become live just before we locked.
+            if self.current_name().as_deref() == Some(name.as_str()) {
+                continue;
+            }
+            match fs::remove_dir_all(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(SearchError::io(&path, e)),
+            }
+            drop(file);
+            tracing::info!(path = %path.display(), "unused index generation removed");
+            removed.push(path);
         }
         Ok(removed)
     }
@@ -179,19 +304,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_generation_becomes_current_and_old_ones_are_removed() {
+    fn a_new_generation_becomes_current_and_unused_ones_are_removed() {
         let root = tempfile::tempdir().unwrap();
         let layout = IndexLayout::new(root.path());
         assert_eq!(layout.current().unwrap(), None);
         let first = layout.new_generation().unwrap();
-        layout.make_current(&first).unwrap();
-        assert_eq!(layout.current().unwrap(), Some(first.clone()));
-        std::thread::sleep(std::time::Duration::from_millis(2));
+        layout.make_current(first.dir()).unwrap();
+        assert_eq!(layout.current().unwrap(), Some(first.dir().to_owned()));
         let second = layout.new_generation().unwrap();
-        layout.make_current(&second).unwrap();
-        assert_eq!(layout.current().unwrap(), Some(second.clone()));
-        assert_eq!(layout.remove_old_generations(None).unwrap(), 1);
-        assert!(!first.exists() && second.exists());
+        layout.make_current(second.dir()).unwrap();
+        assert_eq!(layout.current().unwrap(), Some(second.dir().to_owned()));
+        // Still claimed by its (imagined) server: kept.
+        assert!(layout.remove_unused_generations().unwrap().is_empty());
+        let first_dir = first.dir().to_owned();
+        drop(first);
+        drop(second);
+        assert_eq!(
+            layout.remove_unused_generations().unwrap(),
+            vec![first_dir.clone()]
+        );
+        assert!(!first_dir.exists());
+        assert!(layout.current().unwrap().unwrap().exists());
+    }
+
+    #[test]
+    fn a_half_built_generation_is_removed_only_once_its_builder_is_gone() {
+        let root = tempfile::tempdir().unwrap();
+        let layout = IndexLayout::new(root.path());
+        let live = layout.new_generation().unwrap();
+        layout.make_current(live.dir()).unwrap();
+        let building = layout.new_generation().unwrap();
+        fs::write(building.dir().join("half"), "x").unwrap();
+        assert!(layout.remove_unused_generations().unwrap().is_empty());
+        assert!(building.dir().exists());
+        // A killed builder: its lock is gone with it (here: dropped).
+        let dir = building.dir().to_owned();
+        drop(building);
+        // A directory left by an older version, without a lease file at all.
+        let old = root.path().join("gen-20000101T000000.000000");
+        fs::create_dir_all(old.join("jobs")).unwrap();
+        let mut removed = layout.remove_unused_generations().unwrap();
+        removed.sort();
+        assert_eq!(removed, vec![old.clone(), dir.clone()]);
+        assert!(live.dir().exists());
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub use document::{
     Collection, DocId, DocMeta, GeoPoint, SearchDoc, SkillRef, place_words, yearly_amount,
 };
 pub use engine::{
-    CollectionIndex, DocQuery, DocVectors, EngineSettings, Generation, ResultCacheStats,
-    SearchEngine, SimilarHit, SimilarityWeights,
+    CollectionIndex, DocQuery, DocVectors, EngineSettings, Generation, IndexReadiness,
+    ResultCacheStats, SearchEngine, SimilarHit, SimilarityWeights,
 };
 pub use error::SearchError;
 pub use filters::{GeoRadius, SearchFilters};

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::docs::{self, JOB_EMBED_TOKENS};
-use super::engine::{DocVectors, Generation, SearchEngine};
+use super::embedder::Embedder;
+use super::engine::{DocVectors, EngineSettings, Generation, SearchEngine};
+use super::layout::{GenerationLease, IndexLayout};
 use super::vectorize::{EmbedInput, embed_documents};
 use super::{Collection, DocId, SearchDoc, SearchError};
 use crate::store::{Store, StoreError, StoredEmbedding};
@@ -24,6 +26,13 @@ pub enum SyncError {
     Search(#[from] SearchError),
     #[error("indexing task failed: {0}")]
     Task(String),
+}
+
+impl SyncError {
+    /// Whether the index files are damaged (see [`SearchError::is_corruption`]).
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, SyncError::Search(e) if e.is_corruption())
+    }
 }
 
 impl From<tokio::task::JoinError> for SyncError {
@@ -106,14 +115,14 @@ async fn prepare(store: &Store, c: Collection, ids: &[DocId]) -> Result<Vec<Prep
 /// otherwise embedded now (off the async runtime) and stored.
 async fn vectors_for(
     store: &Store,
-    engine: &Arc<SearchEngine>,
+    embedder: &Arc<Embedder>,
     c: Collection,
     prepared: &[Prepared],
     reembed: bool,
     report: &mut SyncReport,
 ) -> Result<HashMap<DocId, DocVectors>, SyncError> {
     let ids: Vec<DocId> = prepared.iter().map(|p| p.doc.id).collect();
-    let model = engine.embedder().status().model_version;
+    let model = embedder.status().model_version;
     let mut vectors = HashMap::new();
     if !reembed {
         let wanted: HashMap<DocId, &str> = prepared
@@ -135,7 +144,7 @@ async fn vectors_for(
         .map(|p| p.embed.clone())
         .collect();
     if !missing.is_empty() {
-        let embedder = engine.embedder().clone();
+        let embedder = embedder.clone();
         let embedded: Vec<StoredEmbedding> =
             tokio::task::spawn_blocking(move || embed_documents(&embedder, &missing))
                 .await?
@@ -174,7 +183,8 @@ pub async fn index_documents(
     let (keep, gone): (Vec<DocId>, Vec<DocId>) = ids.iter().partition(|id| searchable.contains(id));
     for batch in keep.chunks(BATCH) {
         let prepared = prepare(store, c, batch).await?;
-        let vectors = vectors_for(store, engine, c, &prepared, false, &mut report).await?;
+        let vectors =
+            vectors_for(store, engine.embedder(), c, &prepared, false, &mut report).await?;
         let docs: Vec<(SearchDoc, Option<DocVectors>)> = prepared
             .into_iter()
             .map(|p| {
@@ -256,7 +266,15 @@ pub async fn catch_up(
             .filter(|p| work.get(&p.doc.id).is_some_and(|w| w.1))
             .cloned()
             .collect();
-        let vectors = vectors_for(store, engine, c, &wants_vector, false, &mut report).await?;
+        let vectors = vectors_for(
+            store,
+            engine.embedder(),
+            c,
+            &wants_vector,
+            false,
+            &mut report,
+        )
+        .await?;
         let text_docs: Vec<SearchDoc> = prepared
             .iter()
             .filter(|p| work.get(&p.doc.id).is_some_and(|w| w.0))
@@ -355,22 +373,23 @@ pub struct RebuildReport {
     pub seconds: f64,
 }
 
-/// Rebuilds both collections from the database into a new generation, then makes it the
-/// live one (atomically) and serves it. Stored embeddings are reused unless `reembed`.
-/// `progress` is told how many documents of how many are done.
-pub async fn rebuild(
+/// Builds both collections from the database into a new generation directory, not yet
+/// live; the caller holds the returned lease until it is. Stored embeddings are reused
+/// unless `reembed`. `progress` is told how many documents of how many are done.
+async fn build_generation(
     store: &Store,
-    engine: &Arc<SearchEngine>,
+    layout: &IndexLayout,
+    embedder: &Arc<Embedder>,
+    settings: EngineSettings,
     reembed: bool,
     progress: &(dyn Fn(Collection, usize, usize) + Sync),
-) -> Result<RebuildReport, SyncError> {
-    let started = std::time::Instant::now();
-    let layout = engine.layout().clone();
-    let dir = layout.new_generation()?;
-    let (dim, params) = (engine.embedder().dimension(), engine.settings().hnsw);
-    let dir2 = dir.clone();
+) -> Result<(GenerationLease, Generation, Vec<(Collection, SyncReport)>), SyncError> {
+    let lease = layout.new_generation()?;
+    tracing::info!(generation = %lease.dir().display(), "building a new index generation");
+    let (dim, params) = (embedder.dimension(), settings.hnsw);
+    let dir = lease.dir().to_owned();
     let generation =
-        Arc::new(tokio::task::spawn_blocking(move || Generation::open(&dir2, dim, params)).await??);
+        Arc::new(tokio::task::spawn_blocking(move || Generation::open(&dir, dim, params)).await??);
     let mut collections = Vec::new();
     for c in Collection::ALL {
         let mut report = SyncReport::default();
@@ -379,7 +398,7 @@ pub async fn rebuild(
         progress(c, 0, ids.len());
         for batch in ids.chunks(BATCH) {
             let prepared = prepare(store, c, batch).await?;
-            let vectors = vectors_for(store, engine, c, &prepared, reembed, &mut report).await?;
+            let vectors = vectors_for(store, embedder, c, &prepared, reembed, &mut report).await?;
             report.documents += prepared.len();
             report.text_indexed += prepared.len();
             report.vectors_indexed += vectors.len();
@@ -412,26 +431,89 @@ pub async fn rebuild(
         })?;
         collections.push((c, report));
     }
-    let model = engine.embedder().status().model_version;
+    let model = embedder.status().model_version;
     generation.update_manifest(|m| m.model_sha256 = model)?;
     let g = generation.clone();
     tokio::task::spawn_blocking(move || g.save_vectors()).await??;
-    layout.make_current(&dir)?;
-    let previous = engine.generation().dir.clone();
     let generation = Arc::try_unwrap(generation)
         .map_err(|_| SyncError::Task("the new generation is still borrowed".to_owned()))?;
+    Ok((lease, generation, collections))
+}
+
+fn generation_name(dir: &std::path::Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn remove_unused(layout: &IndexLayout) {
+    if let Err(error) = layout.remove_unused_generations() {
+        tracing::warn!(%error, "cannot remove unused index generations");
+    }
+}
+
+/// Rebuilds both collections from the database into a new generation, then makes it the
+/// live one (atomically) and serves it. Stored embeddings are reused unless `reembed`.
+/// `progress` is told how many documents of how many are done.
+pub async fn rebuild(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    reembed: bool,
+    progress: &(dyn Fn(Collection, usize, usize) + Sync),
+) -> Result<RebuildReport, SyncError> {
+    let started = std::time::Instant::now();
+    let layout = engine.layout().clone();
+    let (lease, generation, collections) = build_generation(
+        store,
+        &layout,
+        engine.embedder(),
+        engine.settings(),
+        reembed,
+        progress,
+    )
+    .await?;
+    layout.make_current(lease.dir())?;
     engine.swap(generation);
+    drop(lease);
     // Writes that reached the old generation during the rebuild.
     let live = engine.generation();
     for c in Collection::ALL {
         catch_up(store, engine, &live, c).await?;
     }
-    layout.remove_old_generations(Some(&previous))?;
+    remove_unused(&layout);
     Ok(RebuildReport {
-        generation: dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        generation: generation_name(&live.dir),
+        collections,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Rebuilds both collections from the database into a new generation and makes it the
+/// live one, without opening the live one: what `intellicv reindex` does, so it can run
+/// beside a server, which switches to the new generation at its next check (and catches
+/// it up with writes made meanwhile). Generations nobody uses are removed first.
+pub async fn rebuild_beside(
+    store: &Store,
+    layout: &IndexLayout,
+    embedder: &Arc<Embedder>,
+    settings: EngineSettings,
+    reembed: bool,
+    progress: &(dyn Fn(Collection, usize, usize) + Sync),
+) -> Result<RebuildReport, SyncError> {
+    let started = std::time::Instant::now();
+    std::fs::create_dir_all(layout.root()).map_err(|e| SearchError::io(layout.root(), e))?;
+    remove_unused(layout);
+    let (lease, generation, collections) =
+        build_generation(store, layout, embedder, settings, reembed, progress).await?;
+    // Release the index writers before a server opens the generation; keep the claim on
+    // the directory until it is live.
+    let own = tokio::task::spawn_blocking(move || generation.close()).await?;
+    layout.make_current(lease.dir())?;
+    let name = generation_name(lease.dir());
+    drop((own, lease));
+    tracing::info!(generation = %name, "index generation is live");
+    Ok(RebuildReport {
+        generation: name,
         collections,
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -209,10 +209,21 @@ pub async fn spawn_app_with(
     backend: Backend,
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
-    init_tracing();
     let db = TestDatabase::create(backend).await?;
     let mut settings = settings_for(&db);
     configure(&mut settings);
+    let app = start_app(db, settings).await;
+    // The indexes catch up in the background; tests start once they have.
+    tokio::time::timeout(std::time::Duration::from_secs(120), app.search.wait_ready())
+        .await
+        .expect("the indexes catch up");
+    Some(app)
+}
+
+/// Starts the real application on `db` (which may hold data already) and returns as soon
+/// as it listens: the indexes may still be catching up.
+pub async fn start_app(db: TestDatabase, settings: Settings) -> TestApp {
+    init_tracing();
     let app = Application::build_with(settings, shared_models().await)
         .await
         .expect("application builds");
@@ -225,7 +236,7 @@ pub async fn spawn_app_with(
     let server = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    Some(TestApp {
+    TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: intellicv::tls::http_client_builder()
@@ -239,7 +250,7 @@ pub async fn spawn_app_with(
         db,
         shutdown: Some(tx),
         server: Some(server),
-    })
+    }
 }
 
 impl TestApp {
@@ -262,6 +273,33 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// Stops the server and waits until it has let go of its indexes; returns the
+    /// database (and data dir) to start another on.
+    pub async fn stop(mut self) -> TestDatabase {
+        self.request_shutdown();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        let search = std::sync::Arc::downgrade(&self.search);
+        let db = self.db;
+        drop((
+            self.search,
+            self.store,
+            self.events,
+            self.queue,
+            self.client,
+        ));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while search.strong_count() > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the engine is still open"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        db
     }
 
     /// Asks the server to stop, as SIGTERM would.

@@ -24,6 +24,7 @@ mod eval_match;
 mod health;
 mod hostile_input;
 mod import_roots;
+mod index_heal;
 mod ingest_cli;
 mod input_hygiene;
 mod metrics;

@@ -162,8 +162,9 @@ async fn measure_size(
     let rss_before = resident_mb();
     let layout = IndexLayout::new(scratch.join(format!("size-{}", docs.len())));
     std::fs::create_dir_all(layout.root())?;
-    let generation = layout.new_generation()?;
-    layout.make_current(&generation)?;
+    let lease = layout.new_generation()?;
+    layout.make_current(lease.dir())?;
+    let generation = lease.dir().to_owned();
     let c = Collection::Jobs;
     // Text index build.
     let plain: Vec<SearchDoc> = docs.iter().map(|(d, _)| d.clone()).collect();

@@ -80,6 +80,12 @@ const MARKER_FILE: &str = "intellicv-text.json";
 /// The text index of one collection.
 pub struct TextIndex {
     collection: Collection,
+    index: Index,
+    /// Where the index lives (`None` in memory).
+    dir: Option<PathBuf>,
+    /// Segment files whose checksum was verified, with their length and modification
+    /// time then: segment files are written once, so only new or touched ones are read.
+    verified: Mutex<Verified>,
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -89,7 +95,8 @@ pub struct TextIndex {
 
 impl TextIndex {
     /// Opens the index in `dir`, or creates an empty one (and the directory). An index
-    /// written with another schema or for another collection is [`SearchError::Corrupt`].
+    /// written with another schema or for another collection, or whose files fail their
+    /// checksums ([`TextIndex::verify`]), is [`SearchError::Corrupt`].
     pub fn open_or_create(dir: &Path, collection: Collection) -> Result<Self, SearchError> {
         Self::open_or_create_with(dir, collection, TextIndexConfig::default())
     }
@@ -117,24 +124,31 @@ impl TextIndex {
             write_marker(dir, &marker)?;
             Index::create(directory, schema, IndexSettings::default())?
         };
+        // Before anything decodes the segments: damaged bytes are found by their
+        // checksums here rather than as wrong results, a failure or a panic later.
+        let mut verified = Verified::new();
+        verify_index(&index, dir, &mut verified)?;
+        let text = Self::from_index(index, Some(dir), collection, fields, config)?;
+        *text.verified.lock().unwrap_or_else(|e| e.into_inner()) = verified;
         tracing::info!(
             collection = collection.as_str(),
             path = %dir.display(),
             created = !exists,
             "text index opened"
         );
-        Self::from_index(index, collection, fields, config)
+        Ok(text)
     }
 
     /// An index in memory (tests, benchmarks).
     pub fn in_memory(collection: Collection) -> Result<Self, SearchError> {
         let (schema, fields) = schema::build();
         let index = Index::create_in_ram(schema);
-        Self::from_index(index, collection, fields, TextIndexConfig::default())
+        Self::from_index(index, None, collection, fields, TextIndexConfig::default())
     }
 
     fn from_index(
         index: Index,
+        dir: Option<&Path>,
         collection: Collection,
         fields: Fields,
         config: TextIndexConfig,
@@ -148,6 +162,9 @@ impl TextIndex {
             index.writer_with_num_threads(config.writer_threads, config.writer_memory_bytes)?;
         Ok(TextIndex {
             collection,
+            index,
+            dir: dir.map(Path::to_owned),
+            verified: Mutex::new(HashMap::new()),
             fields,
             reader,
             writer: Mutex::new(writer),
@@ -158,6 +175,18 @@ impl TextIndex {
 
     pub fn collection(&self) -> Collection {
         self.collection
+    }
+
+    /// Checks the index on disk: `meta.json` parses and every file of its segments
+    /// matches its checksum (tantivy's footer CRC). Files verified before and unchanged
+    /// since (same length and modification time) are not read again. A damaged index is
+    /// [`SearchError::Corrupt`] naming the files.
+    pub fn verify(&self) -> Result<(), SearchError> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        verify_index(&self.index, dir, &mut verified)
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
@@ -186,6 +215,17 @@ impl TextIndex {
         for &id in ids {
             writer.delete_term(Term::from_field_i64(self.fields.id, id));
         }
+        Ok(())
+    }
+
+    /// Waits for background merges to finish and releases the writer (and its lock).
+    /// Changes not committed are lost.
+    pub fn close(self) -> Result<(), SearchError> {
+        let writer = self
+            .writer
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        writer.wait_merging_threads()?;
         Ok(())
     }
 
@@ -358,6 +398,59 @@ impl IdColumns {
             let reason = format!("document {address:?} has no id");
             TantivyError::DataCorruption(DataCorruption::comment_only(reason)).into()
         })
+    }
+}
+
+/// Segment files verified, with their length and modification time then.
+type Verified = HashMap<PathBuf, (u64, Option<std::time::SystemTime>)>;
+
+/// See [`TextIndex::verify`].
+fn verify_index(index: &Index, dir: &Path, verified: &mut Verified) -> Result<(), SearchError> {
+    let metas = index
+        .load_metas()
+        .map_err(|e| corrupt(dir, format!("unreadable meta.json: {e}")))?;
+    let managed = index.directory().list_managed_files();
+    let mut live = HashSet::new();
+    let mut damaged = Vec::new();
+    let segments: HashSet<String> = metas
+        .segments
+        .iter()
+        .map(|s| s.id().uuid_string())
+        .collect();
+    // A segment's files are `<segment uuid>.<component>` (and `.<opstamp>.del`).
+    let of_live_segment = |path: &Path| {
+        path.to_str()
+            .and_then(|name| name.split('.').next())
+            .is_some_and(|id| segments.contains(id))
+    };
+    for path in managed.into_iter().filter(|p| of_live_segment(p)) {
+        let stamp = match std::fs::metadata(dir.join(&path)) {
+            Ok(m) => (m.len(), m.modified().ok()),
+            // Merged away and collected since the metas were read.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(SearchError::io(dir.join(&path), e)),
+        };
+        live.insert(path.clone());
+        if verified.get(&path) == Some(&stamp) {
+            continue;
+        }
+        match index.directory().validate_checksum(&path) {
+            Ok(true) => {
+                verified.insert(path, stamp);
+            }
+            Ok(false) => damaged.push(format!("{} (checksum)", path.display())),
+            Err(tantivy::directory::error::OpenReadError::FileDoesNotExist(_)) => {}
+            Err(e) => damaged.push(format!("{} ({e})", path.display())),
+        }
+    }
+    verified.retain(|path, _| live.contains(path));
+    if damaged.is_empty() {
+        Ok(())
+    } else {
+        Err(corrupt(
+            dir,
+            format!("damaged files: {}", damaged.join(", ")),
+        ))
     }
 }
 
