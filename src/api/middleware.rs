@@ -82,7 +82,10 @@ fn on_response<B>(response: &Response<B>, latency: Duration, span: &Span) {
     let status = response.status().as_u16();
     span.record("http.status", status);
     span.record("duration_ms", latency.as_secs_f64() * 1000.0);
-    if response.status().is_server_error() {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        // Not ready yet, overloaded or timed out: expected states, not failures.
+        tracing::warn!(http.status = status, "request not served now");
+    } else if response.status().is_server_error() {
         tracing::error!(http.status = status, "request failed");
     } else {
         tracing::info!(http.status = status, "request finished");

@@ -92,7 +92,7 @@ pub fn load(
     budget: &Budget,
 ) -> Result<Result<Document, pdf_extract::Error>, ExtractError> {
     let cap = budget.limits.max_uncompressed_bytes;
-    check_xref_streams(bytes, cap)?;
+    check_raw_streams(bytes, cap)?;
     let document = {
         let _scope = LoadScope::enter(cap);
         let options = LoadOptions {
@@ -322,12 +322,18 @@ fn ascii85(input: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Cross-reference streams are decoded while lopdf reads the file's structure, before its
-/// load filter sees any object: find them in the raw bytes (a stream whose dictionary says
-/// `/XRef`) and measure what they inflate to.
-fn check_xref_streams(bytes: &[u8], cap: u64) -> Result<(), ExtractError> {
+/// Two kinds of stream are inflated while lopdf reads the file, before its load filter sees
+/// them, so they are measured in the raw bytes (a stream whose dictionary, found before the
+/// `stream` keyword, names its type):
+/// - cross-reference streams (`/XRef`), inflated into a counter;
+/// - object streams (`/ObjStm`) of an encrypted document, whose data cannot be inflated
+///   before lopdf decrypts it: one whose compressed size could inflate past the limit is
+///   refused.
+fn check_raw_streams(bytes: &[u8], cap: u64) -> Result<(), ExtractError> {
     /// How far before `stream` its dictionary is looked for.
     const DICT_WINDOW: usize = 4_096;
+    let encrypted = memchr::memmem::find(bytes, b"/Encrypt").is_some();
+    let flate_bound = filter_ratio(b"FlateDecode");
     for at in memchr::memmem::find_iter(bytes, b"stream") {
         if bytes[..at].ends_with(b"end") {
             continue;
@@ -337,7 +343,9 @@ fn check_xref_streams(bytes: &[u8], cap: u64) -> Result<(), ExtractError> {
             Some(start) => &dict[start..],
             None => dict,
         };
-        if memchr::memmem::find(dict, b"/XRef").is_none() {
+        let xref = memchr::memmem::find(dict, b"/XRef").is_some();
+        let object_stream = encrypted && memchr::memmem::find(dict, b"/ObjStm").is_some();
+        if !xref && !object_stream {
             continue;
         }
         let mut start = at + b"stream".len();
@@ -350,10 +358,10 @@ fn check_xref_streams(bytes: &[u8], cap: u64) -> Result<(), ExtractError> {
         let data = &bytes[start.min(bytes.len())..];
         let end = memchr::memmem::find(data, b"endstream").unwrap_or(data.len());
         let data = &data[..end];
-        if (data.len() as u64).saturating_mul(filter_ratio(b"FlateDecode")) <= cap {
+        if (data.len() as u64).saturating_mul(flate_bound) <= cap {
             continue;
         }
-        if inflated_len(data, cap) > cap {
+        if object_stream || inflated_len(data, cap) > cap {
             return Err(ExtractError::DecompressionLimit { limit: cap });
         }
     }
@@ -363,6 +371,33 @@ fn check_xref_streams(bytes: &[u8], cap: u64) -> Result<(), ExtractError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_encrypted_documents_object_stream_that_could_inflate_past_the_limit_is_refused() {
+        let mut pdf = b"%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /N 1 /First 4 >>\nstream\n".to_vec();
+        pdf.extend(std::iter::repeat_n(b'x', 40_000));
+        pdf.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<< /Size 2 >>\n");
+        assert_eq!(check_raw_streams(&pdf, 1 << 20), Ok(()));
+        let encrypted = [&pdf[..], b"<< /Encrypt 5 0 R >>"].concat();
+        assert_eq!(
+            check_raw_streams(&encrypted, 1 << 20),
+            Err(ExtractError::DecompressionLimit { limit: 1 << 20 })
+        );
+        assert_eq!(check_raw_streams(&encrypted, 64 << 20), Ok(()));
+    }
+
+    #[test]
+    fn a_cross_reference_stream_bomb_is_measured_in_the_raw_bytes() {
+        let mut pdf =
+            b"%PDF-1.5\n9 0 obj\n<< /Type /XRef /Filter /FlateDecode >>\nstream\n".to_vec();
+        pdf.extend(crate::ingest::extract::testdoc::zlib_zeros(8 << 20));
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        assert_eq!(
+            check_raw_streams(&pdf, 1 << 20),
+            Err(ExtractError::DecompressionLimit { limit: 1 << 20 })
+        );
+        assert_eq!(check_raw_streams(&pdf, 16 << 20), Ok(()));
+    }
 
     #[test]
     fn ascii85_decodes_like_the_format_says() {
