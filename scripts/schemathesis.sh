@@ -7,8 +7,9 @@
 # Each backend gets a fresh data dir (and, for postgres, a fresh database at
 # 127.0.0.1:5432, user postgres, dropped at the end), an admin account and its bearer
 # token. The run is bounded: SCHEMATHESIS_MAX_EXAMPLES test cases per operation (default
-# 10) and SCHEMATHESIS_MAX_TIME seconds per backend (default 150, plus 30 s for logout
-# and about 15 s to start). Every check runs except positive_data_acceptance: it expects
+# 10) and SCHEMATHESIS_MAX_TIME seconds per backend (default 150, plus 3 x 20 s for the
+# operations that can end the token's session, and about 15 s to start). A response
+# slower than 60 s fails the run. Every check runs except positive_data_acceptance: it expects
 # any schema-valid request to be accepted, and rules a schema cannot state (password
 # strength, an e-mail's form, a posting that must exist) make those 422s right. The schemathesis
 # version is pinned below; it is installed into target/schemathesis-venv when missing.
@@ -97,6 +98,10 @@ run_backend() {
     # tokens that outlive the run, the shared cache of embedded ESCO labels.
     export INTELLICV__RATE_LIMIT__ENABLED=false
     export INTELLICV__AUTH__ACCESS_TOKEN_TTL_SECS=3600
+    # The login throttle is not a rate limit: the run's many wrong logins from 127.0.0.1
+    # would lock the script's own logins out.
+    export INTELLICV__AUTH__MAX_FAILED_LOGINS_PER_IP=1000000
+    export INTELLICV__AUTH__MAX_FAILED_LOGINS_PER_ACCOUNT=1000000
     export INTELLICV__SKILLS__VECTOR_CACHE_DIR="$ROOT/target/skill-vector-cache"
     export RUST_LOG=${RUST_LOG:-warn}
     unset INTELLICV_CONFIG
@@ -130,10 +135,11 @@ run_backend() {
         return 1
     fi
 
-    local token
-    token=$(curl -fsS "$base/api/v1/auth/login" -H 'content-type: application/json' \
-        -d "$(python3 -c 'import json,sys; print(json.dumps({"email": sys.argv[1], "password": sys.argv[2]}))' "$email" "$password")" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    login() {
+        curl -fsS "$base/api/v1/auth/login" -H 'content-type: application/json' \
+            -d "$(python3 -c 'import json,sys; print(json.dumps({"email": sys.argv[1], "password": sys.argv[2]}))' "$email" "$password")" |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+    }
 
     local report_dir="$ROOT/target/schemathesis/$backend"
     rm -rf "$report_dir"
@@ -149,30 +155,48 @@ run_backend() {
         --checks all
         --exclude-checks positive_data_acceptance
         --max-examples "$MAX_EXAMPLES"
-        --request-timeout 30
+        --request-timeout 90
+        --max-response-time 60
         --no-shrink
         "${seed_args[@]}"
     )
     # The ndjson body of POST /admin/data/import needs a serializer of ours.
     export SCHEMATHESIS_HOOKS="$ROOT/scripts/schemathesis_hooks.py"
-    local status=0
-    # Everything but logout, which ends the session the token belongs to (every later
-    # request would be a 401); then logout alone, with the same token.
+    local status=0 token
+    # Operations that can end the token's session (logout; disabling, demoting or deleting
+    # the run's admin once the run has made another one) run last, each alone with a
+    # token of its own; before them, every other operation.
+    local last=(
+        "POST /api/v1/auth/logout"
+        "PUT /api/v1/admin/users/{user_id}/update"
+        "DELETE /api/v1/admin/users/{user_id}"
+    )
+    local exclude_last=() op
+    for op in "${last[@]}"; do
+        exclude_last+=(--exclude-name "$op")
+    done
+    token=$(login) || { echo "schemathesis: login failed" >&2; return 1; }
     "$ST" run "${common[@]}" \
         --header "Authorization: Bearer $token" \
-        --exclude-path /api/v1/auth/logout \
+        "${exclude_last[@]}" \
         --max-time "$MAX_TIME" \
         --workers 2 \
-        --report junit --report-dir "$report_dir/main" || status=$?
-    "$ST" run "${common[@]}" \
-        --header "Authorization: Bearer $token" \
-        --include-path /api/v1/auth/logout \
-        --max-time 30 \
-        --report junit --report-dir "$report_dir/logout" || status=$?
+        --report junit,ndjson --report-dir "$report_dir/main" || status=$?
+    local i=0
+    for op in "${last[@]}"; do
+        i=$((i + 1))
+        token=$(login) || { echo "schemathesis: login failed" >&2; return 1; }
+        "$ST" run "${common[@]}" \
+            --header "Authorization: Bearer $token" \
+            --include-name "$op" \
+            --max-time 20 \
+            --report junit --report-dir "$report_dir/last-$i" || status=$?
+    done
     if [ "$status" -ne 0 ] && grep -qiE 'panicked|internal error' "$WORK/server.log"; then
         echo "schemathesis: server log errors ($backend):" >&2
         grep -iE -A3 'panicked|internal error' "$WORK/server.log" | head -60 >&2
     fi
+    cp "$WORK/server.log" "$report_dir/server.log"
     cleanup
     return "$status"
 }
