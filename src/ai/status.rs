@@ -22,7 +22,8 @@ pub struct GenerationStatus {
     /// `{base_url}/chat/completions` (the key is never shown).
     pub endpoint: Option<String>,
     pub model: Option<String>,
-    #[schema(value_type = Object)]
+    /// Counters of the generation endpoint; null when none is configured.
+    #[schema(value_type = Option<Object>)]
     pub stats: Option<LlmStats>,
 }
 

@@ -50,7 +50,10 @@ pub struct ExportRequest {
     tag = "batch",
     request_body = ExportRequest,
     responses(
-        (status = 200, description = "The file: `application/x-ndjson` or `text/csv`", body = String),
+        (status = 200, description = "The file: `application/x-ndjson` or `text/csv`", content(
+            (String = "application/x-ndjson"),
+            (String = "text/csv"),
+        )),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Admins only", body = ErrorResponse),
         (status = 422, description = "An unknown entity or format, or CSV of resumes or of several entities; `details.field` names it", body = ErrorResponse),

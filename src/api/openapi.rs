@@ -10,7 +10,9 @@
 
 use axum::Router;
 use axum::routing::MethodRouter;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::input::Json;
@@ -95,7 +97,7 @@ pub const API_PREFIX: &str = "/api/v1";
         ai::generate,
     ),
     components(schemas(super::error::ErrorResponse)),
-    modifiers(&Security),
+    modifiers(&Security, &InputErrors),
     security(("bearer" = []), ("api_key" = [])),
     tags(
         (name = "auth", description = "Registration, login, tokens, the second factor"),
@@ -141,6 +143,77 @@ impl Modify for Security {
                 "A key created by an admin (POST /api/v1/admin/api-keys)",
             ))),
         );
+    }
+}
+
+/// The answers the shared extractors (`input::Json`, `Query`, `Path`, `Form`, multipart)
+/// give before a handler runs, added to every operation that does not list them itself:
+/// 422 when it reads parameters or a body (a value that cannot be read, or holds a control
+/// character), and 415 when its body must be JSON, a form or multipart (any other
+/// content type). Without them the document would promise fewer statuses than the server
+/// sends.
+struct InputErrors;
+
+/// Body media types whose extractor refuses any other content type with 415.
+const STRICT_BODY_TYPES: [&str; 3] = [
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+];
+
+fn error_answer(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorResponse"))),
+        )
+        .build()
+        .into()
+}
+
+fn operations_mut(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+impl Modify for InputErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_mut(item) {
+                let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let body_types: Vec<&str> = operation
+                    .request_body
+                    .as_ref()
+                    .map(|body| body.content.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let strict_body = !body_types.is_empty()
+                    && body_types.iter().all(|t| STRICT_BODY_TYPES.contains(t));
+                let responses = &mut operation.responses.responses;
+                if strict_body && !responses.contains_key("415") {
+                    responses.insert(
+                        "415".to_owned(),
+                        error_answer(&format!(
+                            "`unsupported_media_type`: the body is not {}",
+                            body_types.join(" or ")
+                        )),
+                    );
+                }
+                if (has_params || !body_types.is_empty()) && !responses.contains_key("422") {
+                    responses.insert(
+                        "422".to_owned(),
+                        error_answer("Invalid input; `details.field` names the parameter or field"),
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -204,5 +277,57 @@ impl Routes {
 
     pub fn into_router(self) -> Router<AppState> {
         self.router
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operations(doc: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                out.push((format!("{method} {path}"), op));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_operation_that_reads_a_json_form_or_multipart_body_documents_415_and_422() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for (name, op) in operations(&doc) {
+            let Some(content) = op["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            let strict = content
+                .keys()
+                .all(|t| STRICT_BODY_TYPES.contains(&t.as_str()));
+            let responses = &op["responses"];
+            assert!(responses.get("422").is_some(), "{name} lacks 422");
+            assert_eq!(responses.get("415").is_some(), strict, "{name}: 415");
+        }
+    }
+
+    #[test]
+    fn every_operation_with_parameters_documents_422() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for (name, op) in operations(&doc) {
+            if op["parameters"].as_array().is_some_and(|p| !p.is_empty()) {
+                assert!(op["responses"].get("422").is_some(), "{name} lacks 422");
+            }
+        }
+    }
+
+    #[test]
+    fn the_export_is_documented_as_ndjson_or_csv_and_generation_stats_may_be_null() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let export = &doc["paths"]["/api/v1/admin/data/export"]["post"]["responses"]["200"];
+        let types: Vec<&String> = export["content"].as_object().unwrap().keys().collect();
+        assert_eq!(types, ["application/x-ndjson", "text/csv"]);
+        let stats = &doc["components"]["schemas"]["GenerationStatus"]["properties"]["stats"];
+        let ty = stats["type"].as_array().expect("stats type is a list");
+        assert!(ty.contains(&serde_json::json!("null")), "{stats}");
     }
 }

@@ -163,8 +163,9 @@ fn parse_failure(resume: ResumeBody) -> Response {
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthUser,
-    multipart: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
+    let multipart = multipart_body(request, &state).await?;
     let (name, bytes) = read_file(multipart).await?;
     let outcome =
         documents::resumes::upload(&services(&state), auth.user_id(), &name, bytes).await?;
@@ -186,6 +187,31 @@ pub async fn upload(
         Json(json!({ "resume": body, "duplicate": duplicate })),
     )
         .into_response())
+}
+
+/// Whether `request` says its body is `multipart/form-data`.
+fn is_multipart(request: &axum::extract::Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// The multipart body of `request`: 415 when the body is of another content type, 422
+/// when its boundary is missing or broken.
+async fn multipart_body(
+    request: axum::extract::Request,
+    state: &AppState,
+) -> Result<Multipart, ApiError> {
+    if !is_multipart(&request) {
+        return Err(ApiError::UnsupportedMediaType(
+            "expected a multipart/form-data body with a `file` part",
+        ));
+    }
+    <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, state)
+        .await
+        .map_err(|e| ApiError::InvalidRequest(e.body_text()))
 }
 
 /// The formats a resume is stored with (`unknown`: not a format the server reads).
@@ -368,16 +394,9 @@ pub async fn update(
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let before = owned(&state, &auth, id).await?;
-    let is_multipart = request
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let record = if is_multipart {
-        let multipart =
-            <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state)
-                .await
-                .map_err(|e| ApiError::InvalidRequest(e.body_text()))?;
+    let multipart_upload = is_multipart(&request);
+    let record = if multipart_upload {
+        let multipart = multipart_body(request, &state).await?;
         let (name, bytes) = read_file(multipart).await?;
         documents::resumes::replace(&services(&state), id, &name, bytes).await?
     } else {
@@ -389,7 +408,7 @@ pub async fn update(
         };
         documents::resumes::update_profile(&services(&state), id, &body.profile).await?
     };
-    let how = if is_multipart { "file" } else { "profile" };
+    let how = if multipart_upload { "file" } else { "profile" };
     super::audit::admin_on_behalf(
         &state,
         &auth,
