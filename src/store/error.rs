@@ -47,11 +47,58 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Unavailable(_) => true,
-            StoreError::Database(e) => matches!(
-                e,
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
-            ),
+            StoreError::Database(e) => sqlx_unavailable(e),
             _ => false,
         }
     }
+
+    /// Whether the error says the disk (or quota) holding the database is full.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Database(e) | StoreError::Unavailable(e) => sqlx_storage_full(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sqlx_storage_full(e),
+            StoreError::DataDir { source, .. } => io_storage_full(source),
+            _ => false,
+        }
+    }
+}
+
+/// The connection failed rather than the statement: no connection in time, the socket
+/// broke or was closed mid-conversation (sqlx reports a cut during the handshake as a
+/// protocol error), or PostgreSQL says it cannot serve now (class 08 connection
+/// exception, 57P01-57P03 shutting down or starting, 53300 too many connections).
+fn sqlx_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13), PostgreSQL's `disk_full` (53100), or the OS saying so.
+fn sqlx_storage_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        sqlx::Error::Io(io) => io_storage_full(io),
+        _ => false,
+    }
+}
+
+/// `ENOSPC` or `EDQUOT`: no space left on the device, or the disk quota is used up.
+pub fn io_storage_full(e: &std::io::Error) -> bool {
+    const ENOSPC: i32 = 28;
+    const EDQUOT: i32 = 122;
+    e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(ENOSPC | EDQUOT))
+}
+
+/// For errors that only keep the OS error's text (some index errors): `os error 28`/`122`.
+pub fn text_says_storage_full(text: &str) -> bool {
+    text.contains("(os error 28)") || text.contains("(os error 122)")
 }

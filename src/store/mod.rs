@@ -48,6 +48,7 @@ pub use background_jobs::{
 pub use career::{CoachingSessionRecord, NewCoachingSession, TitleSkillCounts};
 pub use enrichments::{EnrichmentRecord, EnrichmentRunRecord, ModelRegistration, NewEnrichment};
 pub use error::StoreError;
+pub use error::{io_storage_full, text_says_storage_full};
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
