@@ -607,6 +607,7 @@ async fn an_import_killed_mid_way_and_sent_again_stores_every_row_once(backend: 
     // What was stored before the kill is searchable before the import is sent again.
     let before = assert_consistent(&db, &server.api).await;
     assert!(before.resumes + before.jobs >= at_kill, "{before:?}");
+    let url = format!("{}/api/v1/admin/data/import", server.api.base);
     let report = server
         .api
         .client
