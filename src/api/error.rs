@@ -174,7 +174,7 @@ impl IntoResponse for ApiError {
                 error_response(
                     StatusCode::INSUFFICIENT_STORAGE,
                     "storage_full",
-                    "the server's storage is full; nothing was changed, retry once space is freed",
+                    "the server's storage is full; retry once space is freed",
                     Value::Null,
                 )
             }

@@ -23,12 +23,25 @@ pub enum StoreError {
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// The change would remove, demote or disable the last active admin.
     #[error(
         "the last active admin cannot be removed, demoted or disabled; make another admin first"
     )]
     LastAdmin,
+    /// The disk (or quota) holding the database is full: nothing was written.
+    #[error("the disk holding the database is full; free space and retry")]
+    StorageFull(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if sqlx_storage_full(&e) {
+            StoreError::StorageFull(e)
+        } else {
+            StoreError::Database(e)
+        }
+    }
 }
 
 impl StoreError {
@@ -40,6 +53,16 @@ impl StoreError {
                 StoreError::Conflict { entity }
             }
             _ => StoreError::from(e),
+        }
+    }
+
+    /// [`StoreError::Unavailable`], or [`StoreError::StorageFull`] when that is why
+    /// (opening a database on a full disk fails to create its shared-memory file).
+    pub fn unavailable(e: sqlx::Error) -> Self {
+        if sqlx_storage_full(&e) {
+            StoreError::StorageFull(e)
+        } else {
+            StoreError::Unavailable(e)
         }
     }
 
@@ -55,6 +78,7 @@ impl StoreError {
     /// Whether the error says the disk (or quota) holding the database is full.
     pub fn is_storage_full(&self) -> bool {
         match self {
+            StoreError::StorageFull(_) => true,
             StoreError::Database(e) | StoreError::Unavailable(e) => sqlx_storage_full(e),
             StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => sqlx_storage_full(e),
             StoreError::DataDir { source, .. } => io_storage_full(source),
@@ -82,10 +106,14 @@ fn sqlx_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
-/// SQLite's `SQLITE_FULL` (13), PostgreSQL's `disk_full` (53100), or the OS saying so.
+/// SQLite's `SQLITE_FULL` (13) or `SQLITE_IOERR_SHMSIZE` (4874: the WAL's shared-memory
+/// file cannot grow, which on open is how a full disk shows), PostgreSQL's `disk_full`
+/// (53100), or the OS saying so.
 fn sqlx_storage_full(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("13" | "4874" | "53100"))
+        }
         sqlx::Error::Io(io) => io_storage_full(io),
         _ => false,
     }
