@@ -15,6 +15,7 @@ use super::extract::Admin;
 use super::input::{Json, Query};
 use super::pagination::non_empty;
 use crate::auth::{Client, audit};
+use crate::search::sync::SyncError;
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome};
 use crate::transfer::{self, Entity, Format, ImportReport, TransferError};
@@ -24,6 +25,8 @@ impl From<TransferError> for ApiError {
         match e {
             TransferError::Invalid(v) => ApiError::Validation(v),
             TransferError::Store(s) => s.into(),
+            TransferError::Index(SyncError::Store(s)) => s.into(),
+            TransferError::Index(SyncError::Search(s)) => s.into(),
             e => ApiError::Internal(e.into()),
         }
     }

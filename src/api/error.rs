@@ -51,6 +51,9 @@ pub enum ApiError {
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// 507: the disk holding the database or the indexes is full.
+    #[error("storage full")]
+    StorageFull(#[source] anyhow::Error),
 }
 
 /// The body of every 4xx/5xx answer.
@@ -166,6 +169,15 @@ impl IntoResponse for ApiError {
                     Value::Null,
                 )
             }
+            ApiError::StorageFull(source) => {
+                tracing::error!(error = ?source, "storage full");
+                error_response(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage_full",
+                    "the server's storage is full; retry once space is freed",
+                    Value::Null,
+                )
+            }
         }
     }
 }
@@ -182,6 +194,7 @@ impl From<StoreError> for ApiError {
                 code: "last_admin",
                 message: e.to_string(),
             },
+            e if e.is_storage_full() => ApiError::StorageFull(e.into()),
             e if e.is_unavailable() => ApiError::Unavailable(e.into()),
             e => ApiError::Internal(e.into()),
         }
@@ -192,6 +205,7 @@ impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> Self {
         match e {
             SearchError::InvalidQuery { reason } => ApiError::InvalidRequest(reason),
+            e if e.is_storage_full() => ApiError::StorageFull(e.into()),
             e => ApiError::Internal(e.into()),
         }
     }
@@ -282,6 +296,7 @@ fn code_for(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         StatusCode::GATEWAY_TIMEOUT => "timeout",
+        StatusCode::INSUFFICIENT_STORAGE => "storage_full",
         s if s.is_server_error() => "internal_error",
         _ => "client_error",
     }

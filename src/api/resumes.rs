@@ -15,6 +15,7 @@ use crate::documents::{self, DocumentError};
 use crate::domain::{ResumeProfile, Role, ValidationError};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::portal::organisations;
+use crate::search::sync::SyncError;
 use crate::state::AppState;
 use crate::store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
@@ -71,6 +72,8 @@ impl From<DocumentError> for ApiError {
             DocumentError::NotFound(what) => ApiError::NotFound(what),
             DocumentError::Invalid(v) => ApiError::Validation(v),
             DocumentError::Store(s) => s.into(),
+            DocumentError::Index(SyncError::Store(s)) => s.into(),
+            DocumentError::Index(SyncError::Search(s)) => s.into(),
             e => ApiError::Internal(e.into()),
         }
     }

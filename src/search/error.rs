@@ -28,6 +28,17 @@ pub enum SearchError {
 }
 
 impl SearchError {
+    /// Whether writing the index failed because its disk (or quota) is full.
+    pub fn is_storage_full(&self) -> bool {
+        use tantivy::TantivyError as T;
+        match self {
+            SearchError::Io { source, .. } => crate::store::io_storage_full(source),
+            SearchError::TextIndex(T::IoError(io)) => crate::store::io_storage_full(io),
+            // tantivy and the vector index keep some I/O errors only as text.
+            e => crate::store::text_says_storage_full(&e.to_string()),
+        }
+    }
+
     /// Whether the index files themselves are damaged (or from an incompatible version),
     /// so rebuilding them from the database is the cure. A held lock, a full disk or
     /// missing permissions are not: rebuilding would not help.

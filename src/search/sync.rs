@@ -33,6 +33,15 @@ impl SyncError {
     pub fn is_corruption(&self) -> bool {
         matches!(self, SyncError::Search(e) if e.is_corruption())
     }
+
+    /// Whether the database's or the indexes' disk is full.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            SyncError::Store(e) => e.is_storage_full(),
+            SyncError::Search(e) => e.is_storage_full(),
+            SyncError::Task(_) => false,
+        }
+    }
 }
 
 impl From<tokio::task::JoinError> for SyncError {

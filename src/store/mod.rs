@@ -48,6 +48,7 @@ pub use background_jobs::{
 pub use career::{CoachingSessionRecord, NewCoachingSession, TitleSkillCounts};
 pub use enrichments::{EnrichmentRecord, EnrichmentRunRecord, ModelRegistration, NewEnrichment};
 pub use error::StoreError;
+pub use error::{io_storage_full, text_says_storage_full};
 pub use index_feed::{DocVersion, StoredEmbedding};
 pub use job_edits::{JobQuery, JobSort};
 pub use jobs::{JobInsertOutcome, JobRecord, JobSkillRecord};
@@ -83,11 +84,11 @@ async fn create_postgres_database_if_missing(url: &str) -> Result<(), StoreError
     use sqlx::migrate::MigrateDatabase;
     let exists = sqlx::Postgres::database_exists(url)
         .await
-        .map_err(StoreError::Unavailable)?;
+        .map_err(StoreError::unavailable)?;
     if !exists {
         sqlx::Postgres::create_database(url)
             .await
-            .map_err(StoreError::Unavailable)?;
+            .map_err(StoreError::unavailable)?;
         tracing::info!("created database");
     }
     Ok(())
@@ -126,7 +127,7 @@ impl Store {
                 .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
-                .map_err(StoreError::Unavailable)?;
+                .map_err(StoreError::unavailable)?;
             Db::Postgres(pool)
         } else if raw.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(raw)
@@ -149,7 +150,7 @@ impl Store {
                 .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await
-                .map_err(StoreError::Unavailable)?;
+                .map_err(StoreError::unavailable)?;
             Db::Sqlite(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(url.redacted()));
@@ -194,7 +195,7 @@ impl Store {
     /// Ready means: the database answers, and every migration this binary knows is applied.
     pub async fn check_ready(&self) -> Result<(), StoreError> {
         with_pool!(&self.db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
-            .map_err(StoreError::Unavailable)?;
+            .map_err(StoreError::unavailable)?;
         let applied = self.applied_migrations().await?;
         let pending: Vec<i64> = self
             .migrator()

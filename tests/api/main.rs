@@ -21,6 +21,7 @@ mod cli;
 mod documents_api;
 mod errors;
 mod eval_match;
+mod faults;
 mod health;
 mod hostile_input;
 mod import_roots;
