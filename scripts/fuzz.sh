@@ -74,7 +74,7 @@ summary() {
 
 # reproducers: the hostile files of issue 17, each executed once through the PDF target.
 reproducers() {
-    mkdir -p fuzz/logs
+    mkdir -p fuzz/logs fuzz/artifacts/pdf
     local status=0
     "$BIN_DIR/pdf" "${LIMITS[@]}" -artifact_prefix=fuzz/artifacts/pdf/ fuzz/seeds/reproducers/* \
         >fuzz/logs/reproducers.log 2>&1 || status=$?
