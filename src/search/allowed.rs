@@ -1,7 +1,7 @@
 //! The documents a filter keeps, computed once per query by one pass over the metadata,
 //! so a filtered vector search tests a bit for each document it visits instead of looking
 //! up and evaluating that document's metadata (which made filtered hybrid search the slow
-//! kind: see the README's "Measured").
+//! kind: see docs/benchmarks.md).
 
 use std::collections::HashSet;
 

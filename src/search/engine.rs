@@ -774,7 +774,7 @@ impl SimilarityWeights {
 }
 
 impl Default for SimilarityWeights {
-    /// Chosen with `intellicv eval similar` (see the README).
+    /// Chosen with `intellicv eval similar` (see docs/benchmarks.md).
     fn default() -> Self {
         Self {
             content: 0.4,

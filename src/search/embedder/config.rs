@@ -40,7 +40,7 @@ pub struct EmbedderConfig {
     pub batch_size: usize,
     /// Padded tokens per inference call at most (texts × the longest, estimated from the
     /// byte length); a text longer than this goes alone. Small calls are faster per text
-    /// with this model on CPU (measured in the README: one 256-token text per call runs
+    /// with this model on CPU (measured in docs/benchmarks.md: one 256-token text per call runs
     /// 1.6x faster per text than eight).
     pub batch_tokens: usize,
     /// Query vectors kept by [`Embedder::embed_query`](super::Embedder::embed_query).

@@ -11,7 +11,7 @@
 //!   `com.microsoft.DynamicQuantizeMatMul(X, W, s)`: the same int8 weights and scales, with
 //!   `X` quantised to uint8 per call, so the product runs on the CPU's int8 dot-product
 //!   instructions. The weights are untouched; the activations lose precision (measured in
-//!   the README), so vectors of this mode get their own model version.
+//!   docs/benchmarks.md), so vectors of this mode get their own model version.
 //! - **attention**: each self-attention block (split into heads, scaled `Q·Kᵀ`, additive
 //!   padding mask, softmax, a NaN guard, `·V`, heads merged) becomes one
 //!   `com.microsoft.MultiHeadAttention` node with a key padding mask taken from the

@@ -10,7 +10,7 @@ const MAX_CONNECTIONS: usize = 255;
 /// HNSW parameters.
 ///
 /// The defaults were chosen by measurement on real all-MiniLM-L6-v2 embeddings of job
-/// postings (see `measure.rs` in this module and the README): they give recall@10 above
+/// postings (see `measure.rs` in this module and docs/benchmarks.md): they give recall@10 above
 /// 0.98 against exact search at 10k and 40k postings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
