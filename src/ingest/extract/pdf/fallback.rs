@@ -11,7 +11,7 @@ use pdf_extract::{
     Dictionary, Document, MediaBox, ObjectId, OutputDev, OutputError, PlainTextOutput, Transform,
 };
 
-use super::font::dict_get;
+use super::font::{dict_get, inherited};
 use super::lexer::{Lexer, Token};
 use super::limits::Budget;
 use crate::ingest::extract::ExtractError;
@@ -105,7 +105,7 @@ fn check_forms(doc: &Document, budget: &Budget) -> Result<(), ExtractError> {
         let Ok(page) = doc.get_dictionary(page_id) else {
             continue;
         };
-        let resources = inherited_resources(doc, page);
+        let resources = inherited(doc, page, b"Resources").and_then(|r| r.as_dict().ok());
         let Ok(content) = doc.get_page_content(page_id) else {
             continue;
         };
@@ -209,17 +209,6 @@ fn form_named<'a>(
     let stream = super::font::resolve(doc, entry)?.as_stream().ok()?;
     let subtype = dict_get(doc, &stream.dict, b"Subtype").and_then(|s| s.as_name().ok());
     (subtype == Some(&b"Form"[..])).then(|| (entry.as_reference().ok(), stream))
-}
-
-fn inherited_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dictionary> {
-    let mut node = page;
-    for _ in 0..32 {
-        if let Some(resources) = dict_get(doc, node, b"Resources") {
-            return resources.as_dict().ok();
-        }
-        node = dict_get(doc, node, b"Parent")?.as_dict().ok()?;
-    }
-    None
 }
 
 /// pdf-extract's plain text output, stopped at the deadline or the text limit.

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pdf_extract::{Dictionary, Document, Object, ObjectId};
+use pdf_extract::{Dictionary, Document, ObjectId};
 
-use super::font::{Font, Unsupported, dict_get, number, resolve};
+use super::font::{Font, Unsupported, dict_get, inherited, number, resolve};
 use super::layout::{Matrix, TextSink};
 use super::lexer::{Lexer, Token};
 use super::limits::{Budget, load};
@@ -167,11 +167,8 @@ impl<'a> Interpreter<'a> {
             .doc
             .get_dictionary(page_id)
             .map_err(|_| FastError::Unsupported("page is not a dictionary"))?;
-        let resources = self
-            .inherited(page, b"Resources")
-            .and_then(|r| r.as_dict().ok());
-        let media_box = self
-            .inherited(page, b"MediaBox")
+        let resources = inherited(self.doc, page, b"Resources").and_then(|r| r.as_dict().ok());
+        let media_box = inherited(self.doc, page, b"MediaBox")
             .and_then(|m| m.as_array().ok())
             .and_then(|m| {
                 let values: Vec<f64> = m
@@ -208,18 +205,6 @@ impl<'a> Interpreter<'a> {
             }
         }
         Ok(())
-    }
-
-    /// A page attribute, looked up the page tree (Resources, MediaBox are inheritable).
-    fn inherited(&self, node: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-        let mut node = node;
-        for _ in 0..32 {
-            if let Some(value) = dict_get(self.doc, node, key) {
-                return Some(value);
-            }
-            node = dict_get(self.doc, node, b"Parent")?.as_dict().ok()?;
-        }
-        None
     }
 
     fn font(

@@ -35,6 +35,18 @@ pub fn dict_get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Opti
     resolve(doc, dict.get(key).ok()?)
 }
 
+/// A page attribute, looked up the page tree (Resources, MediaBox are inheritable).
+pub fn inherited<'a>(doc: &'a Document, node: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = node;
+    for _ in 0..32 {
+        if let Some(value) = dict_get(doc, node, key) {
+            return Some(value);
+        }
+        node = dict_get(doc, node, b"Parent")?.as_dict().ok()?;
+    }
+    None
+}
+
 pub fn number(object: &Object) -> Option<f64> {
     match object {
         Object::Integer(i) => Some(*i as f64),
