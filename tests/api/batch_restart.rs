@@ -11,7 +11,7 @@ use intellicv::store::Store;
 use serde_json::{Value, json};
 
 use crate::batch::resume_text;
-use crate::helpers::{Backend, TestDatabase, intellicv_on, run_ok};
+use crate::helpers::{Backend, TestDatabase, free_port, intellicv_on, run_ok, serve_command};
 use crate::on_both_backends;
 
 const ADMIN: &str = "restart-admin@example.com";
@@ -19,24 +19,10 @@ const PASSWORD: &str = "a long enough secret";
 /// Files in the batch: text, DOCX and PDF resumes, and one PDF that cannot be opened.
 const FILES: usize = 36;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `intellicv serve` on the test's database, with a short lease and quick polling.
 fn start_server(db: &TestDatabase, port: u16) -> Child {
-    intellicv_on(db)
-        .args(["serve", "--port", &port.to_string()])
+    serve_command(db, port)
         .env("INTELLICV__QUEUE__WORKERS", "2")
-        .env("INTELLICV__QUEUE__LEASE_SECS", "3")
-        .env("INTELLICV__QUEUE__HEARTBEAT_SECS", "1")
-        .env("INTELLICV__QUEUE__POLL_INTERVAL_MS", "200")
-        .env("INTELLICV__SEARCH__CATCH_UP_INTERVAL_SECS", "1")
-        .env("INTELLICV__RATE_LIMIT__ENABLED", "false")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -23,7 +23,8 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::auth_support::{get_as, post_as, user_with_token};
 use crate::batch::resume_text;
 use crate::helpers::{
-    Backend, TestApp, TestDatabase, expect_error, intellicv_on, run_ok, settings_for, start_app,
+    Backend, TestApp, TestDatabase, expect_error, free_port, intellicv_on, run_ok, serve_command,
+    settings_for, start_app,
 };
 use crate::on_both_backends;
 
@@ -32,14 +33,6 @@ const PASSWORD: &str = "a long enough secret";
 
 // ---------------------------------------------------------------------------------------
 // A real server process and the checks made after every fault.
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn create_admin(db: &TestDatabase) {
     run_ok(
@@ -60,14 +53,8 @@ fn log_file(db: &TestDatabase, name: &str) -> std::fs::File {
 
 /// `intellicv serve` on the test's database, with a short lease and quick polling.
 fn serve(db: &TestDatabase, port: u16) -> Child {
-    intellicv_on(db)
-        .args(["serve", "--port", &port.to_string()])
+    serve_command(db, port)
         .env("INTELLICV__QUEUE__WORKERS", "1")
-        .env("INTELLICV__QUEUE__LEASE_SECS", "3")
-        .env("INTELLICV__QUEUE__HEARTBEAT_SECS", "1")
-        .env("INTELLICV__QUEUE__POLL_INTERVAL_MS", "200")
-        .env("INTELLICV__SEARCH__CATCH_UP_INTERVAL_SECS", "1")
-        .env("INTELLICV__RATE_LIMIT__ENABLED", "false")
         .env("INTELLICV__SERVER__MAX_BODY_BYTES", "104857600")
         .stdout(Stdio::null())
         .stderr(log_file(db, "serve.log"))

@@ -365,3 +365,26 @@ pub fn run_ok(cmd: &mut std::process::Command) -> std::process::Output {
     );
     out
 }
+
+/// A free loopback port for a server process the test starts itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `intellicv serve` on the test's database and `port`, with a short queue lease, quick
+/// polling and catch-up, and no rate limits; callers add their own settings and spawn it.
+pub fn serve_command(db: &TestDatabase, port: u16) -> std::process::Command {
+    let mut command = intellicv_on(db);
+    command
+        .args(["serve", "--port", &port.to_string()])
+        .env("INTELLICV__QUEUE__LEASE_SECS", "3")
+        .env("INTELLICV__QUEUE__HEARTBEAT_SECS", "1")
+        .env("INTELLICV__QUEUE__POLL_INTERVAL_MS", "200")
+        .env("INTELLICV__SEARCH__CATCH_UP_INTERVAL_SECS", "1")
+        .env("INTELLICV__RATE_LIMIT__ENABLED", "false");
+    command
+}
