@@ -41,7 +41,7 @@ build() {
 
 seeds() {
     rm -rf fuzz/seeds
-    cargo run --quiet --example fuzz_seeds -- fuzz/seeds
+    cargo run --quiet -p intellicv-ingest --example fuzz_seeds -- fuzz/seeds
 }
 
 ensure_ready() {

@@ -11,6 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::search::embedder::EmbedderConfig;
+use intellicv_ingest::walk::{ImportRoots, ImportRootsError};
 
 /// The prefix of every environment variable read as a setting, e.g. `INTELLICV__SERVER__PORT`.
 pub const ENV_PREFIX: &str = "INTELLICV__";
@@ -45,7 +46,7 @@ pub struct Settings {
     /// Career recommendations, pathways and coaching.
     pub career: crate::career::CareerSettings,
     /// Limits on text extraction from untrusted documents.
-    pub extraction: crate::ingest::extract::ExtractionSettings,
+    pub extraction: intellicv_ingest::extract::ExtractionSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +72,20 @@ pub struct SkillSettings {
     /// closest ESCO skill with the embedding model (at ingest), and sentences in
     /// `skills extract`.
     pub semantic: bool,
+    /// The batch import roots, `queue.import_roots`, fenced off from the data dir, the index
+    /// dir and the SQLite file's directory.
+    pub fn import_roots(&self) -> Result<ImportRoots, ImportRootsError> {
+        let mut protected = vec![self.data_dir.clone(), self.index_dir()];
+        let url = self.database_url();
+        if let Some(file) = url.expose().strip_prefix("sqlite://") {
+            let file = file.split('?').next().unwrap_or(file);
+            if let Some(dir) = Path::new(file).parent() {
+                protected.push(dir.to_owned());
+            }
+        }
+        ImportRoots::new(&self.queue.import_roots, &protected)
+    }
+
     /// Where the embedded ESCO labels are cached (built on first use, about 14k short
     /// embeddings). Default: `<data_dir>/cache`.
     pub vector_cache_dir: Option<PathBuf>,

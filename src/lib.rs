@@ -10,7 +10,6 @@ pub mod cli;
 pub mod components;
 pub mod config;
 pub mod documents;
-pub mod domain;
 pub mod events;
 pub mod ingest;
 pub mod matching;

@@ -42,7 +42,7 @@ impl Application {
 
     /// [`Application::build`] with models loaded already (tests share one copy).
     pub async fn build_with(settings: Settings, models: Models) -> anyhow::Result<Self> {
-        let import_roots = crate::ingest::walk::ImportRoots::from_settings(&settings)?;
+        let import_roots = settings.import_roots()?;
         let url = settings.database_url();
         crate::store::create_private_dir(&settings.data_dir).with_context(|| {
             format!(

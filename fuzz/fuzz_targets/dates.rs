@@ -1,8 +1,8 @@
 //! Date parsing: job posting dates and resume date tokens and ranges.
 #![no_main]
 
-use intellicv::ingest::jobs::dates::parse_datetime;
-use intellicv::ingest::profile::{find_range, parse_date};
+use intellicv_ingest::jobs::dates::parse_datetime;
+use intellicv_ingest::profile::{find_range, parse_date};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

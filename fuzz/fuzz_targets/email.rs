@@ -1,7 +1,7 @@
 //! EMAIL: whole-document extraction (format detection, then the email reader), as uploads run it.
 #![no_main]
 
-use intellicv::ingest::extract::PdfEngine;
+use intellicv_ingest::extract::PdfEngine;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

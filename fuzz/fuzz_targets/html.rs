@@ -1,7 +1,7 @@
 //! HTML to text, in both styles (resume pages and job descriptions).
 #![no_main]
 
-use intellicv::ingest::html::{HtmlStyle, has_markup, html_to_text, job_description_text};
+use intellicv_ingest::html::{HtmlStyle, has_markup, html_to_text, job_description_text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

@@ -1,7 +1,7 @@
 //! Job import CSV (gzip or plain) through the draft-named column mapping.
 #![no_main]
 
-use intellicv::ingest::jobs::{CsvMapping, read_csv};
+use intellicv_ingest::jobs::{CsvMapping, read_csv};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

@@ -1,8 +1,8 @@
 //! One job record (schema.org JobPosting, Hacker News post or flat) mapped to a draft.
 #![no_main]
 
-use intellicv::ingest::jobs::map_record;
-use intellicv::ingest::jobs::schema_org;
+use intellicv_ingest::jobs::map_record;
+use intellicv_ingest::jobs::schema_org;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

@@ -1,8 +1,8 @@
 //! JSON Resume: extraction (detection, parse, rendering) and the profile built from it.
 #![no_main]
 
-use intellicv::ingest::extract::PdfEngine;
-use intellicv::ingest::profile::profile_from_json_resume;
+use intellicv_ingest::extract::PdfEngine;
+use intellicv_ingest::profile::profile_from_json_resume;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

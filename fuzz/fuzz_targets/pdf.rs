@@ -1,7 +1,7 @@
 //! PDF: both engines (the fast path with its pdf-extract fallback, and pdf-extract alone).
 #![no_main]
 
-use intellicv::ingest::extract::PdfEngine;
+use intellicv_ingest::extract::PdfEngine;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

@@ -1,8 +1,8 @@
 //! Salary text parsing (amounts, ranges, currencies, periods).
 #![no_main]
 
-use intellicv::domain::SalaryPeriod;
-use intellicv::ingest::jobs::salary::{
+use intellicv_core::SalaryPeriod;
+use intellicv_ingest::jobs::salary::{
     currency_code, detect_period, parse_number, parse_salary_text,
 };
 use libfuzzer_sys::fuzz_target;

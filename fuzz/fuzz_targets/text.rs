@@ -1,8 +1,8 @@
 //! Format detection and text decoding, then the resume profile parser on the text.
 #![no_main]
 
-use intellicv::ingest::extract::{PdfEngine, detect_format, normalize_text};
-use intellicv::ingest::profile::parse_profile;
+use intellicv_ingest::extract::{PdfEngine, detect_format, normalize_text};
+use intellicv_ingest::profile::parse_profile;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(init: intellicv_fuzz::init(), |data: &[u8]| {

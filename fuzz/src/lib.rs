@@ -10,8 +10,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use intellicv::domain::YearMonth;
-use intellicv::ingest::extract::{
+use intellicv_core::YearMonth;
+use intellicv_ingest::extract::{
     ExtractError, ExtractLimits, ExtractedDocument, PdfEngine, extract_with_engine,
 };
 

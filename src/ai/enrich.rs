@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AiError, AiSettings, quality};
-use crate::domain::{ResumeProfile, ValidationError};
+use intellicv_core::{ResumeProfile, ValidationError};
 use crate::ingest::job_skills::posting_skills;
-use crate::ingest::profile::{infer_seniority, seniority_from_title};
+use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
 use crate::ingest::resume::attach_skills;
 use crate::search::embedder::Embedder;
 use crate::search::{Collection, SearchEngine, sync};
@@ -420,7 +420,7 @@ fn resume_results(r: &ResumeRecord, extractor: &SkillExtractor) -> BTreeMap<&'st
     let semantic = redone
         .skills
         .iter()
-        .filter(|s| s.method == crate::domain::SkillMethod::Semantic)
+        .filter(|s| s.method == intellicv_core::SkillMethod::Semantic)
         .count();
     out.insert(
         "skills",
@@ -465,7 +465,7 @@ fn job_results(
         .collect();
     out.insert("skills", skill_diff(&now, stored, json!({})));
     let inferred = seniority_from_title(&j.title);
-    let stored_seniority: Option<crate::domain::Seniority> =
+    let stored_seniority: Option<intellicv_core::Seniority> =
         j.seniority.as_deref().and_then(|s| s.parse().ok());
     out.insert(
         "seniority",

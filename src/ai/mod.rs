@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AccessError;
 use crate::config::Secret;
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::matching::service::MatchError;
 use crate::search::sync::SyncError;
 use crate::store::StoreError;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{ResumeProfile, SectionKind};
+use intellicv_core::{ResumeProfile, SectionKind};
 
 /// Fewer words than this reads as too short.
 pub const MIN_WORDS: usize = 150;
@@ -190,7 +190,7 @@ pub fn assess(profile: &ResumeProfile, text: &str) -> QualityReport {
     );
 
     // Skills stated without evidence in any role.
-    let listed: Vec<&crate::domain::ExtractedSkill> = profile.skills.iter().collect();
+    let listed: Vec<&intellicv_core::ExtractedSkill> = profile.skills.iter().collect();
     let unevidenced: Vec<&str> = listed
         .iter()
         .filter(|s| {
@@ -267,7 +267,7 @@ pub fn assess(profile: &ResumeProfile, text: &str) -> QualityReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
+    use intellicv_core::{
         Experience, ExtractedSkill, Field, Section, SkillEvidence, SkillMethod, SourceSpan,
         YearMonth,
     };
@@ -325,7 +325,7 @@ mod tests {
             ]
             .map(section)
             .to_vec(),
-            contact: crate::domain::Contact {
+            contact: intellicv_core::Contact {
                 email: Some(Field::new("a@b.c".to_owned(), None)),
                 ..Default::default()
             },

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::range::{Bucket, TimeRange};
 use super::usage::kinds;
 use super::{AnalyticsError, share};
-use crate::domain::ApplicationStatus;
+use intellicv_core::ApplicationStatus;
 use crate::store::{GroupCount, SkillSide, Store};
 
 /// Most skills per list.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::dashboard::{SkillGap, market, series, top_by};
 use super::range::{Bucket, TimeRange};
 use super::{AnalyticsError, share};
-use crate::domain::ApplicationStatus;
+use intellicv_core::ApplicationStatus;
 use crate::store::Store;
 
 pub const REPORT_IDS: [&str; 3] = [

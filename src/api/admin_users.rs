@@ -11,9 +11,10 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
-use crate::auth::accounts::{AccountInput, create_account, parse_display_name};
+use crate::auth::accounts::{AccountInput, create_account};
+use intellicv_core::parse_display_name;
 use crate::auth::{Client, audit};
-use crate::domain::{Role, UserStatus, ValidationError};
+use intellicv_core::{Role, UserStatus, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
 

@@ -13,7 +13,7 @@ use crate::ai::enrich::{EnrichReport, EnrichRequest, Enricher};
 use crate::ai::generate::{GenerateRequest, Generated};
 use crate::ai::status::{ModelsStatus, models_status};
 use crate::auth::{AuthUser, Client, audit};
-use crate::domain::{Role, ValidationError};
+use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome};
 

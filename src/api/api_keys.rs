@@ -14,7 +14,7 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order, parse_sort};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};
-use crate::domain::{Role, ValidationError};
+use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
 

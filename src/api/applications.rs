@@ -13,7 +13,7 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::{AuthUser, Client, audit};
-use crate::domain::{ApplicationStatus, ValidationError};
+use intellicv_core::{ApplicationStatus, ValidationError};
 use crate::portal::PortalError;
 use crate::portal::applications::{self, ApplicationView, ApplyInput};
 use crate::state::AppState;

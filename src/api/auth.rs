@@ -13,7 +13,7 @@ use super::input::Json;
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::sessions::{self, Credentials, TokenPair};
 use crate::auth::{AuthUser, Client, Subject, audit, totp};
-use crate::domain::{Role, ValidationError};
+use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserRecord};
 

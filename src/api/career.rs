@@ -13,7 +13,7 @@ use crate::career::CareerError;
 use crate::career::coaching::{CoachingRequest, CoachingSession};
 use crate::career::pathways::PathwaysAnswer;
 use crate::career::recommendations::Recommendations;
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::state::AppState;
 
 /// Most pathways one answer lists.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::auth::accounts::AccountError;
 use crate::auth::{AccessError, AuthError};
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::search::SearchError;
 use crate::store::StoreError;
 

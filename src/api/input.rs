@@ -7,7 +7,7 @@
 //!
 //! Every text read here (JSON strings and object keys, query parameters, path
 //! parameters) is refused with a 422 naming the field when it holds a control character
-//! other than a line feed, carriage return or tab (see [`crate::domain::text`]): NUL cannot be stored
+//! other than a line feed, carriage return or tab (see [`intellicv_core::text`]): NUL cannot be stored
 //! in PostgreSQL text, and no field of the API has a use for the others.
 
 use axum::body::Bytes;
@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::domain::text;
+use intellicv_core::text;
 
 /// A JSON request body or response.
 #[derive(Debug, Clone, Copy, Default)]

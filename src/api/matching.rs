@@ -9,7 +9,7 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use crate::auth::AuthUser;
-use crate::domain::{Role, ValidationError};
+use intellicv_core::{Role, ValidationError};
 use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};
 use crate::portal::organisations;

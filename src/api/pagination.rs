@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;

@@ -10,7 +10,7 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty};
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::queue::batch::{self, BatchError};
 use crate::state::AppState;
 use crate::store::{BackgroundJobRecord, JobItemRecord};
@@ -65,7 +65,7 @@ pub struct BatchAccepted {
     /// payload.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
-    pub skipped: Vec<crate::ingest::walk::Skipped>,
+    pub skipped: Vec<intellicv_ingest::walk::Skipped>,
 }
 
 /// Every `file`/`files` part of a multipart body, with its file name.

@@ -7,7 +7,7 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path};
 use crate::auth::AuthUser;
-use crate::domain::{ProfileInput, SkillChangeInput};
+use intellicv_core::{ProfileInput, SkillChangeInput};
 use crate::portal::profile;
 use crate::state::AppState;
 use crate::store::ProfileRecord;

@@ -12,7 +12,7 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};
-use crate::domain::{ResumeProfile, Role, ValidationError};
+use intellicv_core::{ResumeProfile, Role, ValidationError};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::portal::organisations;
 use crate::search::sync::SyncError;

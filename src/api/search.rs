@@ -11,7 +11,7 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::Json;
 use crate::auth::AuthUser;
-use crate::domain::Role;
+use intellicv_core::Role;
 use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};
 use crate::state::AppState;
 use crate::telemetry::spawn_blocking_with_span;

@@ -22,7 +22,7 @@ use super::error::ErrorResponse;
 use super::extract::API_KEY;
 use crate::auth::principal::authenticate_bearer;
 use crate::auth::{AuthError, AuthUser};
-use crate::domain::Role;
+use intellicv_core::Role;
 use crate::events::{Audience, Event, Subscription, kinds};
 use crate::state::AppState;
 

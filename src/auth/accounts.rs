@@ -1,7 +1,7 @@
 //! Creating user accounts: shared by `intellicv users create` and the HTTP API.
 
 use crate::auth::password::Password;
-use crate::domain::{Email, Role, ValidationError};
+use intellicv_core::{Email, Role, ValidationError, parse_display_name};
 use crate::store::{NewUser, Store, StoreError, UserRecord};
 use crate::telemetry::spawn_blocking_with_span;
 
@@ -29,20 +29,6 @@ pub struct AccountInput<'a> {
     pub password: &'a str,
     pub role: Role,
     pub display_name: Option<&'a str>,
-}
-
-pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
-
-/// A trimmed display name; empty means none.
-pub fn parse_display_name(raw: Option<&str>) -> Result<Option<String>, ValidationError> {
-    match raw.map(str::trim) {
-        Some("") | None => Ok(None),
-        Some(name) if name.chars().count() > MAX_DISPLAY_NAME_CHARS => Err(ValidationError::new(
-            "display_name",
-            format!("must be at most {MAX_DISPLAY_NAME_CHARS} characters"),
-        )),
-        Some(name) => Ok(Some(name.to_owned())),
-    }
 }
 
 /// Validates the input, hashes the password off the async runtime and stores the user.

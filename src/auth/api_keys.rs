@@ -7,7 +7,7 @@ use rand::RngCore;
 use super::error::AuthError;
 use super::principal::{AuthUser, Subject};
 use super::tokens::{constant_time_eq, random_token, token_hash};
-use crate::domain::{Role, ValidationError};
+use intellicv_core::{Role, ValidationError};
 use crate::store::{ApiKeyRecord, NewApiKey, Store, StoreError};
 
 const SCHEME: &str = "icv_";

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::store::StoreError;
 
 /// Why an authentication step failed. The HTTP layer maps each to its status and code.

@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 256;

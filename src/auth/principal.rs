@@ -6,7 +6,7 @@ use std::str::FromStr;
 use super::AuthService;
 use super::api_keys;
 use super::error::AuthError;
-use crate::domain::{Role, UserStatus};
+use intellicv_core::{Role, UserStatus};
 use crate::store::{AuditEntry, Store};
 
 /// The authenticated caller of a request.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::error::AuthError;
 use super::tokens::{random_token, token_hash};
 use super::{AuthService, Client, password, totp};
-use crate::domain::{Email, Role, UserStatus};
+use intellicv_core::{Email, Role, UserStatus};
 use crate::store::{
     AuditEntry, AuditOutcome, NewSession, Rotation, SessionRecord, Store, UserRecord,
 };

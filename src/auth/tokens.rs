@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::error::AuthError;
-use crate::domain::Role;
+use intellicv_core::Role;
 
 pub const ISSUER: &str = "intellicv";
 

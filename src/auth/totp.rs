@@ -11,7 +11,7 @@ use totp_rs::{Builder, Secret, Totp};
 use super::AuthService;
 use super::error::AuthError;
 use super::sealing::Opened;
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::store::{Store, UserRecord};
 
 /// What an authenticator app needs: the secret, and the same as an `otpauth://` URL (the

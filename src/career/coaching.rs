@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::pathways::{NeededSkill, SkillSource, round3};
 use super::{CareerError, CareerService, HeldSkill};
 use crate::auth::AuthUser;
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::matching::word_similarity;
 use crate::store::{CoachingSessionRecord, NewCoachingSession};
 

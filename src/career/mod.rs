@@ -20,7 +20,7 @@ pub use settings::CareerSettings;
 pub use subject::{CareerProfile, HeldSkill, SkillEvidenceView};
 
 use crate::auth::AccessError;
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::matching::MatchConfig;
 use crate::matching::service::{MatchError, Matcher};
 use crate::search::embedder::{Embedder, EmbedderError};

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::pathways::{Pathway, round3};
 use super::{CareerError, CareerService};
-use crate::domain::Requirement;
+use intellicv_core::Requirement;
 use crate::matching::Component;
 use crate::matching::service::JobMatch;
 

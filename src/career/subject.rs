@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::CareerError;
-use crate::domain::{ExtractedSkill, Field, ResumeProfile};
+use intellicv_core::{ExtractedSkill, Field, ResumeProfile};
 use crate::matching::service::{CandidateExtras, ResumeSubject};
 use crate::matching::{MatchConfig, place};
 use crate::store::{Page, ParseStatus, ResumeQuery, ResumeSort, Store};
@@ -86,7 +86,7 @@ impl CareerProfile {
         }
         let mut text = titles.into_iter().take(4).collect::<Vec<_>>().join(", ");
         let mut skills: Vec<&ExtractedSkill> = self.profile.skills.iter().collect();
-        skills.sort_by_key(|s| s.method == crate::domain::SkillMethod::Semantic);
+        skills.sort_by_key(|s| s.method == intellicv_core::SkillMethod::Semantic);
         let skills: Vec<&str> = skills.iter().take(5).map(|s| s.label.as_str()).collect();
         if !skills.is_empty() {
             text.push_str(". Skills: ");
@@ -156,7 +156,7 @@ pub async fn load(
                 return Err(CareerError::NotFound("resume"));
             }
             if resume.profile.is_none() {
-                return Err(crate::domain::ValidationError::new(
+                return Err(intellicv_core::ValidationError::new(
                     "resume_id",
                     "the resume could not be parsed",
                 )

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::eval_similar::Pool;
 use crate::config::Settings;
-use crate::domain::ResumeProfile;
+use intellicv_core::ResumeProfile;
 use crate::matching::service::to_signals;
 use crate::matching::tuning::{
     BudgetCell, Pair, Quality, QueryPairs, choose_budget, only, pseudo_posting, quality,

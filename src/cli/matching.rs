@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 use crate::components::{Models, open_search};
 use crate::config::Settings;
-use crate::ingest::extract::ExtractLimits;
+use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{parse_resume, this_month};
 use crate::matching::service::{Matcher, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::config::Settings;
-use crate::ingest::extract::ExtractLimits;
+use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{parse_resume, this_month};
 
 #[derive(Debug, Args)]
@@ -37,7 +37,7 @@ pub async fn run(args: ParseArgs, settings: Settings) -> anyhow::Result<()> {
             (Ok(parsed), false) => {
                 let p = &parsed.profile;
                 println!("{name} ({})", parsed.format.as_str());
-                let value = |f: &Option<crate::domain::Field<String>>| {
+                let value = |f: &Option<intellicv_core::Field<String>>| {
                     f.as_ref()
                         .map(|f| f.value.clone())
                         .unwrap_or_else(|| "-".into())

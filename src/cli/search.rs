@@ -278,7 +278,7 @@ fn apply_filter(
 /// A comma-separated list of enum values such as `remote,hybrid`.
 fn parse_list<T>(key: &str, value: &str) -> anyhow::Result<Vec<T>>
 where
-    T: std::str::FromStr<Err = crate::domain::ValidationError>,
+    T: std::str::FromStr<Err = intellicv_core::ValidationError>,
 {
     value
         .split(',')

@@ -41,7 +41,7 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
     }
     let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
     let extractor = state.skills.clone();
-    let mapping = crate::ingest::jobs::CsvMapping::draft_names();
+    let mapping = intellicv_ingest::jobs::CsvMapping::draft_names();
     let jobs = super::ingest::import_job_files(
         store,
         extractor.clone(),

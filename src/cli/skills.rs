@@ -3,7 +3,7 @@ use std::io::BufRead;
 use clap::{Args, Subcommand};
 
 use crate::config::Settings;
-use crate::domain::ExtractedSkill;
+use intellicv_core::ExtractedSkill;
 use crate::skills::TextPart;
 
 /// Lines of `--stdin` embedded together.

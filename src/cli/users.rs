@@ -2,7 +2,7 @@ use clap::{Args, Subcommand};
 
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::config::Settings;
-use crate::domain::Role;
+use intellicv_core::Role;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -29,7 +29,7 @@ pub struct CreateArgs {
 
 fn parse_role(raw: &str) -> Result<Role, String> {
     raw.parse()
-        .map_err(|e: crate::domain::ValidationError| e.reason)
+        .map_err(|e: intellicv_core::ValidationError| e.reason)
 }
 
 pub async fn run(command: UsersCommand, settings: Settings) -> anyhow::Result<()> {

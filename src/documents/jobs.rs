@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::DocumentError;
-use crate::domain::{
+use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
 };
 use crate::ingest::job_skills::attach_skills;

@@ -5,7 +5,7 @@
 pub mod jobs;
 pub mod resumes;
 
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::search::sync::SyncError;
 use crate::store::StoreError;
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::DocumentError;
-use crate::domain::{ResumeProfile, ValidationError};
-use crate::ingest::extract::ExtractLimits;
+use intellicv_core::{ResumeProfile, ValidationError};
+use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{content_hash, parse_resume, this_month};
 use crate::search::sync::index_documents;
 use crate::search::{Collection, SearchEngine};
@@ -44,7 +44,7 @@ async fn parse(skills: &Arc<SkillExtractor>, bytes: Arc<Vec<u8>>) -> Result<Pars
                 outcome: Ok((parsed.text, parsed.profile)),
             },
             Err(e) => Parsed {
-                format: crate::ingest::extract::detect_format(&bytes)
+                format: intellicv_ingest::extract::detect_format(&bytes)
                     .map(|f| f.as_str())
                     .unwrap_or("unknown")
                     .to_owned(),

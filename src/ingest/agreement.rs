@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::domain::ResumeProfile;
+use intellicv_core::ResumeProfile;
 
 /// Word-level similarity of two texts: the Dice coefficient of their word multisets
 /// (lowercased runs of letters and digits), from 0 (nothing shared) to 1 (same words, same
@@ -71,8 +71,8 @@ impl ProfileAgreement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Field, YearMonth};
-    use crate::ingest::profile::parse_profile;
+    use intellicv_core::{Field, YearMonth};
+    use intellicv_ingest::profile::parse_profile;
 
     #[test]
     fn word_similarity_ignores_layout_case_and_order() {

@@ -1,8 +1,8 @@
 //! Skills of a job posting: found in its description by the skills extractor, required
 //! unless they sit in a "nice to have" / "desirable" part.
 
-use crate::domain::{JobPostingDraft, JobSkill, Requirement};
-use crate::ingest::jobs::{requirement_at, split_requirements};
+use intellicv_core::{JobPostingDraft, JobSkill, Requirement};
+use intellicv_ingest::jobs::{requirement_at, split_requirements};
 use crate::skills::SkillExtractor;
 
 /// Fills `draft.skills` from its title and description. CPU-bound.

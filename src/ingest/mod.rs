@@ -1,14 +1,9 @@
-//! Ingestion: documents in (resumes in six formats, job posting files), text and
-//! structured profiles and postings out.
+//! Ingestion with the store and the skill extractor: resumes and postings parsed by the
+//! `intellicv-ingest` crate, given their skills and written.
 
 pub mod agreement;
-pub mod extract;
-pub mod html;
 pub mod job_import;
 pub mod job_skills;
-pub mod jobs;
-pub mod profile;
 pub mod resume;
 pub mod resume_import;
 pub mod samples;
-pub mod walk;

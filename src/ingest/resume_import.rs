@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::ingest::extract::ExtractLimits;
+use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{ParsedResume, content_hash, parse_resume, this_month};
-use crate::ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
+use intellicv_ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
 use crate::skills::SkillExtractor;
 use crate::store::{NewResume, ParseOutcome, Store, StoreError};
 
@@ -151,7 +151,7 @@ pub async fn store_parsed(
                 });
                 (
                     ParseOutcome::Failed { code, reason },
-                    crate::ingest::extract::detect_format(&file.bytes)
+                    intellicv_ingest::extract::detect_format(&file.bytes)
                         .map(|f| f.as_str())
                         .unwrap_or("unknown"),
                 )

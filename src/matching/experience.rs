@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::domain::{ResumeProfile, Seniority};
-use crate::ingest::profile::seniority_from_title;
+use intellicv_core::{ResumeProfile, Seniority};
+use intellicv_ingest::profile::seniority_from_title;
 use crate::store::JobRecord;
 
 /// ASCII word boundaries and digits: a Unicode `\b` keeps the regex off its DFA, and this

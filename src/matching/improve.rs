@@ -11,7 +11,7 @@ use super::{CandidatePreferences, Component, JobView, MatchConfig};
 
 /// A simulated change: its kind, wording, skill and the component scores it would give.
 type Lever = (ImprovementKind, String, Option<String>, [Option<f32>; 7]);
-use crate::domain::RemoteMode;
+use intellicv_core::RemoteMode;
 
 /// Gains below this many points are not worth listing.
 const MIN_GAIN: f32 = 0.05;

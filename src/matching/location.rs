@@ -2,7 +2,7 @@
 //! candidate's places (preferences, else the resume's location) are compared with the
 //! posting's city and country.
 
-use crate::domain::RemoteMode;
+use intellicv_core::RemoteMode;
 use crate::store::JobRecord;
 
 const US_STATES: &[&str] = &[

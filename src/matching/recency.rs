@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::MatchConfig;
-use crate::domain::{Experience, ResumeProfile, SourceSpan, YearMonth};
+use intellicv_core::{Experience, ResumeProfile, SourceSpan, YearMonth};
 
 /// Months since the start of year 0, reading a missing month as December for an end date.
 fn month_index(ym: YearMonth) -> i32 {

@@ -1,7 +1,7 @@
 //! Salary fit: the candidate's desired yearly salary against the top of the posting's
 //! range, both yearly and in the same currency.
 
-use crate::domain::SalaryPeriod;
+use intellicv_core::SalaryPeriod;
 use crate::store::JobRecord;
 
 /// Yearly amount of `amount` paid per `period` (full-time: 52 weeks of 5 days of 8 hours).

@@ -10,7 +10,7 @@ use super::{
     CandidateView, Component, ComponentScore, JobView, MatchConfig, MatchExplanation, MatchOptions,
     MatchWeights, Signals, SkillRarity, redact_profile,
 };
-use crate::domain::{Requirement, ResumeProfile, YearMonth};
+use intellicv_core::{Requirement, ResumeProfile, YearMonth};
 use crate::store::JobRecord;
 
 /// Component scores (0..=1, `None` when not computed) and their details, indexed by

@@ -11,7 +11,7 @@ use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, score_match,
 };
-use crate::domain::{ExtractedSkill, ResumeProfile};
+use intellicv_core::{ExtractedSkill, ResumeProfile};
 use crate::search::sync::{self, SyncError};
 use crate::search::{
     Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::recency::{Placement, place};
 use super::{MatchConfig, SkillRarity};
-use crate::domain::{
+use intellicv_core::{
     ExtractedSkill, Requirement, ResumeProfile, SkillEvidence, SourceSpan, YearMonth,
 };
 use crate::store::JobSkillRecord;

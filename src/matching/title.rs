@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::MatchConfig;
 use super::recency::{role_weight, years_since_end};
-use crate::domain::{ResumeProfile, YearMonth};
+use intellicv_core::{ResumeProfile, YearMonth};
 
 /// Words that say the level or the contract, not the occupation.
 const NOISE: &[&str] = &[

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::recency::role_containing;
 use super::{Component, MatchWeights, SkillRarity, score::combine};
-use crate::domain::{Requirement, ResumeProfile};
+use intellicv_core::{Requirement, ResumeProfile};
 use crate::search::eval_similar::{K, ndcg_at, precision_at};
 use crate::store::{JobRecord, JobSkillRecord};
 
@@ -55,7 +55,7 @@ pub fn pseudo_posting(
         .map(|h| h.value.clone())
         .or_else(|| profile.experience.iter().find_map(|e| e.title.clone()))
         .unwrap_or_default();
-    let in_role = |skill: &crate::domain::ExtractedSkill| {
+    let in_role = |skill: &intellicv_core::ExtractedSkill| {
         skill
             .evidence
             .iter()
@@ -317,7 +317,7 @@ pub fn choose_budget(cells: &[BudgetCell], tolerance: f64) -> Option<BudgetCell>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{
+    use intellicv_core::{
         Experience, ExtractedSkill, Field, Seniority, SkillEvidence, SkillMethod, SourceSpan,
     };
 

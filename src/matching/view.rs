@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ResumeProfile, YearMonth};
+use intellicv_core::{ResumeProfile, YearMonth};
 use crate::store::{JobRecord, JobSkillRecord};
 
 /// What a candidate asked for (from `user_preferences`), when known.

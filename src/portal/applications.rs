@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::organisations::{self, Reach};
 use super::{PortalError, note_text};
 use crate::auth::AuthUser;
-use crate::domain::{ApplicationStatus, Mover, Role, ValidationError};
+use intellicv_core::{ApplicationStatus, Mover, Role, ValidationError};
 use crate::events::{Audience, EventHub, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};

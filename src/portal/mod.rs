@@ -8,7 +8,7 @@ pub mod organisations;
 pub mod profile;
 
 use crate::auth::AccessError;
-use crate::domain::{TransitionError, ValidationError};
+use intellicv_core::{TransitionError, ValidationError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use super::PortalError;
 use crate::auth::AuthUser;
-use crate::domain::Role;
+use intellicv_core::Role;
 use crate::store::{CandidateReach, JobRecord, ResumeRecord, Store};
 
 /// What a recruiter or admin reaches.

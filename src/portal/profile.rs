@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::PortalError;
 use crate::auth::AuthUser;
-use crate::domain::{
+use intellicv_core::{
     ExtractedSkill, MAX_SKILL_CHANGES, ProfileInput, ProfileVisibility, RemoteMode, Role,
     SkillAction, SkillChange, SkillChangeInput, SkillMethod, SkillRef, ValidationError,
 };

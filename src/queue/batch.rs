@@ -14,11 +14,11 @@ use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
 use crate::documents::{self, DocumentError};
-use crate::domain::{JobPostingDraft, ValidationError};
-use crate::ingest::extract::ExtractLimits;
+use intellicv_core::{JobPostingDraft, ValidationError};
+use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::job_skills::attach_skills;
-use crate::ingest::jobs::read_json;
-use crate::ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
+use intellicv_ingest::jobs::read_json;
+use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
 use crate::search::Collection;
 use crate::search::sync::index_documents;
 use crate::state::AppState;

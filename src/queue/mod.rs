@@ -21,7 +21,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use crate::config::QueueSettings;
-use crate::ingest::walk::ImportRoots;
+use intellicv_ingest::walk::ImportRoots;
 use crate::store::{NewBackgroundJob, Store, StoreError};
 
 pub use worker::{JobError, Workers};

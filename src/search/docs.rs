@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
-use crate::domain::{ResumeProfile, SalaryPeriod};
+use intellicv_core::{ResumeProfile, SalaryPeriod};
 use crate::matching::redact_text;
 use crate::store::{JobRecord, JobSkillRecord, ResumeRecord};
 
@@ -142,7 +142,7 @@ pub fn job_embedding_sections(job: &JobRecord) -> Vec<(String, String)> {
 /// personal details (name, contact details, age and gender cues) redacted, so the vectors
 /// and every similarity computed from them are blind.
 pub fn resume_embedding_sections(profile: &ResumeProfile, text: &str) -> Vec<(String, String)> {
-    use crate::domain::SectionKind;
+    use intellicv_core::SectionKind;
     let name = profile.contact.name.as_ref().map(|n| n.value.as_str());
     let mut out = Vec::new();
     if let Some(h) = &profile.headline {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EmploymentType, RemoteMode, SalaryPeriod, Seniority};
+use intellicv_core::{EmploymentType, RemoteMode, SalaryPeriod, Seniority};
 
 /// A document's id: the database id of the job posting or resume.
 pub type DocId = i64;

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use super::DocId;
 use super::embedder::cosine;
 use super::eval_similar::{Judge, Labelled};
-use crate::domain::ResumeProfile;
+use intellicv_core::ResumeProfile;
 
 /// The re-ranking signals, in the order of a weight array.
 pub const SIGNALS: [&str; 4] = ["skills", "all titles", "headline words", "title words"];

@@ -16,7 +16,7 @@ fn same_word(a: &str, b: &str) -> bool {
             .eq(b.chars().flat_map(char::to_lowercase))
     }
 }
-use crate::domain::{EmploymentType, RemoteMode, Seniority};
+use intellicv_core::{EmploymentType, RemoteMode, Seniority};
 
 /// A circle on the map.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

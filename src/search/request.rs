@@ -188,7 +188,7 @@ pub struct SearchResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RemoteMode;
+    use intellicv_core::RemoteMode;
 
     #[test]
     fn requests_read_from_json_with_defaults() {

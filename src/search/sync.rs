@@ -590,7 +590,7 @@ pub async fn stored_documents(
 /// embeds it now. Blocking (runs the model).
 pub fn adhoc_resume_query(
     engine: &SearchEngine,
-    profile: &crate::domain::ResumeProfile,
+    profile: &intellicv_core::ResumeProfile,
     text: &str,
 ) -> Result<super::DocQuery, SearchError> {
     let doc = docs::resume_doc_from(0, profile, text, chrono::Utc::now().timestamp());

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use super::extractor::SkillExtractor;
 use super::semantic::SemanticError;
-use crate::domain::{ExtractedSkill, SkillMethod};
+use intellicv_core::{ExtractedSkill, SkillMethod};
 
 /// Labels that mean "no ESCO skill" in the annotation files.
 pub const NO_SKILL_LABELS: &[&str] = &["UNDERSPECIFIED", "LABEL NOT PRESENT"];
@@ -367,7 +367,7 @@ mod tests {
     }
 
     use super::*;
-    use crate::domain::SkillMethod;
+    use intellicv_core::SkillMethod;
 
     fn predicted(uri: &str, label: &str) -> ExtractedSkill {
         ExtractedSkill {

@@ -11,7 +11,7 @@ use super::patterns::{PatternOrigin, PatternSet, PatternTarget, Requirement};
 use super::rank::merge;
 use super::semantic::SemanticMatcher;
 use super::taxonomy::Taxonomy;
-use crate::domain::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
+use intellicv_core::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
 
 /// Gazetteer skill extractor. Build once with [`SkillExtractor::new`] and share it (it is
 /// `Send + Sync`); extraction is a plain CPU-bound function.

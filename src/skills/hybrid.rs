@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::extractor::SkillExtractor;
 use super::rank::{literal_first, merge};
 use super::semantic::{SemanticError, SemanticMatcher, SentenceInput};
-use crate::domain::ExtractedSkill;
+use intellicv_core::ExtractedSkill;
 
 /// A piece of a document to extract from: spans are shifted by `base_offset` and carry
 /// `section`, as in [`SkillExtractor::extract_in`].

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::ExtractedSkill;
+use intellicv_core::ExtractedSkill;
 
 /// Upper bound of a merged confidence: repeated literal mentions never make a skill certain.
 pub const MAX_CONFIDENCE: f32 = 0.99;
@@ -78,7 +78,7 @@ fn first_offset(skill: &ExtractedSkill) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{SkillEvidence, SkillMethod, SourceSpan};
+    use intellicv_core::{SkillEvidence, SkillMethod, SourceSpan};
 
     fn candidate(uri: &str, confidence: f32, start: usize, method: SkillMethod) -> ExtractedSkill {
         ExtractedSkill {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{Page, Store, StoreError, with_pool};
-use crate::domain::Role;
+use intellicv_core::Role;
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApiKeyRecord {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::ApplicationStatus;
+use intellicv_core::ApplicationStatus;
 
 /// A stored application with the posting's title and the applicant's name.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

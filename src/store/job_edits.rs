@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use super::jobs::JOB_COLUMNS;
 use super::resumes::Page;
 use super::{JobRecord, Store, StoreError, with_pool};
-use crate::domain::{JobPostingDraft, Seniority};
+use intellicv_core::{JobPostingDraft, Seniority};
 
 impl Store {
     /// Stores one posting written by a user (not an import): always a new row.

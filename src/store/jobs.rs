@@ -3,7 +3,7 @@ use serde::Serialize;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::{JobPostingDraft, JobSkill, Requirement, Seniority, SkillEvidence};
+use intellicv_core::{JobPostingDraft, JobSkill, Requirement, Seniority, SkillEvidence};
 
 /// A stored job posting.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

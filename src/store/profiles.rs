@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::{EmploymentType, JobPreferences, ProfileUpdate, RemoteMode};
+use intellicv_core::{EmploymentType, JobPreferences, ProfileUpdate, RemoteMode};
 
 /// A profile as stored. Users who never saved one have the defaults.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

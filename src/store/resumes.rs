@@ -3,7 +3,7 @@ use serde::Serialize;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::{ResumeProfile, Seniority};
+use intellicv_core::{ResumeProfile, Seniority};
 
 /// Writes the skill, experience and education rows of a resume's profile inside a
 /// transaction (both backends: the macro expands into each pool's arm).
@@ -306,7 +306,7 @@ impl Store {
     }
 }
 
-fn year_month_text(ym: crate::domain::YearMonth) -> String {
+fn year_month_text(ym: intellicv_core::YearMonth) -> String {
     match ym.month {
         Some(m) => format!("{:04}-{:02}", ym.year, m),
         None => format!("{:04}", ym.year),

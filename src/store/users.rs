@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Store, StoreError, with_pool};
-use crate::domain::{Email, Role, UserStatus};
+use intellicv_core::{Email, Role, UserStatus};
 
 /// A stored user. The password hash is skipped when serialised.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

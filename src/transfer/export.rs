@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 use crate::store::Store;
 
 /// The chosen entities (all when empty) as one file. CSV takes exactly one tabular

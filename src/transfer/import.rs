@@ -14,9 +14,10 @@ use serde_json::Value;
 
 use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
-use crate::auth::accounts::{AccountError, AccountInput, create_account, parse_display_name};
+use crate::auth::accounts::{AccountError, AccountInput, create_account};
+use intellicv_core::parse_display_name;
 use crate::documents::jobs::JobInput;
-use crate::domain::{
+use intellicv_core::{
     ApplicationStatus, Email, EmploymentType, RemoteMode, ResumeProfile, Role, SalaryPeriod,
     Seniority, UserStatus, ValidationError,
 };
@@ -218,13 +219,13 @@ fn row_from<T: DeserializeOwned>(value: Value) -> Result<T, (String, String)> {
 }
 
 fn typed_row(entity: Entity, value: Value) -> Result<Row, (String, String)> {
-    if let Some((path, c)) = crate::domain::text::refused_in_json(&value) {
+    if let Some((path, c)) = intellicv_core::text::refused_in_json(&value) {
         let field = if path.is_empty() {
             "row".to_owned()
         } else {
             path
         };
-        return Err((field, crate::domain::text::refused_reason(c)));
+        return Err((field, intellicv_core::text::refused_reason(c)));
     }
     Ok(match entity {
         Entity::User => Row::User(row_from(value)?),

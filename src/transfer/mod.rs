@@ -21,7 +21,7 @@ pub use export::export;
 pub use import::{ImportReport, RowError, Services, import};
 pub use rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 
-use crate::domain::ValidationError;
+use intellicv_core::ValidationError;
 
 /// What a transfer file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

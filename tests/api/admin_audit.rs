@@ -1,7 +1,7 @@
 //! Admin actions on other users' resumes and job postings write audit rows; owners acting
 //! on their own objects do not.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::{audit_rows, delete_as, post_as, put_as, user_with_token};

@@ -1,5 +1,5 @@
-use intellicv::domain::Role;
 use intellicv::store::{NewResume, ParseOutcome, StoreError};
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};
@@ -157,7 +157,7 @@ async fn the_user_list_pages_sorts_and_filters(backend: Backend) {
     }
     let dan = app
         .store
-        .find_user_by_email(&intellicv::domain::Email::parse("danax@corp.example").unwrap())
+        .find_user_by_email(&intellicv_core::Email::parse("danax@corp.example").unwrap())
         .await
         .unwrap()
         .unwrap();

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use regex::Regex;
 use serde_json::{Value, json};
 
@@ -208,7 +208,7 @@ async fn model_status_reports_checksum_throughput_and_index_freshness(backend: B
     assert_eq!(resumes["vector_documents"], 1);
     assert_eq!(resumes["fresh"], true, "{resumes}");
     // A posting written to the database behind the index's back is reported missing.
-    let draft = intellicv::domain::JobPostingDraft {
+    let draft = intellicv_core::JobPostingDraft {
         source: "test".into(),
         external_id: Some("behind".into()),
         title: "Behind the index".into(),
@@ -217,8 +217,8 @@ async fn model_status_reports_checksum_throughput_and_index_freshness(backend: B
         country: None,
         latitude: None,
         longitude: None,
-        remote_mode: intellicv::domain::RemoteMode::Remote,
-        employment_type: intellicv::domain::EmploymentType::FullTime,
+        remote_mode: intellicv_core::RemoteMode::Remote,
+        employment_type: intellicv_core::EmploymentType::FullTime,
         seniority: None,
         salary: None,
         description: "Requirements: Rust".into(),

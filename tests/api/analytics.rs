@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

@@ -2,7 +2,7 @@
 //! withdrawing, the recruiters' status pipeline with its history and audit rows, and what
 //! deleting a resume or a posting does to applications.
 
-use intellicv::domain::{ApplicationStatus, Role};
+use intellicv_core::{ApplicationStatus, Role};
 use serde_json::{Value, json};
 
 use crate::auth_support::{audit_rows, delete_as, get_as, post_as, put_as, user_with_token};

@@ -3,7 +3,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::json;
 
 use crate::auth_support::*;

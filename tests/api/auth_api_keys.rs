@@ -1,4 +1,4 @@
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::json;
 
 use crate::auth_support::*;

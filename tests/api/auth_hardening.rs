@@ -2,7 +2,7 @@
 //! current rights, the last active admin, password strength, TOTP secrets sealed at rest,
 //! and private data files.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::*;
@@ -220,7 +220,7 @@ async fn the_last_active_admin_cannot_be_deleted_demoted_or_disabled_even_by_a_k
         .store
         .list_users(&intellicv::store::UserQuery {
             role: Some(Role::Admin),
-            status: Some(intellicv::domain::UserStatus::Active),
+            status: Some(intellicv_core::UserStatus::Active),
             email_contains: None,
             sort: intellicv::store::UserSort::Id,
             descending: false,

@@ -1,6 +1,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::json;
 use totp_rs::{Builder, Secret};
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use intellicv::domain::Role;
-use intellicv::ingest::extract::testdoc;
 use intellicv::queue::{JobEvent, JobObserver};
+use intellicv_core::Role;
+use intellicv_ingest::extract::testdoc;
 use serde_json::{Value, json};
 
 use crate::auth_support::{get_as, post_as, user_with_token};

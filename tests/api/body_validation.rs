@@ -1,7 +1,7 @@
 //! Every JSON body, query string and path: malformed JSON and fields or parameters of the
 //! wrong type are a 422 naming the field and the reason.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::{get_as, post_as, user_with_token, with_token};

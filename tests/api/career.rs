@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::upload_resume;

@@ -1,7 +1,7 @@
 //! Resumes and job postings over HTTP: upload (a failed parse still stored), ownership,
 //! and two-way matching with explanations.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::{expect_422_fields, get_as, post_as, user_with_token};

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use intellicv::config::{SecretUrl, Settings};
-use intellicv::domain::Role;
-use intellicv::ingest::extract::testdoc;
 use intellicv::search::layout::IndexLayout;
 use intellicv::store::Store;
 use intellicv::transfer::{self, Entity, Format};
+use intellicv_core::Role;
+use intellicv_ingest::extract::testdoc;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use intellicv::domain::Role;
-use intellicv::ingest::extract::testdoc;
+use intellicv_core::Role;
+use intellicv_ingest::extract::testdoc;
 use serde_json::{Value, json};
 
 use crate::auth_support::{get_as, user_with_token};

@@ -6,8 +6,8 @@
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use intellicv::domain::Role;
 use intellicv::startup::Application;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::{post_as, user_with_token};

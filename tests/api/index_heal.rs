@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use intellicv::domain::{EmploymentType, JobPostingDraft, RemoteMode, Role};
 use intellicv::search::layout::IndexLayout;
 use intellicv::search::{Collection, sync};
 use intellicv::store::{JobInsertOutcome, Store};
+use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode, Role};
 use serde_json::{Value, json};
 
 use crate::auth_support::{post_as, user_with_token};

@@ -1,6 +1,6 @@
 //! `intellicv parse` and `intellicv ingest` on documents the test writes itself.
 
-use intellicv::ingest::extract::testdoc;
+use intellicv_ingest::extract::testdoc;
 use serde_json::Value;
 
 use crate::helpers::{Backend, TestDatabase, intellicv_cli, intellicv_on, run_ok};

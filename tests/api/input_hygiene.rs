@@ -2,7 +2,7 @@
 //! naming the field on every route and both backends; offsets cannot wrap; enum-like
 //! query parameters are validated.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Map, Value, json};
 
 use crate::auth_support::{get_as, post_as, user_with_token, with_token};

@@ -1,7 +1,7 @@
 //! `GET /metrics`: requests per route template and status class, the search caches, index
 //! sizes and embedding latency, and who may scrape.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::json;
 
 use crate::auth_support::{get_as, post_as, user_with_token};

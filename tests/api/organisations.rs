@@ -2,7 +2,7 @@
 //! postings (admins on all), and a private profile is shown only to recruiters of
 //! organisations the candidate applied to, through every route a person appears in.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

@@ -1,7 +1,7 @@
 //! Profiles over HTTP: reading and replacing them (who may do which), validation, and the
 //! caller's skills by ESCO id or free text normalised to ESCO.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

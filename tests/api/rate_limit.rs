@@ -2,7 +2,7 @@
 //! `/api/v1/auth/*`; 429 with `Retry-After` in the API's error shape.
 
 use intellicv::config::Quota;
-use intellicv::domain::Role;
+use intellicv_core::Role;
 
 use crate::auth_support::{PASSWORD, audit_rows, create_user, get_as, post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app_with};

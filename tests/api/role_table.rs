@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

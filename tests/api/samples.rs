@@ -1,8 +1,8 @@
 //! The sample resumes in data/samples parse into the fields their manifest records.
 
-use intellicv::domain::YearMonth;
-use intellicv::ingest::extract::{ExtractLimits, extract};
-use intellicv::ingest::profile::parse_profile;
+use intellicv_core::YearMonth;
+use intellicv_ingest::extract::{ExtractLimits, extract};
+use intellicv_ingest::profile::parse_profile;
 use serde_json::Value;
 
 fn manifest() -> Value {
@@ -39,8 +39,7 @@ fn check_samples(formats: &[&str]) {
         let bytes = std::fs::read(&path).unwrap();
         let text = extract(&bytes, &ExtractLimits::default()).unwrap().text;
         let p = parse_profile(&text, today);
-        let value =
-            |f: &Option<intellicv::domain::Field<String>>| f.as_ref().map(|f| f.value.clone());
+        let value = |f: &Option<intellicv_core::Field<String>>| f.as_ref().map(|f| f.value.clone());
         assert_eq!(
             value(&p.contact.name).as_deref(),
             expected["name"].as_str(),

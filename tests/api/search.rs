@@ -1,10 +1,10 @@
 //! Hybrid search over HTTP and the index's freshness, catch-up and rebuild.
 
-use intellicv::domain::{EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod};
 use intellicv::search::{Collection, sync};
+use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod};
 use serde_json::{Value, json};
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 
 use crate::auth_support::{post_as, user_with_token};
 use crate::helpers::{Backend, TestApp, expect_error, spawn_app, spawn_app_with};

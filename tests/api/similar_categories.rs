@@ -2,7 +2,7 @@
 //! similar-candidate search learns from them, through the CLI and the API, on resumes the
 //! test writes itself.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::auth_support::{audit_rows, get_as, put_as, user_with_token};

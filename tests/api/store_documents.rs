@@ -1,9 +1,9 @@
-use intellicv::domain::{
+use intellicv::store::{JobInsertOutcome, NewResume, ParseOutcome, StoreError};
+use intellicv_core::{
     EmploymentType, ExtractedSkill, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary,
     SalaryPeriod, SkillEvidence, SkillMethod, SourceSpan, YearMonth,
 };
-use intellicv::ingest::profile::parse_profile;
-use intellicv::store::{JobInsertOutcome, NewResume, ParseOutcome, StoreError};
+use intellicv_ingest::profile::parse_profile;
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;

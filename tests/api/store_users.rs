@@ -1,5 +1,5 @@
-use intellicv::domain::{Email, Role};
 use intellicv::store::{NewUser, StoreError};
+use intellicv_core::{Email, Role};
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;

@@ -1,7 +1,7 @@
 //! Export and import over HTTP: a round trip between two databases, idempotent re-import,
 //! CSV, bad rows reported without stopping, and validation.
 
-use intellicv::domain::Role;
+use intellicv_core::Role;
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::AiError;
-use crate::domain::{ResumeProfile, SkillMethod, ValidationError};
+use intellicv_core::{ResumeProfile, SkillMethod, ValidationError};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
 use crate::skills::SkillExtractor;
@@ -382,8 +382,8 @@ fn normalise_skills(
 /// The facts of a summary: the profile's headline, whole years, latest role, employers
 /// (most recent first) and skills (shown in roles first, literal before semantic).
 pub fn summary_facts(profile: &ResumeProfile) -> SummaryFacts {
-    let mut roles: Vec<&crate::domain::Experience> = profile.experience.iter().collect();
-    let key = |e: &crate::domain::Experience| (e.is_current, e.end.or(e.start));
+    let mut roles: Vec<&intellicv_core::Experience> = profile.experience.iter().collect();
+    let key = |e: &intellicv_core::Experience| (e.is_current, e.end.or(e.start));
     roles.sort_by_key(|e| std::cmp::Reverse(key(e)));
     let mut employers: Vec<String> = Vec::new();
     for c in roles.iter().filter_map(|e| e.company.as_deref()) {
@@ -398,7 +398,7 @@ pub fn summary_facts(profile: &ResumeProfile) -> SummaryFacts {
         company: e.company.clone(),
         current: e.is_current,
     });
-    let in_role = |s: &crate::domain::ExtractedSkill| {
+    let in_role = |s: &intellicv_core::ExtractedSkill| {
         s.evidence.iter().any(|ev| {
             profile
                 .experience
@@ -406,7 +406,7 @@ pub fn summary_facts(profile: &ResumeProfile) -> SummaryFacts {
                 .any(|r| r.source.start <= ev.source.start && ev.source.end <= r.source.end)
         })
     };
-    let mut ranked: Vec<(u8, usize, &crate::domain::ExtractedSkill)> = profile
+    let mut ranked: Vec<(u8, usize, &intellicv_core::ExtractedSkill)> = profile
         .skills
         .iter()
         .enumerate()

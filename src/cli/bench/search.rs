@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::bench::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
 use crate::components::Models;
 use crate::config::Settings;
-use crate::domain::RemoteMode;
+use intellicv_core::RemoteMode;
 use crate::matching::MatchOptions;
 use crate::matching::service::{Matcher, ResumeSubject};
 use crate::search::layout::{self, IndexLayout};

@@ -93,11 +93,11 @@ fn a_required_skill_weighs_more_than_a_preferred_one() {
     };
     assert_eq!(
         requirement(&uri("Rust")),
-        Some(crate::domain::Requirement::Required)
+        Some(intellicv_core::Requirement::Required)
     );
     assert_eq!(
         requirement(&uri("Terraform")),
-        Some(crate::domain::Requirement::Preferred)
+        Some(intellicv_core::Requirement::Preferred)
     );
     let rust = score(
         &one_role("Wrote Rust.", "Jan 2021 - Present", ""),

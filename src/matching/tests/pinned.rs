@@ -2,7 +2,7 @@
 //! skill gained raising the score by what the improvement promised.
 
 use super::*;
-use crate::domain::Requirement;
+use intellicv_core::Requirement;
 use crate::matching::{Component, ImprovementKind};
 
 const POSTING: &str =

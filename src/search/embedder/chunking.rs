@@ -7,7 +7,7 @@
 //! long between words. Consecutive pieces are packed back together while they fit, so
 //! chunks are as large as the window allows.
 
-use crate::domain::SourceSpan;
+use intellicv_core::SourceSpan;
 
 /// A piece of one section, small enough to embed without truncation.
 #[derive(Debug, Clone, PartialEq, Eq)]

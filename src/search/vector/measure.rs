@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{HnswParams, VectorIndex, recall_at_k};
-use crate::ingest::jobs::read_json;
+use intellicv_ingest::jobs::read_json;
 use crate::search::DocId;
 use crate::search::embedder::{Embedder, EmbedderConfig};
 

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::SemanticError;
 use super::vectors::SkillVectors;
-use crate::domain::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
+use intellicv_core::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
 use crate::search::embedder::Embedder;
 
 /// Ranks skills by the cosine of each sentence with their preferred label.

@@ -13,7 +13,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{SemanticError, SemanticMatcher};
-use crate::domain::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
+use intellicv_core::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
 
 /// Longest item, in words, that is matched (longer ones are sentences, not list entries).
 pub const MAX_ITEM_WORDS: usize = 6;

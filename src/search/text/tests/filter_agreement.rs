@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::{NOW, doc};
-use crate::domain::{EmploymentType, RemoteMode, Seniority};
+use intellicv_core::{EmploymentType, RemoteMode, Seniority};
 use crate::search::{
     Collection, DocId, GeoPoint, GeoRadius, SearchDoc, SearchFilters, TextIndex, TextQuery,
 };

@@ -13,9 +13,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::domain::{EmploymentType, JobPostingDraft, RemoteMode};
+use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
 use crate::ingest::job_import::parse_job_file;
-use crate::ingest::jobs::CsvMapping;
+use intellicv_ingest::jobs::CsvMapping;
 use crate::search::{
     Collection, DocId, DocMeta, GeoPoint, GeoRadius, SearchDoc, SearchFilters, SkillRef, TextIndex,
     TextIndexConfig, TextQuery, yearly_amount,

@@ -1,0 +1,42 @@
+//! Validated domain types. Input becomes one of these through `parse`, or is rejected
+//! with a [`ValidationError`] naming the field and the reason.
+
+mod application;
+mod job;
+mod profile;
+mod provenance;
+mod skill;
+pub mod text;
+mod user;
+mod user_profile;
+
+pub use application::{ApplicationStatus, Mover, TransitionError};
+pub use job::{
+    EmploymentType, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary, SalaryPeriod,
+    Seniority,
+};
+pub use profile::{Contact, Education, Experience, ResumeProfile, Section, SectionKind, YearMonth};
+pub use provenance::{Field, SourceSpan};
+pub use skill::{ExtractedSkill, SkillEvidence, SkillMethod};
+pub use user::{Email, MAX_DISPLAY_NAME_CHARS, Role, UserStatus, parse_display_name};
+pub use user_profile::{
+    JobPreferences, MAX_SKILL_CHANGES, ProfileInput, ProfileUpdate, ProfileVisibility, SkillAction,
+    SkillChange, SkillChangeInput, SkillRef,
+};
+
+/// Input that does not make a valid domain value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
