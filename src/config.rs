@@ -72,20 +72,6 @@ pub struct SkillSettings {
     /// closest ESCO skill with the embedding model (at ingest), and sentences in
     /// `skills extract`.
     pub semantic: bool,
-    /// The batch import roots, `queue.import_roots`, fenced off from the data dir, the index
-    /// dir and the SQLite file's directory.
-    pub fn import_roots(&self) -> Result<ImportRoots, ImportRootsError> {
-        let mut protected = vec![self.data_dir.clone(), self.index_dir()];
-        let url = self.database_url();
-        if let Some(file) = url.expose().strip_prefix("sqlite://") {
-            let file = file.split('?').next().unwrap_or(file);
-            if let Some(dir) = Path::new(file).parent() {
-                protected.push(dir.to_owned());
-            }
-        }
-        ImportRoots::new(&self.queue.import_roots, &protected)
-    }
-
     /// Where the embedded ESCO labels are cached (built on first use, about 14k short
     /// embeddings). Default: `<data_dir>/cache`.
     pub vector_cache_dir: Option<PathBuf>,
@@ -556,6 +542,20 @@ impl Settings {
             None if self.data_dir == Settings::default().data_dir => PathBuf::from("./index"),
             None => self.data_dir.join("index"),
         }
+    }
+
+    /// The batch import roots, `queue.import_roots`, fenced off from the data dir, the index
+    /// dir and the SQLite file's directory.
+    pub fn import_roots(&self) -> Result<ImportRoots, ImportRootsError> {
+        let mut protected = vec![self.data_dir.clone(), self.index_dir()];
+        let url = self.database_url();
+        if let Some(file) = url.expose().strip_prefix("sqlite://") {
+            let file = file.split('?').next().unwrap_or(file);
+            if let Some(dir) = Path::new(file).parent() {
+                protected.push(dir.to_owned());
+            }
+        }
+        ImportRoots::new(&self.queue.import_roots, &protected)
     }
 
     /// Where the embedded ESCO labels are cached (see [`SkillSettings::vector_cache_dir`]).

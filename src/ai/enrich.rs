@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AiError, AiSettings, quality};
-use intellicv_core::{ResumeProfile, ValidationError};
 use crate::ingest::job_skills::posting_skills;
-use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
 use crate::ingest::resume::attach_skills;
 use crate::search::embedder::Embedder;
 use crate::search::{Collection, SearchEngine, sync};
@@ -24,6 +22,8 @@ use crate::skills::SkillExtractor;
 use crate::store::{
     EnrichmentRunRecord, JobRecord, ModelRegistration, NewEnrichment, ResumeRecord, Store,
 };
+use intellicv_core::{ResumeProfile, ValidationError};
+use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
 
 /// Which documents to enrich.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AccessError;
 use crate::config::Secret;
-use intellicv_core::ValidationError;
 use crate::matching::service::MatchError;
 use crate::search::sync::SyncError;
 use crate::store::StoreError;
+use intellicv_core::ValidationError;
 
 /// `[ai]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]

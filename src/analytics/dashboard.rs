@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::range::{Bucket, TimeRange};
 use super::usage::kinds;
 use super::{AnalyticsError, share};
-use intellicv_core::ApplicationStatus;
 use crate::store::{GroupCount, SkillSide, Store};
+use intellicv_core::ApplicationStatus;
 
 /// Most skills per list.
 pub const MAX_TOP: usize = 100;

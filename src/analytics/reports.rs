@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::dashboard::{SkillGap, market, series, top_by};
 use super::range::{Bucket, TimeRange};
 use super::{AnalyticsError, share};
-use intellicv_core::ApplicationStatus;
 use crate::store::Store;
+use intellicv_core::ApplicationStatus;
 
 pub const REPORT_IDS: [&str; 3] = [
     "skills_demand_supply",

@@ -12,11 +12,11 @@ use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::accounts::{AccountInput, create_account};
-use intellicv_core::parse_display_name;
 use crate::auth::{Client, audit};
-use intellicv_core::{Role, UserStatus, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
+use intellicv_core::parse_display_name;
+use intellicv_core::{Role, UserStatus, ValidationError};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -13,9 +13,9 @@ use crate::ai::enrich::{EnrichReport, EnrichRequest, Enricher};
 use crate::ai::generate::{GenerateRequest, Generated};
 use crate::ai::status::{ModelsStatus, models_status};
 use crate::auth::{AuthUser, Client, audit};
-use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome};
+use intellicv_core::{Role, ValidationError};
 
 impl From<AiError> for ApiError {
     fn from(e: AiError) -> Self {

@@ -14,9 +14,9 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order, parse_sort};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};
-use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
+use intellicv_core::{Role, ValidationError};
 
 const MAX_EXPIRY_DAYS: u32 = 3650;
 

@@ -13,13 +13,13 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::{AuthUser, Client, audit};
-use intellicv_core::{ApplicationStatus, ValidationError};
 use crate::portal::PortalError;
 use crate::portal::applications::{self, ApplicationView, ApplyInput};
 use crate::state::AppState;
 use crate::store::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, AuditEntry, AuditOutcome,
 };
+use intellicv_core::{ApplicationStatus, ValidationError};
 
 impl From<PortalError> for ApiError {
     fn from(e: PortalError) -> Self {

@@ -13,9 +13,9 @@ use super::input::Json;
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::sessions::{self, Credentials, TokenPair};
 use crate::auth::{AuthUser, Client, Subject, audit, totp};
-use intellicv_core::{Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditOutcome, UserRecord};
+use intellicv_core::{Role, ValidationError};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -13,8 +13,8 @@ use crate::career::CareerError;
 use crate::career::coaching::{CoachingRequest, CoachingSession};
 use crate::career::pathways::PathwaysAnswer;
 use crate::career::recommendations::Recommendations;
-use intellicv_core::ValidationError;
 use crate::state::AppState;
+use intellicv_core::ValidationError;
 
 /// Most pathways one answer lists.
 pub const MAX_PATHWAYS: usize = 50;

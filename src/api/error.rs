@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use crate::auth::accounts::AccountError;
 use crate::auth::{AccessError, AuthError};
-use intellicv_core::ValidationError;
 use crate::search::SearchError;
 use crate::store::StoreError;
+use intellicv_core::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -18,8 +18,8 @@ use super::error::ApiError;
 use super::rate_limit::ClientIp;
 use crate::auth::principal::{authenticate_api_key, authenticate_bearer};
 use crate::auth::{AuthError, AuthUser, Client};
-use intellicv_core::Role;
 use crate::state::AppState;
+use intellicv_core::Role;
 
 pub const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 

@@ -11,9 +11,9 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};
-use intellicv_core::{EmploymentType, RemoteMode, Role, ValidationError};
 use crate::state::AppState;
 use crate::store::{JobQuery, JobRecord, JobSort};
+use intellicv_core::{EmploymentType, RemoteMode, Role, ValidationError};
 
 fn services(state: &AppState) -> documents::jobs::Services<'_> {
     documents::jobs::Services {

@@ -9,12 +9,12 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use crate::auth::AuthUser;
-use intellicv_core::{Role, ValidationError};
 use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};
 use crate::portal::organisations;
 use crate::state::AppState;
 use crate::store::Page;
+use intellicv_core::{Role, ValidationError};
 
 /// Most results a match list returns.
 pub const MAX_LIMIT: usize = 100;

@@ -10,10 +10,10 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty};
-use intellicv_core::ValidationError;
 use crate::queue::batch::{self, BatchError};
 use crate::state::AppState;
 use crate::store::{BackgroundJobRecord, JobItemRecord};
+use intellicv_core::ValidationError;
 
 impl From<BatchError> for ApiError {
     fn from(e: BatchError) -> Self {

@@ -7,10 +7,10 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path};
 use crate::auth::AuthUser;
-use intellicv_core::{ProfileInput, SkillChangeInput};
 use crate::portal::profile;
 use crate::state::AppState;
 use crate::store::ProfileRecord;
+use intellicv_core::{ProfileInput, SkillChangeInput};
 
 /// `GET /profile/{user_id}`: the user and admins; recruiters for candidates whose profile
 /// is visible to recruiters; 404 for anyone else.

@@ -12,12 +12,12 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, DocumentError};
-use intellicv_core::{ResumeProfile, Role, ValidationError};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::portal::organisations;
 use crate::search::sync::SyncError;
 use crate::state::AppState;
 use crate::store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
+use intellicv_core::{ResumeProfile, Role, ValidationError};
 
 /// A resume as the API shows it (the original bytes are not sent back).
 #[derive(Debug, Serialize, utoipa::ToSchema)]

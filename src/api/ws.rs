@@ -22,9 +22,9 @@ use super::error::ErrorResponse;
 use super::extract::API_KEY;
 use crate::auth::principal::authenticate_bearer;
 use crate::auth::{AuthError, AuthUser};
-use intellicv_core::Role;
 use crate::events::{Audience, Event, Subscription, kinds};
 use crate::state::AppState;
+use intellicv_core::Role;
 
 /// Close code for a client disconnected for falling behind ("try again later").
 const CLOSE_LAGGING: u16 = 1013;

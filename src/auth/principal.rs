@@ -6,8 +6,8 @@ use std::str::FromStr;
 use super::AuthService;
 use super::api_keys;
 use super::error::AuthError;
-use intellicv_core::{Role, UserStatus};
 use crate::store::{AuditEntry, Store};
+use intellicv_core::{Role, UserStatus};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::pathways::{NeededSkill, SkillSource, round3};
 use super::{CareerError, CareerService, HeldSkill};
 use crate::auth::AuthUser;
-use intellicv_core::ValidationError;
 use crate::matching::word_similarity;
 use crate::store::{CoachingSessionRecord, NewCoachingSession};
+use intellicv_core::ValidationError;
 
 pub const MAX_TARGET_ROLE_CHARS: usize = 200;
 

@@ -20,11 +20,11 @@ pub use settings::CareerSettings;
 pub use subject::{CareerProfile, HeldSkill, SkillEvidenceView};
 
 use crate::auth::AccessError;
-use intellicv_core::ValidationError;
 use crate::matching::MatchConfig;
 use crate::matching::service::{MatchError, Matcher};
 use crate::search::embedder::{Embedder, EmbedderError};
 use crate::store::{Store, StoreError};
+use intellicv_core::ValidationError;
 use occupations::{CatalogError, OccupationCatalog};
 
 #[derive(Debug, thiserror::Error)]

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::pathways::{Pathway, round3};
 use super::{CareerError, CareerService};
-use intellicv_core::Requirement;
 use crate::matching::Component;
 use crate::matching::service::JobMatch;
+use intellicv_core::Requirement;
 
 /// A job to look at.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -6,10 +6,10 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::CareerError;
-use intellicv_core::{ExtractedSkill, Field, ResumeProfile};
 use crate::matching::service::{CandidateExtras, ResumeSubject};
 use crate::matching::{MatchConfig, place};
 use crate::store::{Page, ParseStatus, ResumeQuery, ResumeSort, Store};
+use intellicv_core::{ExtractedSkill, Field, ResumeProfile};
 
 /// A user's resume profile (or an empty one) with their stated profile skills added.
 #[derive(Debug, Clone)]

@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::eval_similar::Pool;
 use crate::config::Settings;
-use intellicv_core::ResumeProfile;
 use crate::matching::service::to_signals;
 use crate::matching::tuning::{
     BudgetCell, Pair, Quality, QueryPairs, choose_budget, only, pseudo_posting, quality,
@@ -23,6 +22,7 @@ use crate::matching::{
 };
 use crate::search::eval_similar::{Half, similar_hits};
 use crate::search::{SimilarHit, SimilarityWeights};
+use intellicv_core::ResumeProfile;
 
 /// Candidates the matcher retrieves and scores per posting (as `Matcher` does).
 const CANDIDATES: usize = 100;

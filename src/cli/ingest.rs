@@ -7,15 +7,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::components::{Models, open_search};
 use crate::config::Settings;
-use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
-use intellicv_ingest::jobs::CsvMapping;
 use crate::ingest::resume_import::{
     ResumeImportReport, collect_files_within, parse_files, store_parsed,
 };
-use intellicv_ingest::walk::{WalkError, WalkLimits};
 use crate::skills::SkillExtractor;
 use crate::store::Store;
+use intellicv_ingest::extract::ExtractLimits;
+use intellicv_ingest::jobs::CsvMapping;
+use intellicv_ingest::walk::{WalkError, WalkLimits};
 
 #[derive(Debug, Subcommand)]
 pub enum IngestCommand {

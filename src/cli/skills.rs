@@ -3,8 +3,8 @@ use std::io::BufRead;
 use clap::{Args, Subcommand};
 
 use crate::config::Settings;
-use intellicv_core::ExtractedSkill;
 use crate::skills::TextPart;
+use intellicv_core::ExtractedSkill;
 
 /// Lines of `--stdin` embedded together.
 const STDIN_BATCH: usize = 64;

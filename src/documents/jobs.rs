@@ -7,14 +7,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::DocumentError;
-use intellicv_core::{
-    EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
-};
 use crate::ingest::job_skills::attach_skills;
 use crate::search::sync::index_documents;
 use crate::search::{Collection, SearchEngine};
 use crate::skills::SkillExtractor;
 use crate::store::{JobRecord, Store};
+use intellicv_core::{
+    EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
+};
 
 /// A posting as a recruiter writes it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

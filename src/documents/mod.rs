@@ -5,9 +5,9 @@
 pub mod jobs;
 pub mod resumes;
 
-use intellicv_core::ValidationError;
 use crate::search::sync::SyncError;
 use crate::store::StoreError;
+use intellicv_core::ValidationError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::DocumentError;
-use intellicv_core::{ResumeProfile, ValidationError};
-use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{content_hash, parse_resume, this_month};
 use crate::search::sync::index_documents;
 use crate::search::{Collection, SearchEngine};
 use crate::skills::SkillExtractor;
 use crate::store::{NewResume, ParseOutcome, ResumeRecord, Store};
+use intellicv_core::{ResumeProfile, ValidationError};
+use intellicv_ingest::extract::ExtractLimits;
 
 /// What an upload did.
 #[derive(Debug, Clone, Serialize)]

@@ -10,11 +10,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use intellicv_core::JobPostingDraft;
 use crate::ingest::job_skills::attach_skills;
-use intellicv_ingest::jobs::{CsvMapping, RecordResult, read_csv, read_json};
 use crate::skills::SkillExtractor;
 use crate::store::{JobInsertOutcome, Store, StoreError};
+use intellicv_core::JobPostingDraft;
+use intellicv_ingest::jobs::{CsvMapping, RecordResult, read_csv, read_json};
 
 /// How many postings go into one database transaction.
 const BATCH: usize = 500;
@@ -65,8 +65,9 @@ fn is_json(head: &[u8]) -> bool {
 
 /// The header row of a CSV file.
 fn csv_header(path: &Path) -> std::io::Result<Vec<String>> {
-    let mut reader =
-        csv::Reader::from_reader(intellicv_ingest::jobs::reader::decompress(File::open(path)?)?);
+    let mut reader = csv::Reader::from_reader(intellicv_ingest::jobs::reader::decompress(
+        File::open(path)?,
+    )?);
     Ok(reader
         .headers()
         .map(|h| h.iter().map(str::to_owned).collect())

@@ -1,9 +1,9 @@
 //! Skills of a job posting: found in its description by the skills extractor, required
 //! unless they sit in a "nice to have" / "desirable" part.
 
+use crate::skills::SkillExtractor;
 use intellicv_core::{JobPostingDraft, JobSkill, Requirement};
 use intellicv_ingest::jobs::{requirement_at, split_requirements};
-use crate::skills::SkillExtractor;
 
 /// Fills `draft.skills` from its title and description. CPU-bound.
 pub fn attach_skills(draft: &mut JobPostingDraft, extractor: &SkillExtractor) {

@@ -5,15 +5,15 @@ use chrono::Datelike;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::skills::SkillExtractor;
+use crate::skills::rank::{literal_first, merge};
+use crate::skills::semantic::{ItemInput, list_items};
 use intellicv_core::{ExtractedSkill, SectionKind};
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
     DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract_with_timeout,
 };
 use intellicv_ingest::profile::{body_range, parse_profile, profile_from_json_resume};
-use crate::skills::SkillExtractor;
-use crate::skills::rank::{literal_first, merge};
-use crate::skills::semantic::{ItemInput, list_items};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ParsedResume {

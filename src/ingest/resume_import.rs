@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::resume::{ParsedResume, content_hash, parse_resume, this_month};
-use intellicv_ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
 use crate::skills::SkillExtractor;
 use crate::store::{NewResume, ParseOutcome, Store, StoreError};
+use intellicv_ingest::extract::ExtractLimits;
+use intellicv_ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
 
 /// Every file under `paths` (files as given, directories walked recursively), sorted,
 /// within the CLI's walk limits ([`WalkLimits::CLI`]): symlink loops are walked once,

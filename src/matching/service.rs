@@ -11,13 +11,13 @@ use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, score_match,
 };
-use intellicv_core::{ExtractedSkill, ResumeProfile};
 use crate::search::sync::{self, SyncError};
 use crate::search::{
     Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,
     SimilarityWeights,
 };
 use crate::store::{JobRecord, JobSkillRecord, ResumeRecord, Store, StoreError};
+use intellicv_core::{ExtractedSkill, ResumeProfile};
 
 /// Candidates each side fetches from the engine before scoring.
 const CANDIDATES: usize = 100;

@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use super::recency::role_containing;
 use super::{Component, MatchWeights, SkillRarity, score::combine};
-use intellicv_core::{Requirement, ResumeProfile};
 use crate::search::eval_similar::{K, ndcg_at, precision_at};
 use crate::store::{JobRecord, JobSkillRecord};
+use intellicv_core::{Requirement, ResumeProfile};
 
 /// The components whose weights category labels can choose.
 pub const FIELD: [Component; 4] = [

@@ -11,13 +11,13 @@ use serde::Serialize;
 use super::organisations::{self, Reach};
 use super::{PortalError, note_text};
 use crate::auth::AuthUser;
-use intellicv_core::{ApplicationStatus, Mover, Role, ValidationError};
 use crate::events::{Audience, EventHub, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
 use crate::store::{
     ApplicationQuery, ApplicationRecord, NewApplication, StatusChangeRecord, Store,
 };
+use intellicv_core::{ApplicationStatus, Mover, Role, ValidationError};
 
 pub const MAX_COVER_NOTE_CHARS: usize = 5000;
 pub const MAX_STATUS_NOTE_CHARS: usize = 1000;

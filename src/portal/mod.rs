@@ -8,8 +8,8 @@ pub mod organisations;
 pub mod profile;
 
 use crate::auth::AccessError;
-use intellicv_core::{TransitionError, ValidationError};
 use crate::store::StoreError;
+use intellicv_core::{TransitionError, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {

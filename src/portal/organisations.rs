@@ -14,8 +14,8 @@ use std::collections::HashSet;
 
 use super::PortalError;
 use crate::auth::AuthUser;
-use intellicv_core::Role;
 use crate::store::{CandidateReach, JobRecord, ResumeRecord, Store};
+use intellicv_core::Role;
 
 /// What a recruiter or admin reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use super::PortalError;
 use crate::auth::AuthUser;
-use intellicv_core::{
-    ExtractedSkill, MAX_SKILL_CHANGES, ProfileInput, ProfileVisibility, RemoteMode, Role,
-    SkillAction, SkillChange, SkillChangeInput, SkillMethod, SkillRef, ValidationError,
-};
 use crate::matching::CandidatePreferences;
 use crate::matching::service::CandidateExtras;
 use crate::skills::SkillExtractor;
 use crate::store::{ProfileRecord, ProfileSkillWrite, Store};
+use intellicv_core::{
+    ExtractedSkill, MAX_SKILL_CHANGES, ProfileInput, ProfileVisibility, RemoteMode, Role,
+    SkillAction, SkillChange, SkillChangeInput, SkillMethod, SkillRef, ValidationError,
+};
 
 /// Most skills one profile holds.
 pub const MAX_PROFILE_SKILLS: usize = 200;

@@ -14,11 +14,7 @@ use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
 use crate::documents::{self, DocumentError};
-use intellicv_core::{JobPostingDraft, ValidationError};
-use intellicv_ingest::extract::ExtractLimits;
 use crate::ingest::job_skills::attach_skills;
-use intellicv_ingest::jobs::read_json;
-use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
 use crate::search::Collection;
 use crate::search::sync::index_documents;
 use crate::state::AppState;
@@ -26,6 +22,10 @@ use crate::store::{
     BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, PendingItem,
 };
 use crate::telemetry::spawn_blocking_with_span;
+use intellicv_core::{JobPostingDraft, ValidationError};
+use intellicv_ingest::extract::ExtractLimits;
+use intellicv_ingest::jobs::read_json;
+use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
 
 /// The most items one batch may hold.
 pub const MAX_ITEMS: usize = 10_000;

@@ -21,8 +21,8 @@ use serde::Serialize;
 use tokio::sync::Notify;
 
 use crate::config::QueueSettings;
-use intellicv_ingest::walk::ImportRoots;
 use crate::store::{NewBackgroundJob, Store, StoreError};
+use intellicv_ingest::walk::ImportRoots;
 
 pub use worker::{JobError, Workers};
 

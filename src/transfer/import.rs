@@ -15,12 +15,7 @@ use serde_json::Value;
 use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
 use crate::auth::accounts::{AccountError, AccountInput, create_account};
-use intellicv_core::parse_display_name;
 use crate::documents::jobs::JobInput;
-use intellicv_core::{
-    ApplicationStatus, Email, EmploymentType, RemoteMode, ResumeProfile, Role, SalaryPeriod,
-    Seniority, UserStatus, ValidationError,
-};
 use crate::ingest::resume::content_hash;
 use crate::portal::applications::MAX_COVER_NOTE_CHARS;
 use crate::search::sync::index_documents;
@@ -31,6 +26,11 @@ use crate::store::{
     UserUpdate,
 };
 use crate::telemetry::spawn_blocking_with_span;
+use intellicv_core::parse_display_name;
+use intellicv_core::{
+    ApplicationStatus, Email, EmploymentType, RemoteMode, ResumeProfile, Role, SalaryPeriod,
+    Seniority, UserStatus, ValidationError,
+};
 
 /// Bad rows listed one by one (all are counted).
 const LISTED_ERRORS: usize = 1000;

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::AiError;
-use intellicv_core::{ResumeProfile, SkillMethod, ValidationError};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
 use crate::skills::SkillExtractor;
@@ -25,6 +24,7 @@ use facts::Grounding;
 use grounded::{
     AlsoAsked, InterviewFacts, JobDescriptionFacts, RoleFact, SkillInRole, SummaryFacts,
 };
+use intellicv_core::{ResumeProfile, SkillMethod, ValidationError};
 use llm::LlmClient;
 
 pub const MAX_TITLE_CHARS: usize = 200;

@@ -14,16 +14,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Settings;
-use intellicv_core::{ResumeProfile, YearMonth};
 use crate::ingest::agreement::{ProfileAgreement, word_similarity};
+use crate::ingest::resume::{attach_skills, profile_document, this_month};
+use crate::ingest::resume_import::collect_files;
+use crate::skills::SkillExtractor;
+use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
     DocumentFormat, ExtractLimits, ExtractedDocument, PdfEngine, detect_format,
     extract_with_engine, fast_pdf_text, normalize_text,
 };
 use intellicv_ingest::profile::parse_profile;
-use crate::ingest::resume::{attach_skills, profile_document, this_month};
-use crate::ingest::resume_import::collect_files;
-use crate::skills::SkillExtractor;
 
 #[derive(Debug, Args)]
 pub struct ParseBenchArgs {

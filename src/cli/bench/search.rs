@@ -15,7 +15,6 @@ use serde::Serialize;
 use crate::bench::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
 use crate::components::Models;
 use crate::config::Settings;
-use intellicv_core::RemoteMode;
 use crate::matching::MatchOptions;
 use crate::matching::service::{Matcher, ResumeSubject};
 use crate::search::layout::{self, IndexLayout};
@@ -24,6 +23,7 @@ use crate::search::{
     SearchFilters, SearchRequest, TextIndex, VectorIndex, sync,
 };
 use crate::store::Store;
+use intellicv_core::RemoteMode;
 
 #[derive(Debug, Args)]
 pub struct SearchBenchArgs {

@@ -13,15 +13,15 @@ use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, score_match,
 };
+use crate::ingest::job_skills::attach_skills as attach_job_skills;
+use crate::ingest::resume::attach_skills;
+use crate::skills::{SkillExtractor, Taxonomy};
+use crate::store::{JobRecord, JobSkillRecord};
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, ResumeProfile, Salary, SalaryPeriod, Seniority,
     YearMonth,
 };
-use crate::ingest::job_skills::attach_skills as attach_job_skills;
 use intellicv_ingest::profile::parse_profile;
-use crate::ingest::resume::attach_skills;
-use crate::skills::{SkillExtractor, Taxonomy};
-use crate::store::{JobRecord, JobSkillRecord};
 
 const TECH: &str = r#"
 [[tech]]

@@ -2,8 +2,8 @@
 //! skill gained raising the score by what the improvement promised.
 
 use super::*;
-use intellicv_core::Requirement;
 use crate::matching::{Component, ImprovementKind};
+use intellicv_core::Requirement;
 
 const POSTING: &str =
     "We build a search platform.\nRequirements:\n- Rust in production\n- Kubernetes operations\n";

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{HnswParams, VectorIndex, recall_at_k};
-use intellicv_ingest::jobs::read_json;
 use crate::search::DocId;
 use crate::search::embedder::{Embedder, EmbedderConfig};
+use intellicv_ingest::jobs::read_json;
 
 const CACHE_DIR: &str = "/tmp/intellicv-vector-cache";
 /// Postings indexed at most (see `INTELLICV_VECTOR_DOCS`); the next `QUERIES` postings

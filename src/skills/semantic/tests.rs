@@ -232,8 +232,8 @@ fn literal_hits_stay_first_and_are_not_repeated_by_semantic_ones() {
 
 #[test]
 fn ingest_matches_unnamed_skills_list_items_after_the_literal_hits() {
-    use intellicv_ingest::extract::ExtractLimits;
     use crate::ingest::resume::{parse_resume, this_month};
+    use intellicv_ingest::extract::ExtractLimits;
     let dir = tempfile::tempdir().expect("tempdir");
     let Some(extractor) = hybrid_extractor(dir.path()) else {
         return;

@@ -271,9 +271,9 @@ fn tune_semantic_matching_on_the_tuning_half() {
 #[test]
 #[ignore = "needs INTELLICV_SHARED_DATA, the ESCO CSVs and the model; run with --release"]
 fn semantic_matching_cost_per_resume() {
+    use crate::skills::TextPart;
     use intellicv_ingest::extract::{ExtractLimits, extract};
     use intellicv_ingest::profile::{body_range, split_sections};
-    use crate::skills::TextPart;
 
     let shared = PathBuf::from(
         std::env::var_os("INTELLICV_SHARED_DATA").expect("set INTELLICV_SHARED_DATA"),

@@ -10,10 +10,10 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::{NOW, doc};
-use intellicv_core::{EmploymentType, RemoteMode, Seniority};
 use crate::search::{
     Collection, DocId, GeoPoint, GeoRadius, SearchDoc, SearchFilters, TextIndex, TextQuery,
 };
+use intellicv_core::{EmploymentType, RemoteMode, Seniority};
 
 const DAY: i64 = 86_400;
 const PLACES: &[&str] = &[

@@ -13,14 +13,14 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
 use crate::ingest::job_import::parse_job_file;
-use intellicv_ingest::jobs::CsvMapping;
 use crate::search::{
     Collection, DocId, DocMeta, GeoPoint, GeoRadius, SearchDoc, SearchFilters, SkillRef, TextIndex,
     TextIndexConfig, TextQuery, yearly_amount,
 };
 use crate::skills::{SkillExtractor, Taxonomy};
+use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
+use intellicv_ingest::jobs::CsvMapping;
 
 /// The searchable form of an imported posting.
 pub fn job_search_doc(draft: &JobPostingDraft, id: DocId, updated_at: i64) -> SearchDoc {
