@@ -8,13 +8,13 @@ export CARGO_TERM_COLOR ?= never
 
 ## Serve on embedded SQLite at http://127.0.0.1:8080 (data in ./data/local).
 run: setup
-	$(CARGO) run --release -- serve --load-samples
+	$(CARGO) run --release -p intellicv -- serve --load-samples
 
 ## The whole suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL.
 test: setup services
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
-	$(CARGO) test --locked --lib --bins --tests
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) test --workspace --locked --lib --bins --tests
 
 ## Fetch what the build and tests need (toolchain components, model files).
 setup:
@@ -28,4 +28,4 @@ fmt:
 	$(CARGO) fmt --all
 
 lint:
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A PostgreSQL server with pgvector, for the search benchmark's baseline
-# (`intellicv bench search`, tests/api/pg_baseline.rs).
+# (`intellicv-lab bench search`, tests/api/pg_baseline.rs).
 #
 #   scripts/pgvector-server.sh start [--port N]   start (or find running) and print its URL
 #   scripts/pgvector-server.sh url                print the URL of the running server

@@ -4,7 +4,6 @@ pub mod ai;
 pub mod analytics;
 pub mod api;
 pub mod auth;
-pub mod bench;
 pub mod career;
 pub mod cli;
 pub mod components;

@@ -1,12 +1,8 @@
 //! The command line: `intellicv <command>`. Every command shares the global options and
 //! the layered settings; each one calls the same core functions as the HTTP API.
 
-mod bench;
-mod eval;
-mod eval_match;
-mod eval_similar;
-mod ingest;
-mod labels;
+pub mod ingest;
+pub mod labels;
 mod matching;
 mod migrate;
 mod parse;
@@ -25,6 +21,15 @@ use crate::config::{ConfigError, Overrides, Settings};
 #[derive(Debug, Parser)]
 #[command(name = "intellicv", version, about = "Resume and job matching service", long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every command of `intellicv` and `intellicv-lab` takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
     /// Directory for the SQLite file and the indexes [default: ./data/local]
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -34,8 +39,22 @@ pub struct Cli {
     /// TOML settings file (settings: defaults < file < INTELLICV__* env vars < flags)
     #[arg(long, global = true, value_name = "FILE", env = "INTELLICV_CONFIG")]
     pub config: Option<PathBuf>,
-    #[command(subcommand)]
-    pub command: Command,
+}
+
+impl GlobalArgs {
+    /// The overrides these options make to the layered settings.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            ..Overrides::default()
+        }
+    }
+
+    /// The settings in force with these options and no others.
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        Settings::load(self.config.as_deref(), &self.overrides())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,12 +77,6 @@ pub enum Command {
     /// Two-way matching with explanations
     #[command(subcommand)]
     Match(matching::MatchCommand),
-    /// Measure quality on labelled data
-    #[command(subcommand)]
-    Eval(eval::EvalCommand),
-    /// Measure speed and quality on real files
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
     /// Hybrid search over the indexes
     #[command(subcommand)]
     Search(search::SearchCommand),
@@ -74,16 +87,12 @@ pub enum Command {
 impl Cli {
     /// The settings in force for this invocation.
     pub fn settings(&self) -> Result<Settings, ConfigError> {
-        let mut overrides = Overrides {
-            data_dir: self.data_dir.clone(),
-            database_url: self.database_url.clone(),
-            ..Overrides::default()
-        };
+        let mut overrides = self.global.overrides();
         if let Command::Serve(args) = &self.command {
             overrides.bind = args.bind;
             overrides.port = args.port;
         }
-        Settings::load(self.config.as_deref(), &overrides)
+        Settings::load(self.global.config.as_deref(), &overrides)
     }
 
     pub async fn run(self, settings: Settings) -> anyhow::Result<()> {
@@ -95,9 +104,7 @@ impl Cli {
             Command::Parse(args) => parse::run(args, settings).await,
             Command::Ingest(command) => ingest::run(command, settings).await,
             Command::Skills(command) => skills::run(command, settings).await,
-            Command::Bench(command) => bench::run(command, settings).await,
             Command::Match(command) => matching::run(command, settings).await,
-            Command::Eval(command) => eval::run(command, settings).await,
             Command::Search(command) => search::run(command, settings).await,
             Command::Reindex(args) => reindex::run(args, settings).await,
         }
@@ -105,7 +112,7 @@ impl Cli {
 }
 
 /// Loads the skills taxonomy and builds the gazetteer, off the async runtime.
-pub(crate) async fn load_skill_extractor(
+pub async fn load_skill_extractor(
     settings: &Settings,
 ) -> anyhow::Result<std::sync::Arc<crate::skills::SkillExtractor>> {
     let (models, assets) = (settings.models_dir.clone(), settings.assets_dir.clone());

@@ -1,7 +1,6 @@
 //! Ingestion with the store and the skill extractor: resumes and postings parsed by the
 //! `intellicv-ingest` crate, given their skills and written.
 
-pub mod agreement;
 pub mod job_import;
 pub mod job_skills;
 pub mod resume;

@@ -22,7 +22,6 @@ mod score;
 pub mod service;
 mod skills;
 mod title;
-pub mod tuning;
 mod view;
 
 #[cfg(test)]
@@ -33,9 +32,9 @@ use serde::{Deserialize, Serialize};
 pub use config::{MatchConfig, MatchWeights, Ramp};
 pub use explain::{ComponentScore, Improvement, ImprovementKind, MatchExplanation};
 pub use rarity::SkillRarity;
-pub use recency::{Placement, place};
+pub use recency::{Placement, place, role_containing};
 pub use redact::{Redacted, redact, redact_profile, redact_text};
-pub use score::score_match;
+pub use score::{combine, score_match};
 pub use skills::{MatchedSkill, MissingSkill, ResumeEvidence};
 pub use title::word_similarity;
 pub use view::{CandidatePreferences, CandidateView, JobView, MatchOptions, Signals};

@@ -57,7 +57,7 @@ pub struct Placement {
 }
 
 /// The role (index into `profile.experience`) whose text holds `span`, if any.
-pub(crate) fn role_containing(span: &SourceSpan, profile: &ResumeProfile) -> Option<usize> {
+pub fn role_containing(span: &SourceSpan, profile: &ResumeProfile) -> Option<usize> {
     profile
         .experience
         .iter()

@@ -49,7 +49,7 @@ impl Values {
 }
 
 /// Weighted mean of the computed components, 0..=100. Negative weights count as 0.
-pub(crate) fn combine(scores: &[Option<f32>; 7], weights: &MatchWeights) -> f32 {
+pub fn combine(scores: &[Option<f32>; 7], weights: &MatchWeights) -> f32 {
     let (mut sum, mut total) = (0.0f32, 0.0f32);
     for component in Component::ALL {
         if let Some(score) = scores[component.index()] {

@@ -459,7 +459,7 @@ fn group_skills(skills: Vec<JobSkillRecord>) -> HashMap<i64, Vec<JobSkillRecord>
 /// The engine's similarities as scoring signals. Blind mode leaves lexical relevance out:
 /// BM25 reads the whole text, names included (length normalisation), while the content
 /// vectors are computed from redacted text and titles carry no personal details.
-pub(crate) fn to_signals(hit: &SimilarHit, options: MatchOptions) -> Signals {
+pub fn to_signals(hit: &SimilarHit, options: MatchOptions) -> Signals {
     Signals {
         semantic: Some(hit.content),
         lexical: (!options.blind).then_some(hit.lexical),

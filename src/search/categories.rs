@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::embedder::{cosine, l2_norm};
 
-/// Softmax temperature over cosines, chosen with `intellicv eval similar`.
+/// Softmax temperature over cosines, chosen with `intellicv-lab eval similar`.
 pub const TEMPERATURE: f32 = 0.02;
 
 #[derive(Debug, Default)]

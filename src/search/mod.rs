@@ -13,8 +13,6 @@ mod document;
 pub mod embedder;
 mod engine;
 mod error;
-pub mod eval_rerank;
-pub mod eval_similar;
 mod filters;
 pub mod fusion;
 pub mod layout;

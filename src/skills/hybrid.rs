@@ -105,7 +105,7 @@ impl SkillExtractor {
 }
 
 /// Byte ranges (relative to the part) of the literal evidence.
-pub(crate) fn covered_ranges(hits: &[ExtractedSkill], base_offset: usize) -> Vec<Range<usize>> {
+pub fn covered_ranges(hits: &[ExtractedSkill], base_offset: usize) -> Vec<Range<usize>> {
     hits.iter()
         .flat_map(|h| &h.evidence)
         .map(|e| e.source.start - base_offset..e.source.end - base_offset)

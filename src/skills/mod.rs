@@ -5,7 +5,6 @@
 mod context;
 pub mod description;
 mod error;
-pub mod eval;
 mod extractor;
 mod hybrid;
 mod normalize;
@@ -19,6 +18,6 @@ mod tech;
 
 pub use error::TaxonomyError;
 pub use extractor::{GazetteerBuildError, SkillExtractor};
-pub use hybrid::{TextPart, sentence_ranges};
+pub use hybrid::{TextPart, covered_ranges, sentence_ranges};
 pub use taxonomy::{Concept, ConceptSource, Taxonomy, TaxonomyFiles};
 pub use tech::TechSkill;

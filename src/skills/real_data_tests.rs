@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::eval::evaluate;
 use super::tech::parse_tech_list;
 use super::{SkillExtractor, Taxonomy};
 
@@ -20,15 +19,6 @@ fn models_dir() -> PathBuf {
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
         PathBuf::from,
     )
-}
-
-/// The shared data directory (`INTELLICV_SHARED_DATA`) and the real taxonomy.
-fn shared_data_and_taxonomy() -> (PathBuf, Taxonomy) {
-    let Some(shared) = std::env::var_os("INTELLICV_SHARED_DATA").map(PathBuf::from) else {
-        panic!("set INTELLICV_SHARED_DATA to the shared data directory");
-    };
-    let taxonomy = Taxonomy::load(&models_dir(), &repo_data()).expect("taxonomy loads");
-    (shared, taxonomy)
 }
 
 #[test]
@@ -85,45 +75,4 @@ fn the_real_taxonomy_loads_and_maps_every_curated_uri() {
         started.elapsed(),
         extractor.pattern_count()
     );
-}
-
-#[test]
-#[ignore = "needs INTELLICV_SHARED_DATA and the ESCO CSVs"]
-fn gazetteer_scores_on_the_shared_skill_annotations() {
-    let (shared, taxonomy) = shared_data_and_taxonomy();
-    let extractor = SkillExtractor::new(&taxonomy).expect("builds");
-    for name in ["tech", "house"] {
-        let path = shared.join(format!("skills/{name}_validation_annotations.csv"));
-        let report = evaluate(&extractor, &path).expect("evaluates");
-        println!("{}", serde_json::to_string(&report).expect("serialises"));
-        assert!(report.sentences > 0);
-    }
-}
-
-#[test]
-#[ignore = "diagnostic: prints predictions next to gold labels"]
-fn print_gazetteer_predictions_next_to_gold_labels() {
-    let (shared, taxonomy) = shared_data_and_taxonomy();
-    let started = Instant::now();
-    let patterns = super::patterns::PatternSet::build(&taxonomy);
-    println!(
-        "pattern set {:?} ({} patterns)",
-        started.elapsed(),
-        patterns.patterns.len()
-    );
-    let extractor = SkillExtractor::new(&taxonomy).expect("builds");
-    for name in ["tech", "house"] {
-        let path = shared.join(format!("skills/{name}_validation_annotations.csv"));
-        for sentence in super::eval::read_annotations(&path).expect("reads") {
-            let predicted: Vec<String> = extractor
-                .extract(&sentence.text)
-                .iter()
-                .map(|s| format!("{} [{}] {:.2}", s.label, s.evidence[0].text, s.confidence))
-                .collect();
-            println!(
-                "S: {}\n  gold: {:?}\n  pred: {:?}",
-                sentence.text, sentence.gold, predicted
-            );
-        }
-    }
 }

@@ -3,6 +3,8 @@
 
 mod helpers;
 
+pub(crate) use intellicv_testkit::on_both_backends;
+
 mod admin_audit;
 mod admin_users;
 mod ai;
@@ -20,7 +22,6 @@ mod career;
 mod cli;
 mod documents_api;
 mod errors;
-mod eval_match;
 mod faults;
 mod health;
 mod hostile_input;
@@ -31,7 +32,6 @@ mod input_hygiene;
 mod metrics;
 mod openapi;
 mod organisations;
-mod pg_baseline;
 mod profile;
 mod rate_limit;
 mod realtime;

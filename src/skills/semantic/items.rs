@@ -6,7 +6,7 @@
 //! A skills list is already cut into phrases by its author, so here each item costs one
 //! embedding (cached across documents) and one scan of the label vectors. This is what
 //! ingestion runs; the threshold was chosen on the annotated skill mentions of the shared
-//! validation files (`tuning::item_threshold`).
+//! validation files (the lab's `skill_eval::tuning::item_threshold`).
 
 use std::ops::Range;
 

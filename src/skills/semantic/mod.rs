@@ -20,8 +20,6 @@ mod items;
 mod phrases;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tuning;
 mod vectors;
 
 use std::collections::HashMap;
@@ -69,7 +67,7 @@ impl Calibration {
 }
 
 /// Settings of the semantic matcher; the defaults were tuned on the even-numbered
-/// sentences of both annotation files (see `skills::eval`).
+/// sentences of both annotation files (see the lab's `skill_eval`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SemanticConfig {
     /// Which label texts are embedded per skill.

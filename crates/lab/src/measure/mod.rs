@@ -1,6 +1,6 @@
 //! Benchmarks of the search engine: latency and throughput measurement shared by every
 //! engine under test, and the PostgreSQL baseline (full-text search with tsvector/GIN and
-//! pgvector HNSW) that `intellicv bench search` runs side by side with our own engine.
+//! pgvector HNSW) that `intellicv-lab bench search` runs side by side with our own engine.
 
 pub mod api_load;
 mod error;

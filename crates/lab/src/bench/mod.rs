@@ -1,4 +1,4 @@
-//! `intellicv bench <what>`: measurements over real files, printed as a table or JSON.
+//! `intellicv-lab bench <what>`: measurements over real files, printed as a table or JSON.
 
 mod api;
 mod parse;
@@ -6,7 +6,7 @@ mod search;
 
 use clap::Subcommand;
 
-use crate::config::Settings;
+use intellicv::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {

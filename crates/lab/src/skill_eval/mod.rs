@@ -27,8 +27,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::extractor::SkillExtractor;
-use super::semantic::SemanticError;
+use intellicv::skills::SkillExtractor;
+use intellicv::skills::semantic::SemanticError;
 use intellicv_core::{ExtractedSkill, SkillMethod};
 
 /// Labels that mean "no ESCO skill" in the annotation files.
@@ -339,6 +339,11 @@ pub fn threshold_curve(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod real_data;
+#[cfg(test)]
+mod tuning;
 
 #[cfg(test)]
 mod tests {

@@ -1,4 +1,4 @@
-//! Choosing the scoring model's weights from measurements (`intellicv eval match`).
+//! Choosing the scoring model's weights from measurements (`intellicv-lab eval match`).
 //!
 //! No public data pairs postings with the candidates who fit them, so the measurement uses
 //! a proxy with real labels: a categorised resume pool. Each query resume is rewritten as
@@ -17,10 +17,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::recency::role_containing;
-use super::{Component, MatchWeights, SkillRarity, score::combine};
-use crate::search::eval_similar::{K, ndcg_at, precision_at};
-use crate::store::{JobRecord, JobSkillRecord};
+use crate::similar::{K, ndcg_at, precision_at};
+use intellicv::matching::{Component, MatchWeights, SkillRarity, combine, role_containing};
+use intellicv::store::{JobRecord, JobSkillRecord};
 use intellicv_core::{Requirement, ResumeProfile};
 
 /// The components whose weights category labels can choose.

@@ -1,10 +1,12 @@
-//! `intellicv eval match` on a labelled corpus the test writes itself: every query resume
+//! `intellicv-lab eval match` on a labelled corpus the test writes itself: every query resume
 //! becomes a posting, candidates are ranked by the match score, and the report chooses
 //! the scoring weights.
 
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestDatabase, intellicv_on, run_ok};
+use intellicv_testkit::{Backend, TestDatabase, run_ok};
+
+use crate::lab_on;
 use crate::on_both_backends;
 
 /// Resumes of one field: category, headlines, bullets, skills (varied per person).
@@ -141,7 +143,7 @@ async fn eval_match_ranks_candidates_for_postings_written_from_resumes(backend: 
     std::fs::write(&labels_file, labels).unwrap();
 
     let out = run_ok(
-        intellicv_on(&db)
+        lab_on(&db)
             .args(["eval", "match", "--json", "--step", "0.1", "--corpus"])
             .arg(&corpus)
             .arg("--labels")

@@ -1,4 +1,4 @@
-//! `intellicv bench api`: the HTTP load test. Drives simulated users through a realistic
+//! `intellicv-lab bench api`: the HTTP load test. Drives simulated users through a realistic
 //! mix against a running server (`--url`), or starts one of its own first: this binary,
 //! `serve --load-samples` on a fresh data directory (or `--database-url`), trusting the
 //! load generator as a proxy so that each user's `X-Forwarded-For` address gets its own
@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Args;
 
-use crate::bench::LatencyStats;
-use crate::bench::api_load::{self, LoadTestConfig, LoadTestReport, RouteReport};
-use crate::config::Settings;
+use crate::measure::LatencyStats;
+use crate::measure::api_load::{self, LoadTestConfig, LoadTestReport, RouteReport};
+use intellicv::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct ApiBenchArgs {
@@ -128,7 +128,7 @@ impl OwnServer {
         let config = dir.path().join("load-test.toml");
         std::fs::write(
             &config,
-            "# Written by `intellicv bench api`: the load generator is the proxy.\n\
+            "# Written by `intellicv-lab bench api`: the load generator is the proxy.\n\
              [rate_limit]\ntrusted_proxies = [\"127.0.0.1\"]\n",
         )
         .context("writing the server's settings file")?;
@@ -170,7 +170,7 @@ impl OwnServer {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let http = crate::tls::http_client_builder()
+        let http = intellicv::tls::http_client_builder()
             .build()
             .context("http client")?;
         let started = Instant::now();

@@ -6,14 +6,14 @@
 //! - headline words and title words: IDF-weighted cosine of the words of the headline, or
 //!   of all titles (lowercased, a trailing plural `s` dropped).
 //!
-//! IDF is taken over the index half. `intellicv eval similar` tunes the weights on the
+//! IDF is taken over the index half. `intellicv-lab eval similar` tunes the weights on the
 //! tuning queries and reports them on the test queries.
 
 use std::collections::{HashMap, HashSet};
 
-use super::DocId;
-use super::embedder::cosine;
-use super::eval_similar::{Judge, Labelled};
+use crate::similar::{FirstStage, Judge, Labelled};
+use intellicv::search::DocId;
+use intellicv::search::embedder::cosine;
 use intellicv_core::ResumeProfile;
 
 /// The re-ranking signals, in the order of a weight array.
@@ -160,13 +160,6 @@ impl RerankSignals {
             self.title_words.cosine(a, b),
         ]
     }
-}
-
-/// One query's first-stage hits: (id, the engine's score).
-pub struct FirstStage {
-    pub query: DocId,
-    pub label: String,
-    pub hits: Vec<(DocId, f32)>,
 }
 
 /// P@10 and nDCG@10 of the first stage re-ranked by `score + Σ weights[i] * signal[i]`.

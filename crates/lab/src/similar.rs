@@ -1,6 +1,6 @@
 //! Measuring "similar documents": for each query document, rank the indexed half of a
 //! labelled corpus and score the top 10 by how many share the query's label (category).
-//! Used by `intellicv eval similar` to compare lexical, vector and hybrid similarity and
+//! Used by `intellicv-lab eval similar` to compare lexical, vector and hybrid similarity and
 //! to choose [`SimilarityWeights`].
 
 use std::collections::{HashMap, HashSet};
@@ -9,10 +9,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::engine::{SearchEngine, SimilarHit, SimilarityWeights};
-use super::sync::{SyncError, doc_query};
-use super::{Collection, DocId, SearchFilters};
-use crate::store::Store;
+use intellicv::search::sync::{SyncError, doc_query};
+use intellicv::search::{Collection, DocId, SearchFilters};
+use intellicv::search::{SearchEngine, SimilarHit, SimilarityWeights};
+use intellicv::store::Store;
 
 /// Results scored per query.
 pub const K: usize = 10;
@@ -57,6 +57,13 @@ pub fn ndcg_at(relevant: &[bool], k: usize, available: usize) -> f64 {
         .sum();
     let ideal: f64 = (0..available.min(k)).map(gain).sum();
     if ideal > 0.0 { dcg / ideal } else { 0.0 }
+}
+
+/// One query's first-stage hits: (id, the engine's score).
+pub struct FirstStage {
+    pub query: DocId,
+    pub label: String,
+    pub hits: Vec<(DocId, f32)>,
 }
 
 /// A labelled document of the corpus.
@@ -146,7 +153,7 @@ pub async fn first_stage(
     corpus: &[Labelled],
     weights: SimilarityWeights,
     use_query: impl Fn(Half) -> bool,
-) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
+) -> Result<Vec<FirstStage>, SyncError> {
     ranked(store, engine, corpus, weights, use_query, 100).await
 }
 
@@ -158,12 +165,12 @@ async fn ranked(
     weights: SimilarityWeights,
     use_query: impl Fn(Half) -> bool,
     limit: usize,
-) -> Result<Vec<super::eval_rerank::FirstStage>, SyncError> {
+) -> Result<Vec<FirstStage>, SyncError> {
     Ok(
         similar_hits(store, engine, corpus, weights, use_query, limit)
             .await?
             .into_iter()
-            .map(|(doc, hits)| super::eval_rerank::FirstStage {
+            .map(|(doc, hits)| FirstStage {
                 query: doc.id,
                 label: doc.label.clone(),
                 hits: hits.iter().map(|h| (h.id, h.score)).collect(),

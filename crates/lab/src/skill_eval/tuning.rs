@@ -1,19 +1,20 @@
 //! Tuning the semantic matcher on the tuning half of the shared annotation files and
 //! reporting the held-out half (diagnostic; prints tables, asserts nothing about scores).
 //!
-//! `INTELLICV_SHARED_DATA=/work/shared/data cargo test --release --lib \
-//!  skills::semantic::tuning -- --ignored --nocapture`
+//! `INTELLICV_SHARED_DATA=/work/shared/data cargo test --release -p intellicv-lab \
+//!  skill_eval::tuning -- --ignored --nocapture`
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::tests::{embedder, models_dir};
-use super::*;
-use crate::skills::eval::{EvalReport, LabelledSentence, Split, read_annotations, score};
-use crate::skills::hybrid::covered_ranges;
-use crate::skills::rank::literal_first;
-use crate::skills::{SkillExtractor, Taxonomy};
+use crate::skill_eval::{EvalReport, LabelledSentence, Split, read_annotations, score};
+use intellicv::search::embedder::{Embedder, EmbedderConfig, EmbedderError, MODELS_DIR_ENV};
+use intellicv::skills::covered_ranges;
+use intellicv::skills::rank::literal_first;
+use intellicv::skills::semantic::*;
+use intellicv::skills::{SkillExtractor, Taxonomy};
+use intellicv_core::{ExtractedSkill, SkillMethod};
 
 struct Prepared {
     name: &'static str,
@@ -98,7 +99,7 @@ fn tune_semantic_matching_on_the_tuning_half() {
     let shared = PathBuf::from(
         std::env::var_os("INTELLICV_SHARED_DATA").expect("set INTELLICV_SHARED_DATA"),
     );
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = repo_root();
     let taxonomy = Taxonomy::load(&models_dir(), &repo.join("data")).expect("taxonomy");
     let embedder = embedder().expect("model");
     let cache_dir = repo.join("target/skill-vector-cache");
@@ -271,14 +272,14 @@ fn tune_semantic_matching_on_the_tuning_half() {
 #[test]
 #[ignore = "needs INTELLICV_SHARED_DATA, the ESCO CSVs and the model; run with --release"]
 fn semantic_matching_cost_per_resume() {
-    use crate::skills::TextPart;
+    use intellicv::skills::TextPart;
     use intellicv_ingest::extract::{ExtractLimits, extract};
     use intellicv_ingest::profile::{body_range, split_sections};
 
     let shared = PathBuf::from(
         std::env::var_os("INTELLICV_SHARED_DATA").expect("set INTELLICV_SHARED_DATA"),
     );
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = repo_root();
     let taxonomy = Taxonomy::load(&models_dir(), &repo.join("data")).expect("taxonomy");
     let embedder = embedder().expect("model");
     let config = SemanticConfig::default();
@@ -350,7 +351,7 @@ fn semantic_matching_cost_per_resume() {
         .zip(&documents)
         .map(|(t, d)| {
             d.iter()
-                .map(|(r, _)| crate::skills::sentence_ranges(&t[r.clone()]).len())
+                .map(|(r, _)| intellicv::skills::sentence_ranges(&t[r.clone()]).len())
                 .sum::<usize>()
         })
         .sum();
@@ -369,4 +370,33 @@ fn semantic_matching_cost_per_resume() {
         hybrid_skills as f64 / n,
         semantic as f64 / n
     );
+}
+
+/// The repository root: the lab crate lives two levels below it.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn models_dir() -> PathBuf {
+    std::env::var_os(MODELS_DIR_ENV)
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("models"))
+}
+
+fn embedder() -> Option<Arc<Embedder>> {
+    let config = EmbedderConfig {
+        models_dir: models_dir(),
+        pool_size: 2,
+        batch_size: 32,
+        ..EmbedderConfig::default()
+    };
+    match Embedder::load(&config) {
+        Ok(embedder) => Some(Arc::new(embedder)),
+        Err(error @ EmbedderError::MissingFile { .. }) => {
+            eprintln!("skipping semantic tuning: {error}");
+            None
+        }
+        Err(error) => panic!("semantic tuning needs the model: {error}"),
+    }
 }

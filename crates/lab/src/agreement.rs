@@ -1,5 +1,5 @@
 //! How far two extractions of the same document agree: on words, and on the profile parsed
-//! from each. Used to compare our PDF text with `pdftotext` (`intellicv bench parse`).
+//! from each. Used to compare our PDF text with `pdftotext` (`intellicv-lab bench parse`).
 
 use std::collections::{BTreeSet, HashMap};
 

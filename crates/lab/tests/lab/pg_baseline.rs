@@ -1,10 +1,10 @@
-//! The PostgreSQL FTS + pgvector baseline of `intellicv bench search`. Runs against the
+//! The PostgreSQL FTS + pgvector baseline of `intellicv-lab bench search`. Runs against the
 //! server named by INTELLICV_PGVECTOR_URL (`scripts/pgvector-server.sh start` prints one)
 //! and is skipped without it.
 
 use std::sync::Arc;
 
-use intellicv::bench::{BaselineDoc, BenchError, PgBaseline, measure_query_kind};
+use intellicv_lab::measure::{BaselineDoc, BenchError, PgBaseline, measure_query_kind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Connection;

@@ -1,4 +1,7 @@
-//! `intellicv eval ...`: measure extraction and matching against labelled data.
+//! `intellicv-lab eval ...`: measure extraction and matching against labelled data.
+
+mod matching;
+mod similar;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -6,16 +9,16 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::config::Settings;
-use crate::search::embedder::{Embedder, EmbedderConfig};
-use crate::skills::eval::{
+use crate::skill_eval::{
     EvalReport, Mention, Split, evaluate_sentences, file_name, read_annotations, read_mentions,
     threshold_curve,
 };
-use crate::skills::semantic::{
+use intellicv::config::Settings;
+use intellicv::search::embedder::{Embedder, EmbedderConfig};
+use intellicv::skills::semantic::{
     DenseBaseline, LabelViews, SemanticConfig, SemanticMatcher, SkillVectors,
 };
-use crate::skills::{SkillExtractor, Taxonomy, TextPart};
+use intellicv::skills::{SkillExtractor, Taxonomy, TextPart};
 
 /// Where the default annotation files are looked up: `$INTELLICV_SHARED_DATA/skills/`.
 pub const SHARED_DATA_ENV: &str = "INTELLICV_SHARED_DATA";
@@ -29,10 +32,10 @@ pub enum EvalCommand {
     /// Score skill extraction (dense baseline, gazetteer, hybrid) on labelled sentences
     Skills(SkillsArgs),
     /// Precision@10 and nDCG@10 of same-category neighbours for similar candidates
-    Similar(super::eval_similar::SimilarArgs),
+    Similar(similar::SimilarArgs),
     /// Precision@10 and nDCG@10 of match scores ranking same-category candidates for
     /// postings written from resumes; tunes the scoring weights
-    Match(super::eval_match::MatchArgs),
+    Match(matching::MatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -90,11 +93,11 @@ struct MethodReport<'a> {
 pub async fn run(command: EvalCommand, settings: Settings) -> anyhow::Result<()> {
     let args = match command {
         EvalCommand::Skills(args) => args,
-        EvalCommand::Similar(args) => return super::eval_similar::run(args, settings).await,
-        EvalCommand::Match(args) => return super::eval_match::run(args, settings).await,
+        EvalCommand::Similar(args) => return similar::run(args, settings).await,
+        EvalCommand::Match(args) => return matching::run(args, settings).await,
     };
     let files = annotation_files(&args.files, std::env::var_os(SHARED_DATA_ENV))?;
-    crate::telemetry::spawn_blocking_with_span(move || eval_skills(&args, &files, &settings))
+    intellicv::telemetry::spawn_blocking_with_span(move || eval_skills(&args, &files, &settings))
         .await?
 }
 
@@ -308,7 +311,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::{LabCli as Cli, LabCommand as Command};
 
     #[test]
     fn without_files_or_shared_data_the_error_says_what_to_pass() {
@@ -348,7 +351,7 @@ mod tests {
     #[test]
     fn the_command_line_parses_repeated_files_and_rejects_a_bad_split() {
         let cli = Cli::try_parse_from([
-            "intellicv",
+            "intellicv-lab",
             "eval",
             "skills",
             "--file",
@@ -369,11 +372,11 @@ mod tests {
         );
         assert!(args.json);
         assert_eq!(args.split, SplitArg::HeldOut);
-        let err = Cli::try_parse_from(["intellicv", "eval", "skills", "--split", "half"])
+        let err = Cli::try_parse_from(["intellicv-lab", "eval", "skills", "--split", "half"])
             .expect_err("bad split");
         assert!(err.to_string().contains("half"), "{err}");
-        let err =
-            Cli::try_parse_from(["intellicv", "eval", "skills", "--file"]).expect_err("no value");
+        let err = Cli::try_parse_from(["intellicv-lab", "eval", "skills", "--file"])
+            .expect_err("no value");
         assert!(err.to_string().contains("--file"), "{err}");
     }
 }

@@ -1,4 +1,4 @@
-//! `intellicv bench search`: index build throughput, query latency (lexical, vector,
+//! `intellicv-lab bench search`: index build throughput, query latency (lexical, vector,
 //! hybrid, filtered, cached), ANN recall and memory of our engine at several corpus sizes,
 //! side by side with PostgreSQL full-text search + pgvector on the same documents, vectors
 //! and queries, in the same run.
@@ -12,17 +12,17 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use crate::bench::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
-use crate::components::Models;
-use crate::config::Settings;
-use crate::matching::MatchOptions;
-use crate::matching::service::{Matcher, ResumeSubject};
-use crate::search::layout::{self, IndexLayout};
-use crate::search::{
+use crate::measure::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
+use intellicv::components::Models;
+use intellicv::config::Settings;
+use intellicv::matching::MatchOptions;
+use intellicv::matching::service::{Matcher, ResumeSubject};
+use intellicv::search::layout::{self, IndexLayout};
+use intellicv::search::{
     Collection, DocVectors, EngineSettings, Fusion, SearchDoc, SearchEngine, SearchError,
     SearchFilters, SearchRequest, TextIndex, VectorIndex, sync,
 };
-use crate::store::Store;
+use intellicv::store::Store;
 use intellicv_core::RemoteMode;
 
 #[derive(Debug, Args)]
@@ -374,9 +374,9 @@ async fn measure_size(
     let (recall, recall_f32_graph) = {
         let g = engine.generation();
         let vectors = &g.collection(c).vectors;
-        let int8 = crate::search::recall_at_k(vectors, &query_vectors, 10);
+        let int8 = intellicv::search::recall_at_k(vectors, &query_vectors, 10);
         set_int8_graph(&engine, c, false);
-        let float = crate::search::recall_at_k(vectors, &query_vectors, 10);
+        let float = intellicv::search::recall_at_k(vectors, &query_vectors, 10);
         set_int8_graph(&engine, c, true);
         (int8, float)
     };
@@ -489,7 +489,7 @@ fn filter_for(i: usize) -> SearchFilters {
             ..Default::default()
         },
         _ => SearchFilters {
-            near: Some(crate::search::GeoRadius {
+            near: Some(intellicv::search::GeoRadius {
                 lat: 51.5074,
                 lon: -0.1278,
                 radius_km: 50.0,
@@ -559,8 +559,8 @@ async fn measure_postgres(
                     Some(
                         tokio::task::spawn_blocking(move || e.embed_query(&q2))
                             .await
-                            .map_err(|e| crate::bench::BenchError::Query(Box::new(e)))?
-                            .map_err(|e| crate::bench::BenchError::Query(Box::new(e)))?,
+                            .map_err(|e| crate::measure::BenchError::Query(Box::new(e)))?
+                            .map_err(|e| crate::measure::BenchError::Query(Box::new(e)))?,
                     )
                 };
                 match (kind, vector) {

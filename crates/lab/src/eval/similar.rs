@@ -1,4 +1,4 @@
-//! `intellicv eval similar`: precision@10 and nDCG@10 of same-category neighbours for
+//! `intellicv-lab eval similar`: precision@10 and nDCG@10 of same-category neighbours for
 //! lexical, vector, title and hybrid similarity over a labelled resume corpus, and the
 //! hybrid weights tuned on one half of the queries and reported on the other.
 
@@ -9,11 +9,11 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
-use crate::components::{Models, open_search};
-use crate::config::Settings;
-use crate::search::SimilarityWeights;
-use crate::search::eval_similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
-use crate::store::Store;
+use crate::similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
+use intellicv::components::{Models, open_search};
+use intellicv::config::Settings;
+use intellicv::search::SimilarityWeights;
+use intellicv::store::Store;
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
@@ -177,7 +177,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
         );
     }
     for r in &report.rerank {
-        let added: Vec<String> = crate::search::eval_rerank::SIGNALS
+        let added: Vec<String> = crate::rerank::SIGNALS
             .iter()
             .zip(r.weights)
             .filter(|(_, w)| *w > 0.0)
@@ -202,15 +202,13 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
 /// all job titles; weights tuned on the tuning queries, scores on the test queries.
 async fn rerank_experiment(
     store: &Store,
-    engine: &std::sync::Arc<crate::search::SearchEngine>,
+    engine: &std::sync::Arc<intellicv::search::SearchEngine>,
     models: &Models,
     corpus: &[Labelled],
     weights: SimilarityWeights,
 ) -> anyhow::Result<Vec<RerankScore>> {
-    use crate::search::eval_rerank::{
-        RerankDoc, RerankSignals, SIGNALS, all_titles, rerank_score, tune,
-    };
-    use crate::search::eval_similar::first_stage;
+    use crate::rerank::{RerankDoc, RerankSignals, SIGNALS, all_titles, rerank_score, tune};
+    use crate::similar::first_stage;
     let ids: Vec<i64> = corpus.iter().map(|d| d.id).collect();
     let mut docs = Vec::new();
     for r in store.resumes_by_ids(&ids).await? {
@@ -327,23 +325,23 @@ async fn dump(store: &Store, corpus: &[Labelled], path: &Path) -> anyhow::Result
 pub(super) struct Pool {
     pub store: Store,
     pub models: Models,
-    pub engine: std::sync::Arc<crate::search::SearchEngine>,
+    pub engine: std::sync::Arc<intellicv::search::SearchEngine>,
     pub corpus: Vec<Labelled>,
 }
 
 impl Pool {
     pub async fn open(corpus: &Path, labels: &Path, settings: &Settings) -> anyhow::Result<Self> {
-        let label_of = super::labels::read_labels(labels)?;
+        let label_of = intellicv::cli::labels::read_labels(labels)?;
         let store = Store::connect(&settings.database_url(), &settings.database).await?;
         store.migrate().await?;
         let models = Models::load(settings).await?;
-        super::ingest::import_resume_paths(
+        intellicv::cli::ingest::import_resume_paths(
             &store,
             models.skills.clone(),
             std::slice::from_ref(&corpus.to_path_buf()),
         )
         .await?;
-        super::labels::apply_labels(&store, &label_of, |r| {
+        intellicv::cli::labels::apply_labels(&store, &label_of, |r| {
             half_of(&r.source_filename) == Half::Index
         })
         .await?;
@@ -372,7 +370,7 @@ async fn labelled_corpus(
     let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
     let mut out = Vec::new();
     for resume in store.resumes_by_ids(&ids).await? {
-        if let Some(label) = labels.get(&super::labels::stem(&resume)) {
+        if let Some(label) = labels.get(&intellicv::cli::labels::stem(&resume)) {
             out.push(Labelled {
                 id: resume.id,
                 label: label.clone(),

@@ -1,6 +1,6 @@
-//! `intellicv eval match`: how well the match score ranks candidates for a posting, on a
+//! `intellicv-lab eval match`: how well the match score ranks candidates for a posting, on a
 //! labelled resume corpus with each query resume rewritten as the posting for its owner's
-//! role (see [`crate::matching::tuning`]), and the scoring model tuned on one half of the
+//! role (see [`crate::match_tuning`]), and the scoring model tuned on one half of the
 //! queries and reported on the other.
 
 use std::collections::{HashMap, HashSet};
@@ -9,19 +9,19 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use super::eval_similar::Pool;
-use crate::config::Settings;
-use crate::matching::service::to_signals;
-use crate::matching::tuning::{
+use super::similar::Pool;
+use crate::match_tuning::{
     BudgetCell, Pair, Quality, QueryPairs, choose_budget, only, pseudo_posting, quality,
     requirement_budget, retrieval_quality, tune_field_weights,
 };
-use crate::matching::{
+use crate::similar::{Half, similar_hits};
+use intellicv::config::Settings;
+use intellicv::matching::service::to_signals;
+use intellicv::matching::{
     CandidateView, Component, JobView, MatchConfig, MatchOptions, MatchWeights, SkillRarity,
     score_match,
 };
-use crate::search::eval_similar::{Half, similar_hits};
-use crate::search::{SimilarHit, SimilarityWeights};
+use intellicv::search::{SimilarHit, SimilarityWeights};
 use intellicv_core::ResumeProfile;
 
 /// Candidates the matcher retrieves and scores per posting (as `Matcher` does).
@@ -246,7 +246,7 @@ impl Experiment {
         posting_skills: usize,
     ) -> Vec<QueryPairs> {
         use rayon::prelude::*;
-        let today = crate::ingest::resume::this_month();
+        let today = intellicv::ingest::resume::this_month();
         queries
             .par_iter()
             .map(|q| {

@@ -1,4 +1,4 @@
-//! `intellicv bench parse DIR`: PDF → profile throughput on a rayon pool, per phase
+//! `intellicv-lab bench parse DIR`: PDF → profile throughput on a rayon pool, per phase
 //! (extraction, profile parsing with skills, both), and the same files through `pdftotext`
 //! (spawned per file, same parallelism) for speed and agreement.
 
@@ -13,11 +13,11 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::config::Settings;
-use crate::ingest::agreement::{ProfileAgreement, word_similarity};
-use crate::ingest::resume::{attach_skills, profile_document, this_month};
-use crate::ingest::resume_import::collect_files;
-use crate::skills::SkillExtractor;
+use crate::agreement::{ProfileAgreement, word_similarity};
+use intellicv::config::Settings;
+use intellicv::ingest::resume::{attach_skills, profile_document, this_month};
+use intellicv::ingest::resume_import::collect_files;
+use intellicv::skills::SkillExtractor;
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
     DocumentFormat, ExtractLimits, ExtractedDocument, PdfEngine, detect_format,
@@ -127,10 +127,10 @@ pub struct ParseBenchReport {
 }
 
 pub async fn run(args: ParseBenchArgs, settings: Settings) -> anyhow::Result<()> {
-    let extractor = super::super::load_skill_extractor(&settings).await?;
+    let extractor = intellicv::cli::load_skill_extractor(&settings).await?;
     let json = args.json;
     let report =
-        crate::telemetry::spawn_blocking_with_span(move || bench(&args, extractor)).await??;
+        intellicv::telemetry::spawn_blocking_with_span(move || bench(&args, extractor)).await??;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
