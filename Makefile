@@ -4,17 +4,25 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test setup services fmt lint unit
+.PHONY: run test setup services fmt lint unit fuzz-smoke
 
 ## Serve on embedded SQLite at http://127.0.0.1:8080 (data in ./data/local).
 run: setup
 	$(CARGO) run --release -p intellicv -- serve --load-samples
 
-## The whole suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL.
+## The whole suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL,
+## and a bounded run of every fuzz target.
 test: setup services
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked --lib --bins --tests
+	$(MAKE) fuzz-smoke
+
+## Every parser's fuzz target for FUZZ_SMOKE_SECONDS each, after the known hostile files
+## (builds cargo-fuzz and the targets first; scripts/fuzz.sh runs the long campaigns).
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke:
+	scripts/fuzz.sh smoke $(FUZZ_SMOKE_SECONDS)
 
 ## Fetch what the build and tests need (toolchain components, model files).
 setup:

@@ -3,7 +3,8 @@
 #
 #   scripts/fuzz.sh build                 install cargo-fuzz if missing, build every target
 #   scripts/fuzz.sh seeds                 (re)generate the seed corpora into fuzz/seeds/
-#   scripts/fuzz.sh smoke [SECONDS]       reproducers, then each target for SECONDS (60)
+#   scripts/fuzz.sh smoke [SECONDS]       reproducers, then each target for SECONDS (60),
+#                                         FUZZ_JOBS (the number of cores) at a time
 #   scripts/fuzz.sh long TARGET RUNS [ARGS...]   one target for RUNS executions
 #   scripts/fuzz.sh list                  the targets
 #
@@ -28,9 +29,11 @@ all_targets() {
     ls fuzz/fuzz_targets | sed -n 's/\.rs$//p'
 }
 
+CARGO_FUZZ_VERSION=0.13.2
+
 ensure_cargo_fuzz() {
-    if ! cargo fuzz --version >/dev/null 2>&1; then
-        cargo install cargo-fuzz --locked
+    if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+        cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION"
     fi
 }
 
@@ -44,12 +47,11 @@ seeds() {
     cargo run --quiet -p intellicv-ingest --example fuzz_seeds -- fuzz/seeds
 }
 
+# Seeds regenerated and targets rebuilt on every run (both are quick when nothing changed),
+# so a run never fuzzes stale code.
 ensure_ready() {
-    [ -d fuzz/seeds ] || seeds
-    local target
-    for target in $(all_targets); do
-        [ -x "$BIN_DIR/$target" ] || { build; return; }
-    done
+    seeds
+    build
 }
 
 # run TARGET ARGS...: one libFuzzer run with the limits, its own corpus and the seeds.
@@ -82,15 +84,35 @@ reproducers() {
     return "$status"
 }
 
+# smoke_one TARGET SECONDS: one bounded run, its summary line and its exit status in
+# fuzz/logs/TARGET.status.
+smoke_one() {
+    local target=$1 seconds=$2 status=0
+    run "$target" -max_total_time="$seconds" || status=$?
+    summary "$target" "$status"
+    echo "$status" >"fuzz/logs/$target.status"
+}
+
+# smoke SECONDS: the reproducers, then every target for SECONDS, FUZZ_JOBS (the number of
+# cores) at a time.
 smoke() {
-    local seconds=${1:-60} failed=0 target status
+    local seconds=${1:-60} failed=0 target running=0
+    local jobs=${FUZZ_JOBS:-$(nproc)}
     ensure_ready
+    mkdir -p fuzz/logs
+    rm -f fuzz/logs/*.status
     reproducers || failed=1
     for target in ${FUZZ_TARGETS:-$(all_targets)}; do
-        status=0
-        run "$target" -max_total_time="$seconds" || status=$?
-        summary "$target" "$status"
-        [ "$status" -eq 0 ] || failed=1
+        smoke_one "$target" "$seconds" &
+        running=$((running + 1))
+        if [ "$running" -ge "$jobs" ]; then
+            wait -n || true
+            running=$((running - 1))
+        fi
+    done
+    wait
+    for target in ${FUZZ_TARGETS:-$(all_targets)}; do
+        [ "$(cat "fuzz/logs/$target.status" 2>/dev/null)" = 0 ] || failed=1
     done
     if [ "$failed" -ne 0 ]; then
         echo "fuzz smoke: FAILED (logs in fuzz/logs, inputs in fuzz/artifacts)" >&2

@@ -29,7 +29,7 @@ pub struct MatchWeights {
 }
 
 impl Default for MatchWeights {
-    /// Chosen with `intellicv-lab eval match` on the shared resume corpus (see docs/benchmarks.md):
+    /// Chosen with `intellicv-lab eval match` on the shared resume corpus (see docs/evaluation.md):
     /// semantic, lexical and title tuned for field precision; skills and experience the
     /// most weight that costs at most 0.01 of it; location and salary (no signal in the
     /// shared data) set.

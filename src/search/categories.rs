@@ -3,7 +3,7 @@
 //! and title vectors. A document's affinity to each category is a softmax over its cosine
 //! to the profiles: a nearest-centroid classifier learnt from the pool's own labels, which
 //! similar-candidate search uses to prefer candidates of the query's likely category (see
-//! docs/benchmarks.md, "Similar candidates", for the measurements that chose it).
+//! docs/evaluation.md, "Similar candidates", for the measurements that chose it).
 
 use std::collections::HashMap;
 

@@ -774,7 +774,7 @@ impl SimilarityWeights {
 }
 
 impl Default for SimilarityWeights {
-    /// Chosen with `intellicv-lab eval similar` (see docs/benchmarks.md).
+    /// Chosen with `intellicv-lab eval similar` (see docs/evaluation.md).
     fn default() -> Self {
         Self {
             content: 0.4,

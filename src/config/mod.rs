@@ -593,6 +593,9 @@ impl Settings {
 }
 
 #[cfg(test)]
+mod doc_tests;
+
+#[cfg(test)]
 #[allow(clippy::result_large_err)] // figment::Jail closures return figment::Error
 mod tests {
     use super::*;
