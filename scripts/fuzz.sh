@@ -9,7 +9,9 @@
 #   scripts/fuzz.sh list                  the targets
 #
 # Every run has a memory limit (FUZZ_RSS_MB, 2048) and a per-input time limit
-# (FUZZ_TIMEOUT, 10 s); any crash, timeout or out-of-memory makes the script exit non-zero,
+# (FUZZ_TIMEOUT, 30 s: the service stops an extraction at 20 s, and the instrumented build
+# runs slower; the heaviest seed, a small text-operator bomb, takes 7.5 s on a loaded
+# machine); any crash, timeout or out-of-memory makes the script exit non-zero,
 # with the input in fuzz/artifacts/<target>/. FUZZ_TARGETS="pdf docx" limits smoke to some
 # targets. Only a stable toolchain is needed: RUSTC_BOOTSTRAP=1 lets cargo-fuzz use the
 # nightly flags it passes. FUZZ_SANITIZER (none) picks the sanitizer; `address` needs a
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 SANITIZER=${FUZZ_SANITIZER:-none}
 RSS_MB=${FUZZ_RSS_MB:-2048}
-TIMEOUT=${FUZZ_TIMEOUT:-10}
+TIMEOUT=${FUZZ_TIMEOUT:-30}
 TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 BIN_DIR=fuzz/target/$TRIPLE/release
 LIMITS=(-rss_limit_mb="$RSS_MB" -timeout="$TIMEOUT")

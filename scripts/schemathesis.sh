@@ -7,8 +7,9 @@
 # Each backend gets a fresh data dir (and, for postgres, a fresh database at
 # 127.0.0.1:5432, user postgres, dropped at the end), an admin account and its bearer
 # token. The run is bounded: SCHEMATHESIS_MAX_EXAMPLES test cases per operation (default
-# 10) and SCHEMATHESIS_MAX_TIME seconds per backend (default 150, plus 3 x 20 s for the
-# operations that can end the token's session, and about 15 s to start). A response
+# 10) and SCHEMATHESIS_MAX_TIME seconds per backend (default 150, plus 3 x
+# SCHEMATHESIS_LAST_TIME, default 20 s, for the operations that can end the token's session,
+# and about 15 s to start). A response
 # slower than 60 s fails the run. Every check runs except positive_data_acceptance: it expects
 # any schema-valid request to be accepted, and rules a schema cannot state (password
 # strength, an e-mail's form, a posting that must exist) make those 422s right. The schemathesis
@@ -19,6 +20,7 @@ set -euo pipefail
 SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-10}
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-150}
+LAST_TIME=${SCHEMATHESIS_LAST_TIME:-20}
 PG_HOST=127.0.0.1
 PG_PORT=5432
 PG_USER=postgres
@@ -189,7 +191,7 @@ run_backend() {
         "$ST" run "${common[@]}" \
             --header "Authorization: Bearer $token" \
             --include-name "$op" \
-            --max-time 20 \
+            --max-time "$LAST_TIME" \
             --report junit --report-dir "$report_dir/last-$i" || status=$?
     done
     if [ "$status" -ne 0 ] && grep -qiE 'panicked|internal error' "$WORK/server.log"; then
