@@ -157,7 +157,7 @@ async fn summaries(
     let mut out = HashMap::new();
     match c {
         Collection::Jobs => {
-            for j in state.store.jobs_by_ids(ids).await? {
+            for j in state.store.job_summaries(ids).await? {
                 out.insert(
                     j.id,
                     Summary::Job {
@@ -177,7 +177,7 @@ async fn summaries(
             }
         }
         Collection::Resumes => {
-            for r in state.store.resumes_by_ids(ids).await? {
+            for r in state.store.resume_summaries(ids).await? {
                 out.insert(
                     r.id,
                     Summary::Resume {

@@ -127,7 +127,7 @@ async fn labels(
     let mut out = HashMap::new();
     match c {
         Collection::Jobs => {
-            for job in store.jobs_by_ids(&ids).await? {
+            for job in store.job_summaries(&ids).await? {
                 let place = [job.company.as_deref(), job.location.as_deref()]
                     .into_iter()
                     .flatten()
@@ -137,7 +137,7 @@ async fn labels(
             }
         }
         Collection::Resumes => {
-            for resume in store.resumes_by_ids(&ids).await? {
+            for resume in store.resume_summaries(&ids).await? {
                 out.insert(
                     resume.id,
                     (resume.headline.unwrap_or_default(), resume.source_filename),

@@ -51,6 +51,37 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// The rows `select` (a `SELECT ... FROM table` without a `WHERE`) gives for these ids, in
+/// id order, [`ID_BATCH`] ids per query.
+pub(super) async fn rows_by_ids<T>(
+    store: &Store,
+    select: &str,
+    ids: &[i64],
+) -> Result<Vec<T>, StoreError>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let mut out = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(ID_BATCH) {
+        let sql = format!(
+            "{select} WHERE id IN ({}) ORDER BY id",
+            placeholders(1, batch.len())
+        );
+        let rows = with_pool!(store.db(), pool => {
+            let mut q = sqlx::query_as::<_, T>(&sql);
+            for id in batch {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Open job postings (`collection = "jobs"`) or parsed resumes (`"resumes"`), by id.
     pub async fn searchable_versions(
@@ -68,41 +99,16 @@ impl Store {
     }
 
     pub async fn jobs_by_ids(&self, ids: &[i64]) -> Result<Vec<JobRecord>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(ID_BATCH) {
-            let sql = format!(
-                "SELECT {JOB_COLUMNS} FROM job_postings WHERE id IN ({}) ORDER BY id",
-                placeholders(1, batch.len())
-            );
-            let rows = with_pool!(self.db(), pool => {
-                let mut q = sqlx::query_as::<_, JobRecord>(&sql);
-                for id in batch {
-                    q = q.bind(id);
-                }
-                q.fetch_all(pool).await
-            })?;
-            out.extend(rows);
-        }
-        Ok(out)
+        rows_by_ids(
+            self,
+            &format!("SELECT {JOB_COLUMNS} FROM job_postings"),
+            ids,
+        )
+        .await
     }
 
     pub async fn resumes_by_ids(&self, ids: &[i64]) -> Result<Vec<ResumeRecord>, StoreError> {
-        let mut out = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(ID_BATCH) {
-            let sql = format!(
-                "SELECT {RESUME_COLUMNS} FROM resumes WHERE id IN ({}) ORDER BY id",
-                placeholders(1, batch.len())
-            );
-            let rows = with_pool!(self.db(), pool => {
-                let mut q = sqlx::query_as::<_, ResumeRecord>(&sql);
-                for id in batch {
-                    q = q.bind(id);
-                }
-                q.fetch_all(pool).await
-            })?;
-            out.extend(rows);
-        }
-        Ok(out)
+        rows_by_ids(self, &format!("SELECT {RESUME_COLUMNS} FROM resumes"), ids).await
     }
 
     /// Stored embeddings of these documents (those that have one).

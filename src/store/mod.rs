@@ -21,6 +21,7 @@ mod profiles;
 mod realtime;
 mod resumes;
 mod sessions;
+mod summaries;
 mod transfer;
 mod users;
 
@@ -59,6 +60,7 @@ pub use resumes::{
     NewResume, Page, ParseOutcome, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort,
 };
 pub use sessions::{NewSession, Rotation, SessionRecord, SessionUser};
+pub use summaries::{JobSummary, ResumeSummary};
 pub use transfer::{ApplicationExport, JobExport, ResumeExport, TransferTable, UserExport};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 

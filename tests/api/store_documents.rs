@@ -164,8 +164,82 @@ async fn job_imports_are_idempotent_by_source_and_external_id(backend: Backend) 
     assert_eq!(stored.salary_period.as_deref(), Some("year"));
 }
 
+/// Search hits show a few fields; the summaries carry exactly those of the full rows, for
+/// the ids that exist, in id order.
+async fn summaries_carry_the_shown_fields_of_the_stored_rows(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let profile = parse_profile(
+        RESUME,
+        YearMonth {
+            year: 2024,
+            month: Some(1),
+        },
+    );
+    let resume = app
+        .store
+        .insert_resume(&NewResume {
+            owner_id: None,
+            source_filename: "ada.txt",
+            content_hash: "summary",
+            bytes: RESUME.as_bytes(),
+            format: "text",
+            outcome: ParseOutcome::Parsed {
+                text: RESUME,
+                profile: &profile,
+            },
+        })
+        .await
+        .unwrap();
+    let summaries = app
+        .store
+        .resume_summaries(&[resume.id, resume.id + 1000])
+        .await
+        .unwrap();
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    let r = &summaries[0];
+    assert_eq!(r.id, resume.id);
+    assert_eq!(r.headline, resume.headline);
+    assert_eq!(r.source_filename, resume.source_filename);
+    assert_eq!(r.years_experience, resume.years_experience);
+    assert_eq!(r.seniority, resume.seniority);
+
+    let outcomes = app
+        .store
+        .insert_jobs(&[job("s1"), job("s2")], None)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = outcomes
+        .iter()
+        .map(|o| match o {
+            JobInsertOutcome::Inserted(id) | JobInsertOutcome::Duplicate(id) => *id,
+        })
+        .collect();
+    let summaries = app.store.job_summaries(&[ids[1], ids[0]]).await.unwrap();
+    assert_eq!(
+        summaries.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [ids[0], ids[1]]
+    );
+    for summary in &summaries {
+        let full = app.store.get_job(summary.id).await.unwrap();
+        assert_eq!(summary.title, full.title);
+        assert_eq!(summary.company, full.company);
+        assert_eq!(summary.location, full.location);
+        assert_eq!(summary.remote_mode, full.remote_mode);
+        assert_eq!(summary.employment_type, full.employment_type);
+        assert_eq!(summary.seniority, full.seniority);
+        assert_eq!(summary.salary_min, full.salary_min);
+        assert_eq!(summary.salary_max, full.salary_max);
+        assert_eq!(summary.salary_currency, full.salary_currency);
+        assert_eq!(summary.salary_period, full.salary_period);
+        assert_eq!(summary.posted_at, full.posted_at);
+    }
+}
+
 on_both_backends!(
     a_parsed_resume_is_stored_with_its_profile_rows_and_bytes,
     a_failed_parse_is_stored_with_its_reason_and_bytes,
     job_imports_are_idempotent_by_source_and_external_id,
+    summaries_carry_the_shown_fields_of_the_stored_rows,
 );
