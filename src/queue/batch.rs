@@ -1,8 +1,8 @@
 //! Batch processing: many resume files (uploaded, or a server-side directory) or many job
-//! postings as one background job, one item each. Every item goes through the same code
-//! as a single upload or import (`documents::resumes::upload`, the posting readers and
-//! `Store::insert_jobs`), so a file that cannot be parsed is stored with its reason and
-//! reported as that item's error.
+//! postings as one background job, one item each. Items go through the write pipeline a
+//! chunk at a time (`documents::pipeline`: parse, store, index with one commit, announce),
+//! like a single upload or import, so a file that cannot be parsed is stored with its
+//! reason and reported as that item's error.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -13,10 +13,10 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
-use crate::documents::{self, DocumentError};
+use crate::documents::DocumentError;
+use crate::documents::pipeline::{self, ResumeFile};
+use crate::documents::resumes::UploadOutcome;
 use crate::ingest::job_skills::attach_skills;
-use crate::search::Collection;
-use crate::search::sync::index_documents;
 use crate::state::AppState;
 use crate::store::{
     BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, PendingItem,
@@ -29,8 +29,9 @@ use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, w
 
 /// The most items one batch may hold.
 pub const MAX_ITEMS: usize = 10_000;
-/// Pending items read from the database at a time (their inputs are held in memory).
-const ITEMS_PER_READ: i64 = 8;
+/// Pending items read from the database, written and indexed (one commit) at a time; their
+/// inputs are held in memory meanwhile.
+const ITEMS_PER_CHUNK: i64 = 16;
 /// Skipped entries of a directory walk kept in the job and the answer.
 pub const MAX_SKIPPED_SHOWN: usize = 100;
 /// The source stored with postings of a batch that names none.
@@ -225,33 +226,46 @@ pub async fn submit_postings(
     Ok((state.queue.enqueue(&state.store, job).await?, n))
 }
 
-/// Runs `each` on every pending item in order, recording each outcome as it ends, and
-/// answers the job's result: how many items succeeded and failed.
+/// Runs `each_chunk` on the pending items, a chunk at a time in order, then records each
+/// item's outcome and tells observers; answers the job's result: how many items succeeded
+/// and failed. A chunk's documents are written (and indexed) together, so its items are
+/// searchable when it completes.
 async fn run_items<F, Fut>(
     state: &AppState,
     job: &BackgroundJobRecord,
     lost: &AtomicBool,
-    mut each: F,
+    mut each_chunk: F,
 ) -> Result<Value, JobError>
 where
-    F: FnMut(PendingItem) -> Fut,
-    Fut: Future<Output = Result<ItemOutcome, JobError>>,
+    F: FnMut(Vec<PendingItem>) -> Fut,
+    Fut: Future<Output = Result<Vec<ItemOutcome>, JobError>>,
 {
     let mut done = job.progress_done;
     loop {
         let items = state
             .store
-            .pending_job_items(job.id, ITEMS_PER_READ)
+            .pending_job_items(job.id, ITEMS_PER_CHUNK)
             .await?;
         if items.is_empty() {
             break;
         }
-        for item in items {
+        if lost.load(Ordering::SeqCst) {
+            return Err(JobError::LeaseLost);
+        }
+        let keys: Vec<(i32, String)> = items
+            .iter()
+            .map(|item| (item.position, item.item_key.clone()))
+            .collect();
+        let outcomes = each_chunk(items).await?;
+        if outcomes.len() != keys.len() {
+            return Err(JobError::Retryable(
+                "a chunk answered the wrong number of outcomes".to_owned(),
+            ));
+        }
+        for ((position, key), outcome) in keys.into_iter().zip(outcomes) {
             if lost.load(Ordering::SeqCst) {
                 return Err(JobError::LeaseLost);
             }
-            let (position, key) = (item.position, item.item_key.clone());
-            let outcome = each(item).await?;
             if state
                 .store
                 .finish_job_item(job.id, position, &outcome)
@@ -286,8 +300,46 @@ fn item_failed(result: Option<Value>, error: String) -> ItemOutcome {
     }
 }
 
+fn item_succeeded(result: Value) -> ItemOutcome {
+    ItemOutcome {
+        succeeded: true,
+        result: Some(result),
+        error: None,
+    }
+}
+
 fn document_error(e: DocumentError) -> JobError {
     JobError::Retryable(e.to_string())
+}
+
+/// The bytes of a resume item: uploaded with the batch, or read from the listed file.
+async fn resume_item_bytes(state: &AppState, item: PendingItem) -> Result<ResumeFile, String> {
+    let bytes = match item.input {
+        Some(bytes) => bytes,
+        None => read_listed_file(state.queue.import_roots(), &item.item_key).await?,
+    };
+    if bytes.is_empty() {
+        return Err("empty: the file is empty".to_owned());
+    }
+    let name = Path::new(&item.item_key).file_name().map_or_else(
+        || item.item_key.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(ResumeFile { name, bytes })
+}
+
+/// A resume item's outcome from what the pipeline wrote: failed when its parse did (it is
+/// stored all the same).
+fn resume_item_outcome(written: &UploadOutcome) -> ItemOutcome {
+    let resume = &written.resume;
+    let result = json!({ "resume_id": resume.id, "duplicate": written.duplicate });
+    if resume.parse_status == "failed" {
+        let code = resume.parse_error_code.as_deref().unwrap_or("parse_failed");
+        let reason = resume.parse_error.as_deref().unwrap_or("cannot be parsed");
+        item_failed(Some(result), format!("{code}: {reason}"))
+    } else {
+        item_succeeded(result)
+    }
 }
 
 pub(super) async fn run_resume_batch(
@@ -295,46 +347,35 @@ pub(super) async fn run_resume_batch(
     job: &BackgroundJobRecord,
     lost: &AtomicBool,
 ) -> Result<Value, JobError> {
-    let services = documents::resumes::Services {
-        store: &state.store,
-        engine: &state.search,
-        skills: &state.skills,
-    };
-    run_items(state, job, lost, |item| {
-        let services = &services;
+    let services = state.documents();
+    let writer = services.writer();
+    run_items(state, job, lost, |items| {
+        let writer = &writer;
         async move {
-            let bytes = match item.input {
-                Some(bytes) => bytes,
-                None => match read_listed_file(state.queue.import_roots(), &item.item_key).await {
-                    Ok(bytes) => bytes,
-                    Err(reason) => return Ok(item_failed(None, reason)),
-                },
-            };
-            if bytes.is_empty() {
-                return Ok(item_failed(None, "empty: the file is empty".to_owned()));
+            let mut outcomes = Vec::with_capacity(items.len());
+            let (mut files, mut slots) = (Vec::new(), Vec::new());
+            for item in items {
+                match resume_item_bytes(state, item).await {
+                    Ok(file) => {
+                        slots.push(outcomes.len());
+                        files.push(file);
+                        outcomes.push(item_failed(None, "not written".to_owned()));
+                    }
+                    Err(reason) => outcomes.push(item_failed(None, reason)),
+                }
             }
-            let name = Path::new(&item.item_key).file_name().map_or_else(
-                || item.item_key.clone(),
-                |n| n.to_string_lossy().into_owned(),
-            );
             // Idempotent: the same bytes already stored (by an attempt that died before
-            // recording this item) come back as a duplicate instead of a second row.
-            let outcome = documents::resumes::upload(services, None, &name, bytes)
+            // recording these items) come back as duplicates instead of second rows.
+            let parsed = pipeline::parse_files(&state.skills, files)
                 .await
                 .map_err(document_error)?;
-            let resume = &outcome.resume;
-            let result = json!({ "resume_id": resume.id, "duplicate": outcome.duplicate });
-            Ok(if resume.parse_status == "failed" {
-                let code = resume.parse_error_code.as_deref().unwrap_or("parse_failed");
-                let reason = resume.parse_error.as_deref().unwrap_or("cannot be parsed");
-                item_failed(Some(result), format!("{code}: {reason}"))
-            } else {
-                ItemOutcome {
-                    succeeded: true,
-                    result: Some(result),
-                    error: None,
-                }
-            })
+            let written = pipeline::write_resumes(writer, None, &parsed)
+                .await
+                .map_err(document_error)?;
+            for (slot, written) in slots.into_iter().zip(&written) {
+                outcomes[slot] = resume_item_outcome(written);
+            }
+            Ok(outcomes)
         }
     })
     .await
@@ -373,36 +414,52 @@ pub(super) async fn run_job_batch(
         .as_str()
         .unwrap_or(DEFAULT_JOB_SOURCE)
         .to_owned();
-    run_items(state, job, lost, |item| {
-        let source = source.clone();
+    let services = state.documents();
+    let writer = services.writer();
+    run_items(state, job, lost, |items| {
+        let (source, writer) = (source.clone(), &writer);
         async move {
-            let Some(bytes) = item.input else {
-                return Ok(item_failed(None, "empty: no record".to_owned()));
-            };
             let skills = state.skills.clone();
-            let parsed = spawn_blocking_with_span(move || posting_draft(&bytes, &source, &skills))
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            let draft = match parsed {
-                Ok(draft) => draft,
-                Err(reason) => return Ok(item_failed(None, reason)),
-            };
-            // Idempotent by (source, external id).
-            let outcome = state.store.insert_jobs(&[draft], job.created_by).await?;
-            let (id, duplicate) = match outcome.first() {
-                Some(JobInsertOutcome::Inserted(id)) => (*id, false),
-                Some(JobInsertOutcome::Duplicate(id)) => (*id, true),
-                None => return Err(JobError::Retryable("the posting was not stored".into())),
-            };
-            // Also for a duplicate: an attempt may have died between storing and indexing.
-            index_documents(&state.store, &state.search, Collection::Jobs, &[id])
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            Ok(ItemOutcome {
-                succeeded: true,
-                result: Some(json!({ "job_id": id, "duplicate": duplicate })),
-                error: None,
+            let inputs: Vec<Option<Vec<u8>>> = items.into_iter().map(|i| i.input).collect();
+            let parsed: Vec<Result<JobPostingDraft, String>> = spawn_blocking_with_span(move || {
+                inputs
+                    .iter()
+                    .map(|input| match input {
+                        Some(bytes) => posting_draft(bytes, &source, &skills),
+                        None => Err("empty: no record".to_owned()),
+                    })
+                    .collect()
             })
+            .await
+            .map_err(|e| JobError::Retryable(e.to_string()))?;
+            let mut outcomes = Vec::with_capacity(parsed.len());
+            let (mut drafts, mut slots) = (Vec::new(), Vec::new());
+            for draft in parsed {
+                match draft {
+                    Ok(draft) => {
+                        slots.push(outcomes.len());
+                        drafts.push(draft);
+                        outcomes.push(item_failed(None, "not written".to_owned()));
+                    }
+                    Err(reason) => outcomes.push(item_failed(None, reason)),
+                }
+            }
+            // Idempotent by (source, external id); a duplicate is indexed again too (an
+            // attempt may have died between storing and indexing).
+            let written = pipeline::write_jobs(writer, &drafts, job.created_by)
+                .await
+                .map_err(document_error)?;
+            if written.len() != slots.len() {
+                return Err(JobError::Retryable("the postings were not stored".into()));
+            }
+            for (slot, written) in slots.into_iter().zip(written) {
+                let (id, duplicate) = match written {
+                    JobInsertOutcome::Inserted(id) => (id, false),
+                    JobInsertOutcome::Duplicate(id) => (id, true),
+                };
+                outcomes[slot] = item_succeeded(json!({ "job_id": id, "duplicate": duplicate }));
+            }
+            Ok(outcomes)
         }
     })
     .await
