@@ -15,7 +15,6 @@ use crate::state::AppState;
 use crate::store::{JobQuery, JobRecord, JobSort};
 use intellicv_core::{EmploymentType, RemoteMode, Role, ValidationError};
 
-
 /// A posting the caller may change: its author, the recruiters of its organisation and
 /// admins (404 for anyone else).
 async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, ApiError> {

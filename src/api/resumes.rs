@@ -79,7 +79,6 @@ impl From<DocumentError> for ApiError {
     }
 }
 
-
 /// The one file of a multipart body (field `file`), with its name.
 async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), ApiError> {
     while let Some(field) = multipart

@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::DocumentError;
 use crate::ingest::job_skills::attach_skills;
-use crate::search::sync::index_documents;
 use crate::search::Collection;
+use crate::search::sync::index_documents;
 use crate::skills::SkillExtractor;
 use crate::store::JobRecord;
 use intellicv_core::{

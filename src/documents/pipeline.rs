@@ -162,7 +162,10 @@ pub async fn write_resumes(
 
 /// The tail of every resume write: indexes the rows written (or found) with one commit,
 /// without reading them again, then announces the new ones.
-pub async fn finish_resumes(w: &Writer<'_>, written: &[UploadOutcome]) -> Result<(), DocumentError> {
+pub async fn finish_resumes(
+    w: &Writer<'_>,
+    written: &[UploadOutcome],
+) -> Result<(), DocumentError> {
     if let Some(engine) = w.engine {
         let mut seen = HashSet::new();
         let records: Vec<ResumeRecord> = written
@@ -231,4 +234,83 @@ pub async fn finish_jobs(w: &Writer<'_>, ids: &[i64], new: &[i64]) -> Result<(),
     }
     tracing::info!(jobs = ids.len(), jobs.new = new.len(), "postings written");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    use super::*;
+    use crate::skills::sample_taxonomy as sample;
+    use intellicv_ingest::extract::testdoc;
+
+    /// Counts "document format detected" events, from every thread, for documents of one
+    /// byte length (so other tests' documents do not count).
+    struct DetectionCounter {
+        bytes: AtomicUsize,
+        seen: AtomicUsize,
+    }
+
+    struct BytesField(Option<u64>);
+
+    impl Visit for BytesField {
+        fn record_u64(&mut self, field: &Field, value: u64) {
+            if field.name() == "document.bytes" {
+                self.0 = Some(value);
+            }
+        }
+        fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+    }
+
+    impl Subscriber for &'static DetectionCounter {
+        fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+            metadata.target() == "intellicv_ingest::extract::detect"
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut bytes = BytesField(None);
+            event.record(&mut bytes);
+            if bytes.0 == Some(self.bytes.load(Ordering::SeqCst) as u64) {
+                self.seen.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    static COUNTER: DetectionCounter = DetectionCounter {
+        bytes: AtomicUsize::new(0),
+        seen: AtomicUsize::new(0),
+    };
+
+    #[test]
+    fn a_file_has_its_format_detected_once_whether_or_not_it_parses() {
+        // Global: extraction runs on a thread of its own.
+        tracing::subscriber::set_global_default(&COUNTER).expect("no other global subscriber");
+        let skills = SkillExtractor::new(&sample()).unwrap();
+        let lines = ["Jane Doe", "Rust engineer", "Skills", "Rust, Python, SQL"];
+        for (bytes, parses) in [
+            (testdoc::encrypted_pdf(&[&lines], "secret"), false),
+            (testdoc::docx_from_lines(&lines), true),
+            (vec![0u8, 1, 2, 3, 255, 254, 0, 7].repeat(61), false),
+        ] {
+            COUNTER.bytes.store(bytes.len(), Ordering::SeqCst);
+            COUNTER.seen.store(0, Ordering::SeqCst);
+            let file = ResumeFile {
+                name: "cv".to_owned(),
+                bytes,
+            };
+            let parsed = ParsedFile::parse(file, &ExtractLimits::default(), &skills, this_month());
+            assert_eq!(parsed.result.is_ok(), parses, "{}", parsed.format);
+            assert_eq!(COUNTER.seen.load(Ordering::SeqCst), 1, "{}", parsed.format);
+        }
+    }
 }

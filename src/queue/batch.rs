@@ -421,17 +421,18 @@ pub(super) async fn run_job_batch(
         async move {
             let skills = state.skills.clone();
             let inputs: Vec<Option<Vec<u8>>> = items.into_iter().map(|i| i.input).collect();
-            let parsed: Vec<Result<JobPostingDraft, String>> = spawn_blocking_with_span(move || {
-                inputs
-                    .iter()
-                    .map(|input| match input {
-                        Some(bytes) => posting_draft(bytes, &source, &skills),
-                        None => Err("empty: no record".to_owned()),
-                    })
-                    .collect()
-            })
-            .await
-            .map_err(|e| JobError::Retryable(e.to_string()))?;
+            let parsed: Vec<Result<JobPostingDraft, String>> =
+                spawn_blocking_with_span(move || {
+                    inputs
+                        .iter()
+                        .map(|input| match input {
+                            Some(bytes) => posting_draft(bytes, &source, &skills),
+                            None => Err("empty: no record".to_owned()),
+                        })
+                        .collect()
+                })
+                .await
+                .map_err(|e| JobError::Retryable(e.to_string()))?;
             let mut outcomes = Vec::with_capacity(parsed.len());
             let (mut drafts, mut slots) = (Vec::new(), Vec::new());
             for draft in parsed {

@@ -15,10 +15,10 @@ use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
 use crate::auth::accounts::{AccountError, AccountInput, create_account};
 use crate::documents::jobs::JobInput;
-use crate::ingest::resume::content_hash;
-use crate::portal::applications::MAX_COVER_NOTE_CHARS;
 use crate::documents::pipeline;
 use crate::documents::resumes::UploadOutcome;
+use crate::ingest::resume::content_hash;
+use crate::portal::applications::MAX_COVER_NOTE_CHARS;
 use crate::store::{
     JobInsertOutcome, NewApplication, NewResume, ParseOutcome, ResumeRecord, StoreError,
     TransferTable, UserUpdate,

@@ -217,9 +217,7 @@ pub fn extract_format_with_timeout(
 fn within_timeout(
     bytes: &[u8],
     limits: &ExtractLimits,
-    job: impl FnOnce(&[u8], &ExtractLimits) -> Result<ExtractedDocument, ExtractError>
-    + Send
-    + 'static,
+    job: impl FnOnce(&[u8], &ExtractLimits) -> Result<ExtractedDocument, ExtractError> + Send + 'static,
 ) -> Result<ExtractedDocument, ExtractError> {
     check_size(bytes, limits)?;
     let timeout = limits.timeout;
