@@ -1,4 +1,5 @@
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -11,6 +12,7 @@ use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
 use crate::ingest::resume_import::{
     ResumeImportReport, collect_files_within, parse_files, store_parsed,
 };
+use crate::skills::SkillExtractor;
 use crate::store::Store;
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_ingest::jobs::CsvMapping;
@@ -227,9 +229,25 @@ async fn ingest_jobs(writer: &Writer<'_>, args: JobsArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Stores resume files without indexing them (the indexes catch up when next opened);
+/// for tools that open the indexes afterwards.
+pub async fn import_resume_paths(
+    store: &Store,
+    extractor: Arc<SkillExtractor>,
+    paths: &[PathBuf],
+) -> anyhow::Result<ResumeImportReport> {
+    let writer = Writer {
+        store,
+        engine: None,
+        skills: &extractor,
+        events: None,
+    };
+    import_resumes_with(&writer, paths).await
+}
+
 /// Imports resume files through the write pipeline; shared by the CLI and the sample
 /// loader.
-pub async fn import_resume_paths(
+pub async fn import_resumes_with(
     writer: &Writer<'_>,
     paths: &[PathBuf],
 ) -> anyhow::Result<ResumeImportReport> {

@@ -45,7 +45,7 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
     let writer = services.writer();
     let jobs =
         super::ingest::import_job_files(&writer, &job_files, Some("sample"), &mapping).await?;
-    let resumes = super::ingest::import_resume_paths(&writer, &[resume_dir]).await?;
+    let resumes = super::ingest::import_resumes_with(&writer, &[resume_dir]).await?;
     tracing::info!(
         jobs.stored = jobs.iter().map(|r| r.inserted).sum::<usize>(),
         resumes.stored = resumes.stored,

@@ -300,7 +300,7 @@ mod tests {
         for (bytes, parses) in [
             (testdoc::encrypted_pdf(&[&lines], "secret"), false),
             (testdoc::docx_from_lines(&lines), true),
-            (vec![0u8, 1, 2, 3, 255, 254, 0, 7].repeat(61), false),
+            ([0u8, 1, 2, 3, 255, 254, 0, 7].repeat(61), false),
         ] {
             COUNTER.bytes.store(bytes.len(), Ordering::SeqCst);
             COUNTER.seen.store(0, Ordering::SeqCst);
