@@ -131,33 +131,66 @@ pub async fn write_resumes(
     owner: Option<i64>,
     files: &[ParsedFile],
 ) -> Result<Vec<UploadOutcome>, DocumentError> {
-    let mut outcomes: Vec<UploadOutcome> = Vec::with_capacity(files.len());
-    let mut written: HashMap<&str, usize> = HashMap::new();
+    let mut writes = ResumeWrites::new(owner);
     for file in files {
-        if let Some(&i) = written.get(file.hash.as_str()) {
-            let resume = outcomes[i].resume.clone();
-            outcomes.push(UploadOutcome {
-                resume,
-                duplicate: true,
-            });
-            continue;
-        }
-        written.insert(&file.hash, outcomes.len());
-        if let Some(existing) = w.store.find_resume_by_hash(owner, &file.hash).await? {
-            outcomes.push(UploadOutcome {
-                resume: existing,
-                duplicate: true,
-            });
-            continue;
-        }
-        let resume = w.store.insert_resume(&file.new_resume(owner)).await?;
-        outcomes.push(UploadOutcome {
-            resume,
-            duplicate: false,
-        });
+        writes.store(w, file).await?;
     }
-    finish_resumes(w, &outcomes).await?;
-    Ok(outcomes)
+    writes.finish(w).await
+}
+
+/// Resumes stored one at a time, then indexed and announced together
+/// ([`ResumeWrites::finish`]): for callers that record each file as it is stored (the
+/// batch worker) yet index a chunk with one commit.
+pub struct ResumeWrites {
+    owner: Option<i64>,
+    outcomes: Vec<UploadOutcome>,
+    by_hash: HashMap<String, usize>,
+}
+
+impl ResumeWrites {
+    pub fn new(owner: Option<i64>) -> Self {
+        Self {
+            owner,
+            outcomes: Vec::new(),
+            by_hash: HashMap::new(),
+        }
+    }
+
+    /// Stores one file (or finds it stored already) and answers what happened.
+    pub async fn store(
+        &mut self,
+        w: &Writer<'_>,
+        file: &ParsedFile,
+    ) -> Result<UploadOutcome, DocumentError> {
+        let outcome = match self.by_hash.get(&file.hash) {
+            Some(&i) => UploadOutcome {
+                resume: self.outcomes[i].resume.clone(),
+                duplicate: true,
+            },
+            None => match w.store.find_resume_by_hash(self.owner, &file.hash).await? {
+                Some(existing) => UploadOutcome {
+                    resume: existing,
+                    duplicate: true,
+                },
+                None => UploadOutcome {
+                    resume: w.store.insert_resume(&file.new_resume(self.owner)).await?,
+                    duplicate: false,
+                },
+            },
+        };
+        self.by_hash
+            .entry(file.hash.clone())
+            .or_insert(self.outcomes.len());
+        self.outcomes.push(outcome.clone());
+        Ok(outcome)
+    }
+
+    /// Indexes what was stored with one commit and announces the new resumes; answers the
+    /// outcomes in the order the files were stored.
+    pub async fn finish(self, w: &Writer<'_>) -> Result<Vec<UploadOutcome>, DocumentError> {
+        finish_resumes(w, &self.outcomes).await?;
+        Ok(self.outcomes)
+    }
 }
 
 /// The tail of every resume write: indexes the rows written (or found) with one commit,

@@ -4,7 +4,6 @@
 //! like a single upload or import, so a file that cannot be parsed is stored with its
 //! reason and reported as that item's error.
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,7 +13,7 @@ use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
 use crate::documents::DocumentError;
-use crate::documents::pipeline::{self, ResumeFile};
+use crate::documents::pipeline::{self, ResumeFile, ResumeWrites};
 use crate::documents::resumes::UploadOutcome;
 use crate::ingest::job_skills::attach_skills;
 use crate::state::AppState;
@@ -226,70 +225,79 @@ pub async fn submit_postings(
     Ok((state.queue.enqueue(&state.store, job).await?, n))
 }
 
-/// Runs `each_chunk` on the pending items, a chunk at a time in order, then records each
-/// item's outcome and tells observers; answers the job's result: how many items succeeded
-/// and failed. A chunk's documents are written (and indexed) together, so its items are
-/// searchable when it completes.
-async fn run_items<F, Fut>(
-    state: &AppState,
-    job: &BackgroundJobRecord,
-    lost: &AtomicBool,
-    mut each_chunk: F,
-) -> Result<Value, JobError>
-where
-    F: FnMut(Vec<PendingItem>) -> Fut,
-    Fut: Future<Output = Result<Vec<ItemOutcome>, JobError>>,
-{
-    let mut done = job.progress_done;
-    loop {
-        let items = state
-            .store
-            .pending_job_items(job.id, ITEMS_PER_CHUNK)
-            .await?;
-        if items.is_empty() {
-            break;
-        }
-        if lost.load(Ordering::SeqCst) {
+/// Records item outcomes as they end and tells observers.
+struct Recorder<'a> {
+    state: &'a AppState,
+    job: &'a BackgroundJobRecord,
+    lost: &'a AtomicBool,
+    done: i32,
+}
+
+impl Recorder<'_> {
+    /// Records one item's outcome (once: an item recorded already is not counted again).
+    async fn record(
+        &mut self,
+        position: i32,
+        key: String,
+        outcome: ItemOutcome,
+    ) -> Result<(), JobError> {
+        if self.lost.load(Ordering::SeqCst) {
             return Err(JobError::LeaseLost);
         }
-        let keys: Vec<(i32, String)> = items
-            .iter()
-            .map(|item| (item.position, item.item_key.clone()))
-            .collect();
-        let outcomes = each_chunk(items).await?;
-        if outcomes.len() != keys.len() {
-            return Err(JobError::Retryable(
-                "a chunk answered the wrong number of outcomes".to_owned(),
-            ));
+        let store = &self.state.store;
+        if store
+            .finish_job_item(self.job.id, position, &outcome)
+            .await?
+        {
+            self.done += 1;
+            self.state.queue.emit(&JobEvent::Item {
+                job_id: self.job.id,
+                position,
+                key,
+                succeeded: outcome.succeeded,
+                error: outcome.error,
+                done: self.done,
+                total: self.job.progress_total,
+            });
         }
-        for ((position, key), outcome) in keys.into_iter().zip(outcomes) {
-            if lost.load(Ordering::SeqCst) {
-                return Err(JobError::LeaseLost);
-            }
-            if state
-                .store
-                .finish_job_item(job.id, position, &outcome)
-                .await?
-            {
-                done += 1;
-                state.queue.emit(&JobEvent::Item {
-                    job_id: job.id,
-                    position,
-                    key,
-                    succeeded: outcome.succeeded,
-                    error: outcome.error.clone(),
-                    done,
-                    total: job.progress_total,
-                });
-            }
+        Ok(())
+    }
+}
+
+impl<'a> Recorder<'a> {
+    fn new(state: &'a AppState, job: &'a BackgroundJobRecord, lost: &'a AtomicBool) -> Self {
+        Self {
+            state,
+            job,
+            lost,
+            done: job.progress_done,
         }
     }
-    let record = state.store.get_background_job(job.id).await?;
-    Ok(json!({
-        "items": record.progress_total,
-        "succeeded": record.progress_done - record.progress_failed,
-        "failed": record.progress_failed,
-    }))
+
+    /// The next chunk of pending items, in order; `None` when none is left. A chunk's
+    /// documents are indexed together (one commit), so its items are searchable when it
+    /// completes.
+    async fn next_chunk(&self) -> Result<Option<Vec<PendingItem>>, JobError> {
+        let items = self
+            .state
+            .store
+            .pending_job_items(self.job.id, ITEMS_PER_CHUNK)
+            .await?;
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(JobError::LeaseLost);
+        }
+        Ok((!items.is_empty()).then_some(items))
+    }
+
+    /// The job's result: how many items succeeded and failed.
+    async fn result(&self) -> Result<Value, JobError> {
+        let record = self.state.store.get_background_job(self.job.id).await?;
+        Ok(json!({
+            "items": record.progress_total,
+            "succeeded": record.progress_done - record.progress_failed,
+            "failed": record.progress_failed,
+        }))
+    }
 }
 
 fn item_failed(result: Option<Value>, error: String) -> ItemOutcome {
@@ -349,36 +357,44 @@ pub(super) async fn run_resume_batch(
 ) -> Result<Value, JobError> {
     let services = state.documents();
     let writer = services.writer();
-    run_items(state, job, lost, |items| {
-        let writer = &writer;
-        async move {
-            let mut outcomes = Vec::with_capacity(items.len());
-            let (mut files, mut slots) = (Vec::new(), Vec::new());
-            for item in items {
-                match resume_item_bytes(state, item).await {
-                    Ok(file) => {
-                        slots.push(outcomes.len());
-                        files.push(file);
-                        outcomes.push(item_failed(None, "not written".to_owned()));
-                    }
-                    Err(reason) => outcomes.push(item_failed(None, reason)),
-                }
+    let mut recorder = Recorder::new(state, job, lost);
+    while let Some(items) = recorder.next_chunk().await? {
+        let mut keys = Vec::with_capacity(items.len());
+        let (mut files, mut unread) = (Vec::new(), Vec::new());
+        for item in items {
+            keys.push((item.position, item.item_key.clone()));
+            match resume_item_bytes(state, item).await {
+                Ok(file) => files.push(file),
+                Err(reason) => unread.push((keys.len() - 1, reason)),
             }
-            // Idempotent: the same bytes already stored (by an attempt that died before
-            // recording these items) come back as duplicates instead of second rows.
-            let parsed = pipeline::parse_files(&state.skills, files)
-                .await
-                .map_err(document_error)?;
-            let written = pipeline::write_resumes(writer, None, &parsed)
-                .await
-                .map_err(document_error)?;
-            for (slot, written) in slots.into_iter().zip(&written) {
-                outcomes[slot] = resume_item_outcome(written);
-            }
-            Ok(outcomes)
         }
-    })
-    .await
+        let mut parsed = pipeline::parse_files(&state.skills, files)
+            .await
+            .map_err(document_error)?
+            .into_iter();
+        // Each file is stored and recorded in turn, so an attempt that dies stops after
+        // the file it was on; the chunk is indexed and announced when all are recorded
+        // (an item recorded by an attempt that died before that is indexed when the
+        // indexes next catch up with the database). Idempotent: the same bytes stored by
+        // an attempt that died before recording the item come back as a duplicate.
+        let mut writes = ResumeWrites::new(None);
+        let mut unread = unread.into_iter().peekable();
+        for (i, (position, key)) in keys.into_iter().enumerate() {
+            let outcome = match unread.next_if(|(at, _)| *at == i) {
+                Some((_, reason)) => item_failed(None, reason),
+                None => {
+                    let file = parsed.next().ok_or_else(|| {
+                        JobError::Retryable("a file of the chunk was not parsed".to_owned())
+                    })?;
+                    let written = writes.store(&writer, &file).await.map_err(document_error)?;
+                    resume_item_outcome(&written)
+                }
+            };
+            recorder.record(position, key, outcome).await?;
+        }
+        writes.finish(&writer).await.map_err(document_error)?;
+    }
+    recorder.result().await
 }
 
 /// A stable external id for a posting that has none: its record's hash, so the same
@@ -416,52 +432,58 @@ pub(super) async fn run_job_batch(
         .to_owned();
     let services = state.documents();
     let writer = services.writer();
-    run_items(state, job, lost, |items| {
-        let (source, writer) = (source.clone(), &writer);
-        async move {
-            let skills = state.skills.clone();
-            let inputs: Vec<Option<Vec<u8>>> = items.into_iter().map(|i| i.input).collect();
-            let parsed: Vec<Result<JobPostingDraft, String>> =
-                spawn_blocking_with_span(move || {
-                    inputs
-                        .iter()
-                        .map(|input| match input {
-                            Some(bytes) => posting_draft(bytes, &source, &skills),
-                            None => Err("empty: no record".to_owned()),
-                        })
-                        .collect()
+    let mut recorder = Recorder::new(state, job, lost);
+    while let Some(items) = recorder.next_chunk().await? {
+        let (skills, source) = (state.skills.clone(), source.clone());
+        let keys: Vec<(i32, String)> = items
+            .iter()
+            .map(|i| (i.position, i.item_key.clone()))
+            .collect();
+        let inputs: Vec<Option<Vec<u8>>> = items.into_iter().map(|i| i.input).collect();
+        let parsed: Vec<Result<JobPostingDraft, String>> = spawn_blocking_with_span(move || {
+            inputs
+                .iter()
+                .map(|input| match input {
+                    Some(bytes) => posting_draft(bytes, &source, &skills),
+                    None => Err("empty: no record".to_owned()),
                 })
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            let mut outcomes = Vec::with_capacity(parsed.len());
-            let (mut drafts, mut slots) = (Vec::new(), Vec::new());
-            for draft in parsed {
-                match draft {
-                    Ok(draft) => {
-                        slots.push(outcomes.len());
-                        drafts.push(draft);
-                        outcomes.push(item_failed(None, "not written".to_owned()));
-                    }
-                    Err(reason) => outcomes.push(item_failed(None, reason)),
+                .collect()
+        })
+        .await
+        .map_err(|e| JobError::Retryable(e.to_string()))?;
+        let (mut drafts, mut failures) = (Vec::new(), Vec::new());
+        for draft in parsed {
+            match draft {
+                Ok(draft) => {
+                    drafts.push(draft);
+                    failures.push(None);
                 }
+                Err(reason) => failures.push(Some(reason)),
             }
-            // Idempotent by (source, external id); a duplicate is indexed again too (an
-            // attempt may have died between storing and indexing).
-            let written = pipeline::write_jobs(writer, &drafts, job.created_by)
-                .await
-                .map_err(document_error)?;
-            if written.len() != slots.len() {
-                return Err(JobError::Retryable("the postings were not stored".into()));
-            }
-            for (slot, written) in slots.into_iter().zip(written) {
-                let (id, duplicate) = match written {
-                    JobInsertOutcome::Inserted(id) => (id, false),
-                    JobInsertOutcome::Duplicate(id) => (id, true),
-                };
-                outcomes[slot] = item_succeeded(json!({ "job_id": id, "duplicate": duplicate }));
-            }
-            Ok(outcomes)
         }
-    })
-    .await
+        // Idempotent by (source, external id); a duplicate is indexed again too (an
+        // attempt may have died between storing and indexing).
+        let mut written = pipeline::write_jobs(&writer, &drafts, job.created_by)
+            .await
+            .map_err(document_error)?
+            .into_iter();
+        for ((position, key), failure) in keys.into_iter().zip(failures) {
+            let outcome = match failure {
+                Some(reason) => item_failed(None, reason),
+                None => match written.next() {
+                    Some(JobInsertOutcome::Inserted(id)) => {
+                        item_succeeded(json!({ "job_id": id, "duplicate": false }))
+                    }
+                    Some(JobInsertOutcome::Duplicate(id)) => {
+                        item_succeeded(json!({ "job_id": id, "duplicate": true }))
+                    }
+                    None => {
+                        return Err(JobError::Retryable("the posting was not stored".into()));
+                    }
+                },
+            };
+            recorder.record(position, key, outcome).await?;
+        }
+    }
+    recorder.result().await
 }
