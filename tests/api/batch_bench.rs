@@ -2,8 +2,10 @@
 //! done. Ignored (it takes minutes); run it on purpose, SQLite backend:
 //!
 //! ```text
-//! cargo test --release --test api -- --ignored --nocapture a_batch_of_generated_resumes_is_timed
+//! cargo test --test api -- --ignored --nocapture a_batch_of_generated_resumes_is_timed
 //! ```
+//!
+//! (add `--release` for a release build; the figures in docs/benchmarks.md are debug).
 //!
 //! `BENCH_SIZES=100,500` (the default) sets the batch sizes; each size runs on a fresh
 //! database. The resumes come from `intellicv_ingest::extract::testdoc` (a third each PDF,
