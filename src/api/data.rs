@@ -145,12 +145,7 @@ pub async fn import(
     let entity = non_empty(&query.entity)
         .map(|e| Entity::parse(e, "entity"))
         .transpose()?;
-    let services = transfer::Services {
-        store: &state.store,
-        engine: &state.search,
-        skills: &state.skills,
-    };
-    let report = transfer::import(&services, body.to_vec(), format, entity).await?;
+    let report = transfer::import(&state.documents(), body.to_vec(), format, entity).await?;
     let entry = AuditEntry::new("admin.data_import", AuditOutcome::Success).details(json!({
         "format": format,
         "rows": report.rows,

@@ -15,14 +15,6 @@ use crate::state::AppState;
 use crate::store::{JobQuery, JobRecord, JobSort};
 use intellicv_core::{EmploymentType, RemoteMode, Role, ValidationError};
 
-fn services(state: &AppState) -> documents::jobs::Services<'_> {
-    documents::jobs::Services {
-        store: &state.store,
-        engine: &state.search,
-        skills: &state.skills,
-    }
-}
-
 /// A posting the caller may change: its author, the recruiters of its organisation and
 /// admins (404 for anyone else).
 async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, ApiError> {
@@ -54,7 +46,7 @@ pub async fn create(
     Json(input): Json<JobInput>,
 ) -> Result<(StatusCode, Json<JobRecord>), ApiError> {
     auth.require(Role::Recruiter)?;
-    let job = documents::jobs::create(&services(&state), input, auth.user_id()).await?;
+    let job = documents::jobs::create(&state.documents(), input, auth.user_id()).await?;
     state.events.publish_job_stored(&job);
     crate::events::matches::spawn_announce_posting(
         state.events.clone(),
@@ -196,7 +188,7 @@ pub async fn update(
     Json(input): Json<JobInput>,
 ) -> Result<Json<JobRecord>, ApiError> {
     let before = owned(&state, &auth, id).await?;
-    let job = documents::jobs::update(&services(&state), id, input).await?;
+    let job = documents::jobs::update(&state.documents(), id, input).await?;
     let details = json!({ "created_by": before.created_by, "title": job.title });
     audit_admin(&state, &auth, &client, "admin.job_update", &before, details).await;
     Ok(Json(job))
@@ -231,7 +223,7 @@ pub async fn set_status(
     Json(body): Json<StatusBody>,
 ) -> Result<Json<JobRecord>, ApiError> {
     let before = owned(&state, &auth, id).await?;
-    let job = documents::jobs::set_status(&services(&state), id, &body.status).await?;
+    let job = documents::jobs::set_status(&state.documents(), id, &body.status).await?;
     let details =
         json!({ "created_by": before.created_by, "from": before.status, "to": job.status });
     audit_admin(&state, &auth, &client, "admin.job_status", &before, details).await;
@@ -258,7 +250,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let job = owned(&state, &auth, id).await?;
-    documents::jobs::delete(&services(&state), id).await?;
+    documents::jobs::delete(&state.documents(), id).await?;
     let details = json!({ "created_by": job.created_by, "title": job.title });
     audit_admin(&state, &auth, &client, "admin.job_delete", &job, details).await;
     Ok(StatusCode::NO_CONTENT)

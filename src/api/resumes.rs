@@ -79,14 +79,6 @@ impl From<DocumentError> for ApiError {
     }
 }
 
-fn services(state: &AppState) -> documents::resumes::Services<'_> {
-    documents::resumes::Services {
-        store: &state.store,
-        engine: &state.search,
-        skills: &state.skills,
-    }
-}
-
 /// The one file of a multipart body (field `file`), with its name.
 async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), ApiError> {
     while let Some(field) = multipart
@@ -171,11 +163,8 @@ pub async fn upload(
     let multipart = multipart_body(request, &state).await?;
     let (name, bytes) = read_file(multipart).await?;
     let outcome =
-        documents::resumes::upload(&services(&state), auth.user_id(), &name, bytes).await?;
+        documents::resumes::upload(&state.documents(), auth.user_id(), &name, bytes).await?;
     let duplicate = outcome.duplicate;
-    if !duplicate {
-        state.events.publish_resume_stored(&outcome.resume);
-    }
     let body = ResumeBody::from(outcome.resume);
     if body.parse_status == "failed" {
         return Ok(parse_failure(body));
@@ -401,7 +390,7 @@ pub async fn update(
     let record = if multipart_upload {
         let multipart = multipart_body(request, &state).await?;
         let (name, bytes) = read_file(multipart).await?;
-        documents::resumes::replace(&services(&state), id, &name, bytes).await?
+        documents::resumes::replace(&state.documents(), id, &name, bytes).await?
     } else {
         let from_request =
             <Json<ProfileUpdate> as axum::extract::FromRequest<AppState>>::from_request;
@@ -409,7 +398,7 @@ pub async fn update(
             Ok(Json(body)) => body,
             Err(rejection) => return Ok(rejection),
         };
-        documents::resumes::update_profile(&services(&state), id, &body.profile).await?
+        documents::resumes::update_profile(&state.documents(), id, &body.profile).await?
     };
     let how = if multipart_upload { "file" } else { "profile" };
     super::audit::admin_on_behalf(
@@ -448,7 +437,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let resume = owned(&state, &auth, id).await?;
-    documents::resumes::delete(&services(&state), id).await?;
+    documents::resumes::delete(&state.documents(), id).await?;
     super::audit::admin_on_behalf(
         &state,
         &auth,
@@ -499,7 +488,7 @@ pub async fn set_category(
     auth.require(Role::Recruiter)?;
     let before = visible(&state, &auth, id).await?;
     let record =
-        documents::resumes::set_category(&services(&state), id, body.category.as_deref()).await?;
+        documents::resumes::set_category(&state.documents(), id, body.category.as_deref()).await?;
     let entry =
         crate::store::AuditEntry::new("resume.category_set", crate::store::AuditOutcome::Success)
             .target("resume", id)

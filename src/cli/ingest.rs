@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::components::{Models, open_search};
 use crate::config::Settings;
+use crate::documents::pipeline::Writer;
 use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
 use crate::ingest::resume_import::{
     ResumeImportReport, collect_files_within, parse_files, store_parsed,
@@ -79,38 +80,43 @@ pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<(
     };
     let result = async {
         let models = Models::load(&settings).await?;
-        let extractor = models.skills.clone();
+        // Documents are indexed as they are written, a chunk at a time; the indexes are
+        // opened (and caught up) first.
+        let engine = if no_index {
+            None
+        } else {
+            Some(open_search(&settings, &models, &store).await.context(
+                "cannot open the indexes (if a server holds them, run with --no-index and \
+                 it indexes the new documents itself)",
+            )?)
+        };
+        let started = std::time::Instant::now();
+        let writer = Writer {
+            store: &store,
+            engine: engine.as_ref(),
+            skills: &models.skills,
+            events: None,
+        };
         match command {
-            IngestCommand::Jobs(args) => ingest_jobs(&store, extractor, args).await?,
-            IngestCommand::Resumes(args) => ingest_resumes(&store, extractor, args).await?,
+            IngestCommand::Jobs(args) => ingest_jobs(&writer, args).await?,
+            IngestCommand::Resumes(args) => ingest_resumes(&writer, args).await?,
         }
-        if !no_index {
-            index_stored(&settings, &models, &store).await?;
+        if let Some(engine) = &engine {
+            let counts: Vec<String> = crate::search::Collection::ALL
+                .iter()
+                .map(|&c| format!("{} {}", engine.generation().collection(c).len(), c.as_str()))
+                .collect();
+            eprintln!(
+                "stored and indexed in {:.1}s; the indexes hold {}",
+                started.elapsed().as_secs_f64(),
+                counts.join(", ")
+            );
         }
         anyhow::Ok(())
     }
     .await;
     store.close().await;
     result
-}
-
-/// Brings the indexes up to date with what was stored (text index, embeddings, vectors).
-async fn index_stored(settings: &Settings, models: &Models, store: &Store) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
-    let engine = open_search(settings, models, store).await.context(
-        "stored, but cannot index (if a server holds the indexes, run with --no-index and \
-         it indexes the new documents itself)",
-    )?;
-    let counts: Vec<String> = crate::search::Collection::ALL
-        .iter()
-        .map(|&c| format!("{} {}", engine.generation().collection(c).len(), c.as_str()))
-        .collect();
-    eprintln!(
-        "indexed in {:.1}s; the indexes hold {}",
-        started.elapsed().as_secs_f64(),
-        counts.join(", ")
-    );
-    Ok(())
 }
 
 fn csv_mapping(pairs: &[String]) -> anyhow::Result<CsvMapping> {
@@ -158,10 +164,9 @@ fn progress(len: usize, what: &str, visible: bool) -> ProgressBar {
     bar
 }
 
-/// Imports job files; shared by the CLI and the sample loader.
+/// Imports job files through the write pipeline; shared by the CLI and the sample loader.
 pub async fn import_job_files(
-    store: &Store,
-    extractor: Arc<SkillExtractor>,
+    writer: &Writer<'_>,
     files: &[PathBuf],
     source: Option<&str>,
     mapping: &CsvMapping,
@@ -171,13 +176,14 @@ pub async fn import_job_files(
         let source = source
             .map(str::to_owned)
             .unwrap_or_else(|| file_label(path));
-        let (path_owned, mapping, extractor) = (path.clone(), mapping.clone(), extractor.clone());
+        let (path_owned, mapping, extractor) =
+            (path.clone(), mapping.clone(), writer.skills.clone());
         let (drafts, mut report) = crate::telemetry::spawn_blocking_with_span(move || {
             parse_job_file(&path_owned, &source, &mapping, &extractor)
         })
         .await??;
         let bar = progress(drafts.len(), "storing", true);
-        store_jobs(store, &drafts, &mut report, |done| {
+        store_jobs(writer, &drafts, &mut report, |done| {
             bar.set_position(done as u64)
         })
         .await?;
@@ -201,20 +207,9 @@ fn file_label(path: &Path) -> String {
         .unwrap_or_else(|| "import".to_owned())
 }
 
-async fn ingest_jobs(
-    store: &Store,
-    extractor: Arc<SkillExtractor>,
-    args: JobsArgs,
-) -> anyhow::Result<()> {
+async fn ingest_jobs(writer: &Writer<'_>, args: JobsArgs) -> anyhow::Result<()> {
     let mapping = csv_mapping(&args.csv_map)?;
-    let reports = import_job_files(
-        store,
-        extractor,
-        &args.files,
-        args.source.as_deref(),
-        &mapping,
-    )
-    .await?;
+    let reports = import_job_files(writer, &args.files, args.source.as_deref(), &mapping).await?;
     if args.json {
         println!("{}", serde_json::to_string(&reports)?);
         return Ok(());
@@ -234,20 +229,35 @@ async fn ingest_jobs(
     Ok(())
 }
 
-/// Imports resume files; shared by the CLI and the sample loader.
+/// Stores resume files without indexing them (the indexes catch up when next opened);
+/// for tools that open the indexes afterwards.
 pub async fn import_resume_paths(
     store: &Store,
     extractor: Arc<SkillExtractor>,
     paths: &[PathBuf],
 ) -> anyhow::Result<ResumeImportReport> {
-    import_resumes(store, extractor, paths, WalkLimits::CLI, true).await
+    let writer = Writer {
+        store,
+        engine: None,
+        skills: &extractor,
+        events: None,
+    };
+    import_resumes_with(&writer, paths).await
+}
+
+/// Imports resume files through the write pipeline; shared by the CLI and the sample
+/// loader.
+pub async fn import_resumes_with(
+    writer: &Writer<'_>,
+    paths: &[PathBuf],
+) -> anyhow::Result<ResumeImportReport> {
+    import_resumes(writer, paths, WalkLimits::CLI, true).await
 }
 
 /// [`import_resume_paths`], with progress bars for the parse and store phases when
 /// `show_progress` is set and stderr is a terminal.
 async fn import_resumes(
-    store: &Store,
-    extractor: Arc<SkillExtractor>,
+    writer: &Writer<'_>,
     paths: &[PathBuf],
     limits: WalkLimits,
     show_progress: bool,
@@ -266,6 +276,7 @@ async fn import_resumes(
     let started = std::time::Instant::now();
     let parse_bar = progress(files.len(), "parsing", show_progress);
     let bar = parse_bar.clone();
+    let extractor = writer.skills.clone();
     let parsed = crate::telemetry::spawn_blocking_with_span(move || {
         parse_files(&files, &ExtractLimits::default(), &extractor, &|| {
             bar.inc(1)
@@ -275,7 +286,7 @@ async fn import_resumes(
     parse_bar.finish_and_clear();
     let parse_secs = started.elapsed().as_secs_f64();
     let bar = progress(parsed.len(), "storing", show_progress);
-    let report = store_parsed(store, &parsed, |n| bar.set_position(n as u64)).await?;
+    let report = store_parsed(writer, parsed, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     tracing::info!(
         files = report.files,
@@ -288,11 +299,7 @@ async fn import_resumes(
     Ok(report)
 }
 
-async fn ingest_resumes(
-    store: &Store,
-    extractor: Arc<SkillExtractor>,
-    args: ResumesArgs,
-) -> anyhow::Result<()> {
+async fn ingest_resumes(writer: &Writer<'_>, args: ResumesArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let labels = args
         .labels
@@ -303,10 +310,13 @@ async fn ingest_resumes(
         max_depth: args.max_depth,
         max_files: args.max_files,
     };
-    let report = import_resumes(store, extractor, &args.paths, limits, !args.json).await?;
+    let report = import_resumes(writer, &args.paths, limits, !args.json).await?;
     if let Some(labels) = &labels {
-        let changed = super::labels::apply_labels(store, labels, |_| true).await?;
+        let changed = super::labels::apply_labels(writer.store, labels, |_| true).await?;
         tracing::info!(changed, labels = labels.len(), "resume categories set");
+        if let Some(engine) = writer.engine.filter(|_| changed > 0) {
+            crate::search::sync::catch_up_all(writer.store, engine).await?;
+        }
     }
     if args.json {
         println!("{}", serde_json::to_string(&report)?);

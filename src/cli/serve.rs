@@ -40,23 +40,17 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
         return Ok(());
     }
     let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
-    let extractor = state.skills.clone();
     let mapping = intellicv_ingest::jobs::CsvMapping::draft_names();
-    let jobs = super::ingest::import_job_files(
-        store,
-        extractor.clone(),
-        &job_files,
-        Some("sample"),
-        &mapping,
-    )
-    .await?;
-    let resumes = super::ingest::import_resume_paths(store, extractor, &[resume_dir]).await?;
+    let services = state.documents();
+    let writer = services.writer();
+    let jobs =
+        super::ingest::import_job_files(&writer, &job_files, Some("sample"), &mapping).await?;
+    let resumes = super::ingest::import_resumes_with(&writer, &[resume_dir]).await?;
     tracing::info!(
         jobs.stored = jobs.iter().map(|r| r.inserted).sum::<usize>(),
         resumes.stored = resumes.stored,
         resumes.failed = resumes.failed,
         "sample data loaded"
     );
-    crate::search::sync::catch_up_all(store, &state.search).await?;
     Ok(())
 }

@@ -1,17 +1,15 @@
 //! Job postings written by recruiters: create, update, open/close, delete; each change is
 //! indexed before it returns.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::DocumentError;
 use crate::ingest::job_skills::attach_skills;
+use crate::search::Collection;
 use crate::search::sync::index_documents;
-use crate::search::{Collection, SearchEngine};
 use crate::skills::SkillExtractor;
-use crate::store::{JobRecord, Store};
+use crate::store::JobRecord;
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
 };
@@ -126,11 +124,7 @@ impl JobInput {
     }
 }
 
-pub struct Services<'a> {
-    pub store: &'a Store,
-    pub engine: &'a Arc<SearchEngine>,
-    pub skills: &'a Arc<SkillExtractor>,
-}
+pub use super::Services;
 
 async fn draft(s: &Services<'_>, input: JobInput) -> Result<JobPostingDraft, DocumentError> {
     let skills = s.skills.clone();

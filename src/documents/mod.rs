@@ -3,11 +3,51 @@
 //! returns (so it is searchable at once). Shared by the HTTP API and the CLI.
 
 pub mod jobs;
+pub mod pipeline;
 pub mod resumes;
 
+use std::sync::Arc;
+
+use crate::events::EventHub;
+use crate::search::SearchEngine;
 use crate::search::sync::SyncError;
-use crate::store::StoreError;
+use crate::skills::SkillExtractor;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
 use intellicv_core::ValidationError;
+
+/// The parts a document write needs.
+pub struct Services<'a> {
+    pub store: &'a Store,
+    pub engine: &'a Arc<SearchEngine>,
+    pub skills: &'a Arc<SkillExtractor>,
+    /// Where stored documents are announced (`None`: nobody listens).
+    pub events: Option<&'a EventHub>,
+}
+
+impl Services<'_> {
+    /// The write pipeline over these parts.
+    pub fn writer(&self) -> pipeline::Writer<'_> {
+        pipeline::Writer {
+            store: self.store,
+            engine: Some(self.engine),
+            skills: self.skills,
+            events: self.events,
+        }
+    }
+}
+
+impl AppState {
+    /// The server's document services: writes are indexed and announced to admins.
+    pub fn documents(&self) -> Services<'_> {
+        Services {
+            store: &self.store,
+            engine: &self.search,
+            skills: &self.skills,
+            events: Some(&self.events),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {

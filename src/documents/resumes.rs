@@ -1,18 +1,16 @@
 //! Resumes: upload (parsed, stored, indexed; a parse failure is stored with its reason),
 //! replace the file, correct the profile, delete.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use super::DocumentError;
-use crate::ingest::resume::{content_hash, parse_resume, this_month};
+use super::pipeline::{self, ParsedFile, ResumeFile};
+use crate::search::Collection;
 use crate::search::sync::index_documents;
-use crate::search::{Collection, SearchEngine};
-use crate::skills::SkillExtractor;
-use crate::store::{NewResume, ParseOutcome, ResumeRecord, Store};
+use crate::store::ResumeRecord;
 use intellicv_core::{ResumeProfile, ValidationError};
-use intellicv_ingest::extract::ExtractLimits;
+
+pub use super::Services;
 
 /// What an upload did.
 #[derive(Debug, Clone, Serialize)]
@@ -22,85 +20,23 @@ pub struct UploadOutcome {
     pub duplicate: bool,
 }
 
-/// The parts an upload needs.
-pub struct Services<'a> {
-    pub store: &'a Store,
-    pub engine: &'a Arc<SearchEngine>,
-    pub skills: &'a Arc<SkillExtractor>,
-}
-
-struct Parsed {
-    format: String,
-    outcome: Result<(String, ResumeProfile), (String, String)>,
-}
-
-/// Extracts and parses off the async runtime; a failure is a value, not an error.
-async fn parse(skills: &Arc<SkillExtractor>, bytes: Arc<Vec<u8>>) -> Result<Parsed, DocumentError> {
-    let skills = skills.clone();
-    Ok(crate::telemetry::spawn_blocking_with_span(move || {
-        match parse_resume(&bytes, &ExtractLimits::default(), &skills, this_month()) {
-            Ok(parsed) => Parsed {
-                format: parsed.format.as_str().to_owned(),
-                outcome: Ok((parsed.text, parsed.profile)),
-            },
-            Err(e) => Parsed {
-                format: intellicv_ingest::extract::detect_format(&bytes)
-                    .map(|f| f.as_str())
-                    .unwrap_or("unknown")
-                    .to_owned(),
-                outcome: Err((e.code().to_owned(), e.to_string())),
-            },
-        }
-    })
-    .await?)
-}
-
-fn new_resume<'a>(
-    owner_id: Option<i64>,
-    filename: &'a str,
-    hash: &'a str,
-    bytes: &'a [u8],
-    parsed: &'a Parsed,
-) -> NewResume<'a> {
-    NewResume {
-        owner_id,
-        source_filename: filename,
-        content_hash: hash,
-        bytes,
-        format: &parsed.format,
-        outcome: match &parsed.outcome {
-            Ok((text, profile)) => ParseOutcome::Parsed { text, profile },
-            Err((code, reason)) => ParseOutcome::Failed { code, reason },
-        },
-    }
-}
-
-/// Stores an uploaded resume with its parse result (or failure) and indexes it.
+/// Stores an uploaded resume with its parse result (or failure), indexes it and announces
+/// it: the write pipeline with one file.
 pub async fn upload(
     s: &Services<'_>,
     owner_id: Option<i64>,
     filename: &str,
     bytes: Vec<u8>,
 ) -> Result<UploadOutcome, DocumentError> {
-    let hash = content_hash(&bytes);
-    if let Some(existing) = s.store.find_resume_by_hash(owner_id, &hash).await? {
-        return Ok(UploadOutcome {
-            resume: existing,
-            duplicate: true,
-        });
-    }
-    let bytes = Arc::new(bytes);
-    let parsed = parse(s.skills, bytes.clone()).await?;
-    let record = s
-        .store
-        .insert_resume(&new_resume(owner_id, filename, &hash, &bytes, &parsed))
-        .await?;
-    index_documents(s.store, s.engine, Collection::Resumes, &[record.id]).await?;
-    tracing::info!(resume.id = record.id, resume.status = %record.parse_status, "resume uploaded");
-    Ok(UploadOutcome {
-        resume: record,
-        duplicate: false,
-    })
+    let file = ResumeFile {
+        name: filename.to_owned(),
+        bytes,
+    };
+    let parsed = pipeline::parse_files(s.skills, vec![file]).await?;
+    pipeline::write_resumes(&s.writer(), owner_id, &parsed)
+        .await?
+        .pop()
+        .ok_or_else(|| DocumentError::Task("the upload wrote nothing".to_owned()))
 }
 
 /// Replaces a stored resume's file (parsed again) and re-indexes it.
@@ -111,15 +47,17 @@ pub async fn replace(
     bytes: Vec<u8>,
 ) -> Result<ResumeRecord, DocumentError> {
     let current = s.store.get_resume(id).await?;
-    let hash = content_hash(&bytes);
-    let bytes = Arc::new(bytes);
-    let parsed = parse(s.skills, bytes.clone()).await?;
+    let file = ResumeFile {
+        name: filename.to_owned(),
+        bytes,
+    };
+    let parsed: ParsedFile = pipeline::parse_files(s.skills, vec![file])
+        .await?
+        .pop()
+        .ok_or_else(|| DocumentError::Task("the file was not parsed".to_owned()))?;
     let record = s
         .store
-        .replace_resume(
-            id,
-            &new_resume(current.owner_id, filename, &hash, &bytes, &parsed),
-        )
+        .replace_resume(id, &parsed.new_resume(current.owner_id))
         .await?;
     index_documents(s.store, s.engine, Collection::Resumes, &[id]).await?;
     Ok(record)

@@ -10,9 +10,11 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::documents::DocumentError;
+use crate::documents::pipeline::{self, Writer};
 use crate::ingest::job_skills::attach_skills;
 use crate::skills::SkillExtractor;
-use crate::store::{JobInsertOutcome, Store, StoreError};
+use crate::store::{JobInsertOutcome, StoreError};
 use intellicv_core::JobPostingDraft;
 use intellicv_ingest::jobs::{CsvMapping, RecordResult, read_csv, read_json};
 
@@ -203,17 +205,19 @@ pub fn parse_job_file(
     Ok((drafts, report))
 }
 
-/// Stores parsed postings in batches; `on_batch` is told how many were stored so far.
+/// Writes parsed postings through the write pipeline in batches (each stored in one
+/// transaction and indexed with one commit); `on_batch` is told how many were written so
+/// far.
 pub async fn store_jobs(
-    store: &Store,
+    writer: &Writer<'_>,
     drafts: &[JobPostingDraft],
     report: &mut JobImportReport,
     mut on_batch: impl FnMut(usize),
-) -> Result<Vec<i64>, JobImportError> {
+) -> Result<Vec<i64>, DocumentError> {
     let mut inserted_ids = Vec::new();
     let mut done = 0;
     for batch in drafts.chunks(BATCH) {
-        for outcome in store.insert_jobs(batch, None).await? {
+        for outcome in pipeline::write_jobs(writer, batch, None).await? {
             match outcome {
                 JobInsertOutcome::Inserted(id) => {
                     report.inserted += 1;

@@ -11,7 +11,8 @@ use crate::skills::semantic::{ItemInput, list_items};
 use intellicv_core::{ExtractedSkill, SectionKind};
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
-    DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, extract_with_timeout,
+    DocumentFormat, ExtractError, ExtractLimits, ExtractedDocument, detect_format,
+    extract_format_with_timeout,
 };
 use intellicv_ingest::profile::{body_range, parse_profile, profile_from_json_resume};
 
@@ -44,13 +45,52 @@ pub fn parse_resume(
     skills: &SkillExtractor,
     today: YearMonth,
 ) -> Result<ParsedResume, ExtractError> {
-    let document = extract_with_timeout(bytes, limits)?;
-    let profile = profile_document(&document, skills, today);
-    Ok(ParsedResume {
-        format: document.format,
-        text: document.text,
-        profile,
-    })
+    parse_resume_file(bytes, limits, skills, today).result
+}
+
+/// What parsing a file found: the format detected (once; `None` when it is not one the
+/// server reads) and the resume, or why not.
+pub struct ResumeParse {
+    pub format: Option<DocumentFormat>,
+    pub result: Result<ParsedResume, ExtractError>,
+}
+
+impl ResumeParse {
+    /// The format as stored: its name, or `unknown`.
+    pub fn format_name(&self) -> &'static str {
+        self.format.map_or("unknown", DocumentFormat::as_str)
+    }
+}
+
+/// [`parse_resume`], answering the detected format whether or not the parse succeeds, so
+/// nobody detects it again.
+pub fn parse_resume_file(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    skills: &SkillExtractor,
+    today: YearMonth,
+) -> ResumeParse {
+    let format = match detect_format(bytes) {
+        Ok(format) => format,
+        Err(e) => {
+            return ResumeParse {
+                format: None,
+                result: Err(e),
+            };
+        }
+    };
+    let result = extract_format_with_timeout(bytes, format, limits).map(|document| {
+        let profile = profile_document(&document, skills, today);
+        ParsedResume {
+            format: document.format,
+            text: document.text,
+            profile,
+        }
+    });
+    ResumeParse {
+        format: Some(format),
+        result,
+    }
 }
 
 /// The profile of an extracted document, skills included. A JSON Resume is already

@@ -1,10 +1,9 @@
 //! Batch processing: many resume files (uploaded, or a server-side directory) or many job
-//! postings as one background job, one item each. Every item goes through the same code
-//! as a single upload or import (`documents::resumes::upload`, the posting readers and
-//! `Store::insert_jobs`), so a file that cannot be parsed is stored with its reason and
-//! reported as that item's error.
+//! postings as one background job, one item each. Items go through the write pipeline a
+//! chunk at a time (`documents::pipeline`: parse, store, index with one commit, announce),
+//! like a single upload or import, so a file that cannot be parsed is stored with its
+//! reason and reported as that item's error.
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,10 +12,10 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
-use crate::documents::{self, DocumentError};
+use crate::documents::DocumentError;
+use crate::documents::pipeline::{self, ResumeFile, ResumeWrites};
+use crate::documents::resumes::UploadOutcome;
 use crate::ingest::job_skills::attach_skills;
-use crate::search::Collection;
-use crate::search::sync::index_documents;
 use crate::state::AppState;
 use crate::store::{
     BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, PendingItem,
@@ -29,8 +28,9 @@ use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, w
 
 /// The most items one batch may hold.
 pub const MAX_ITEMS: usize = 10_000;
-/// Pending items read from the database at a time (their inputs are held in memory).
-const ITEMS_PER_READ: i64 = 8;
+/// Pending items read from the database, written and indexed (one commit) at a time; their
+/// inputs are held in memory meanwhile.
+const ITEMS_PER_CHUNK: i64 = 16;
 /// Skipped entries of a directory walk kept in the job and the answer.
 pub const MAX_SKIPPED_SHOWN: usize = 100;
 /// The source stored with postings of a batch that names none.
@@ -225,57 +225,79 @@ pub async fn submit_postings(
     Ok((state.queue.enqueue(&state.store, job).await?, n))
 }
 
-/// Runs `each` on every pending item in order, recording each outcome as it ends, and
-/// answers the job's result: how many items succeeded and failed.
-async fn run_items<F, Fut>(
-    state: &AppState,
-    job: &BackgroundJobRecord,
-    lost: &AtomicBool,
-    mut each: F,
-) -> Result<Value, JobError>
-where
-    F: FnMut(PendingItem) -> Fut,
-    Fut: Future<Output = Result<ItemOutcome, JobError>>,
-{
-    let mut done = job.progress_done;
-    loop {
-        let items = state
-            .store
-            .pending_job_items(job.id, ITEMS_PER_READ)
-            .await?;
-        if items.is_empty() {
-            break;
+/// Records item outcomes as they end and tells observers.
+struct Recorder<'a> {
+    state: &'a AppState,
+    job: &'a BackgroundJobRecord,
+    lost: &'a AtomicBool,
+    done: i32,
+}
+
+impl Recorder<'_> {
+    /// Records one item's outcome (once: an item recorded already is not counted again).
+    async fn record(
+        &mut self,
+        position: i32,
+        key: String,
+        outcome: ItemOutcome,
+    ) -> Result<(), JobError> {
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(JobError::LeaseLost);
         }
-        for item in items {
-            if lost.load(Ordering::SeqCst) {
-                return Err(JobError::LeaseLost);
-            }
-            let (position, key) = (item.position, item.item_key.clone());
-            let outcome = each(item).await?;
-            if state
-                .store
-                .finish_job_item(job.id, position, &outcome)
-                .await?
-            {
-                done += 1;
-                state.queue.emit(&JobEvent::Item {
-                    job_id: job.id,
-                    position,
-                    key,
-                    succeeded: outcome.succeeded,
-                    error: outcome.error.clone(),
-                    done,
-                    total: job.progress_total,
-                });
-            }
+        let store = &self.state.store;
+        if store
+            .finish_job_item(self.job.id, position, &outcome)
+            .await?
+        {
+            self.done += 1;
+            self.state.queue.emit(&JobEvent::Item {
+                job_id: self.job.id,
+                position,
+                key,
+                succeeded: outcome.succeeded,
+                error: outcome.error,
+                done: self.done,
+                total: self.job.progress_total,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Recorder<'a> {
+    fn new(state: &'a AppState, job: &'a BackgroundJobRecord, lost: &'a AtomicBool) -> Self {
+        Self {
+            state,
+            job,
+            lost,
+            done: job.progress_done,
         }
     }
-    let record = state.store.get_background_job(job.id).await?;
-    Ok(json!({
-        "items": record.progress_total,
-        "succeeded": record.progress_done - record.progress_failed,
-        "failed": record.progress_failed,
-    }))
+
+    /// The next chunk of pending items, in order; `None` when none is left. A chunk's
+    /// documents are indexed together (one commit), so its items are searchable when it
+    /// completes.
+    async fn next_chunk(&self) -> Result<Option<Vec<PendingItem>>, JobError> {
+        let items = self
+            .state
+            .store
+            .pending_job_items(self.job.id, ITEMS_PER_CHUNK)
+            .await?;
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(JobError::LeaseLost);
+        }
+        Ok((!items.is_empty()).then_some(items))
+    }
+
+    /// The job's result: how many items succeeded and failed.
+    async fn result(&self) -> Result<Value, JobError> {
+        let record = self.state.store.get_background_job(self.job.id).await?;
+        Ok(json!({
+            "items": record.progress_total,
+            "succeeded": record.progress_done - record.progress_failed,
+            "failed": record.progress_failed,
+        }))
+    }
 }
 
 fn item_failed(result: Option<Value>, error: String) -> ItemOutcome {
@@ -286,8 +308,46 @@ fn item_failed(result: Option<Value>, error: String) -> ItemOutcome {
     }
 }
 
+fn item_succeeded(result: Value) -> ItemOutcome {
+    ItemOutcome {
+        succeeded: true,
+        result: Some(result),
+        error: None,
+    }
+}
+
 fn document_error(e: DocumentError) -> JobError {
     JobError::Retryable(e.to_string())
+}
+
+/// The bytes of a resume item: uploaded with the batch, or read from the listed file.
+async fn resume_item_bytes(state: &AppState, item: PendingItem) -> Result<ResumeFile, String> {
+    let bytes = match item.input {
+        Some(bytes) => bytes,
+        None => read_listed_file(state.queue.import_roots(), &item.item_key).await?,
+    };
+    if bytes.is_empty() {
+        return Err("empty: the file is empty".to_owned());
+    }
+    let name = Path::new(&item.item_key).file_name().map_or_else(
+        || item.item_key.clone(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(ResumeFile { name, bytes })
+}
+
+/// A resume item's outcome from what the pipeline wrote: failed when its parse did (it is
+/// stored all the same).
+fn resume_item_outcome(written: &UploadOutcome) -> ItemOutcome {
+    let resume = &written.resume;
+    let result = json!({ "resume_id": resume.id, "duplicate": written.duplicate });
+    if resume.parse_status == "failed" {
+        let code = resume.parse_error_code.as_deref().unwrap_or("parse_failed");
+        let reason = resume.parse_error.as_deref().unwrap_or("cannot be parsed");
+        item_failed(Some(result), format!("{code}: {reason}"))
+    } else {
+        item_succeeded(result)
+    }
 }
 
 pub(super) async fn run_resume_batch(
@@ -295,49 +355,46 @@ pub(super) async fn run_resume_batch(
     job: &BackgroundJobRecord,
     lost: &AtomicBool,
 ) -> Result<Value, JobError> {
-    let services = documents::resumes::Services {
-        store: &state.store,
-        engine: &state.search,
-        skills: &state.skills,
-    };
-    run_items(state, job, lost, |item| {
-        let services = &services;
-        async move {
-            let bytes = match item.input {
-                Some(bytes) => bytes,
-                None => match read_listed_file(state.queue.import_roots(), &item.item_key).await {
-                    Ok(bytes) => bytes,
-                    Err(reason) => return Ok(item_failed(None, reason)),
-                },
-            };
-            if bytes.is_empty() {
-                return Ok(item_failed(None, "empty: the file is empty".to_owned()));
+    let services = state.documents();
+    let writer = services.writer();
+    let mut recorder = Recorder::new(state, job, lost);
+    while let Some(items) = recorder.next_chunk().await? {
+        let mut keys = Vec::with_capacity(items.len());
+        let (mut files, mut unread) = (Vec::new(), Vec::new());
+        for item in items {
+            keys.push((item.position, item.item_key.clone()));
+            match resume_item_bytes(state, item).await {
+                Ok(file) => files.push(file),
+                Err(reason) => unread.push((keys.len() - 1, reason)),
             }
-            let name = Path::new(&item.item_key).file_name().map_or_else(
-                || item.item_key.clone(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            // Idempotent: the same bytes already stored (by an attempt that died before
-            // recording this item) come back as a duplicate instead of a second row.
-            let outcome = documents::resumes::upload(services, None, &name, bytes)
-                .await
-                .map_err(document_error)?;
-            let resume = &outcome.resume;
-            let result = json!({ "resume_id": resume.id, "duplicate": outcome.duplicate });
-            Ok(if resume.parse_status == "failed" {
-                let code = resume.parse_error_code.as_deref().unwrap_or("parse_failed");
-                let reason = resume.parse_error.as_deref().unwrap_or("cannot be parsed");
-                item_failed(Some(result), format!("{code}: {reason}"))
-            } else {
-                ItemOutcome {
-                    succeeded: true,
-                    result: Some(result),
-                    error: None,
-                }
-            })
         }
-    })
-    .await
+        let mut parsed = pipeline::parse_files(&state.skills, files)
+            .await
+            .map_err(document_error)?
+            .into_iter();
+        // Each file is stored and recorded in turn, so an attempt that dies stops after
+        // the file it was on; the chunk is indexed and announced when all are recorded
+        // (an item recorded by an attempt that died before that is indexed when the
+        // indexes next catch up with the database). Idempotent: the same bytes stored by
+        // an attempt that died before recording the item come back as a duplicate.
+        let mut writes = ResumeWrites::new(None);
+        let mut unread = unread.into_iter().peekable();
+        for (i, (position, key)) in keys.into_iter().enumerate() {
+            let outcome = match unread.next_if(|(at, _)| *at == i) {
+                Some((_, reason)) => item_failed(None, reason),
+                None => {
+                    let file = parsed.next().ok_or_else(|| {
+                        JobError::Retryable("a file of the chunk was not parsed".to_owned())
+                    })?;
+                    let written = writes.store(&writer, &file).await.map_err(document_error)?;
+                    resume_item_outcome(&written)
+                }
+            };
+            recorder.record(position, key, outcome).await?;
+        }
+        writes.finish(&writer).await.map_err(document_error)?;
+    }
+    recorder.result().await
 }
 
 /// A stable external id for a posting that has none: its record's hash, so the same
@@ -373,37 +430,60 @@ pub(super) async fn run_job_batch(
         .as_str()
         .unwrap_or(DEFAULT_JOB_SOURCE)
         .to_owned();
-    run_items(state, job, lost, |item| {
-        let source = source.clone();
-        async move {
-            let Some(bytes) = item.input else {
-                return Ok(item_failed(None, "empty: no record".to_owned()));
-            };
-            let skills = state.skills.clone();
-            let parsed = spawn_blocking_with_span(move || posting_draft(&bytes, &source, &skills))
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            let draft = match parsed {
-                Ok(draft) => draft,
-                Err(reason) => return Ok(item_failed(None, reason)),
-            };
-            // Idempotent by (source, external id).
-            let outcome = state.store.insert_jobs(&[draft], job.created_by).await?;
-            let (id, duplicate) = match outcome.first() {
-                Some(JobInsertOutcome::Inserted(id)) => (*id, false),
-                Some(JobInsertOutcome::Duplicate(id)) => (*id, true),
-                None => return Err(JobError::Retryable("the posting was not stored".into())),
-            };
-            // Also for a duplicate: an attempt may have died between storing and indexing.
-            index_documents(&state.store, &state.search, Collection::Jobs, &[id])
-                .await
-                .map_err(|e| JobError::Retryable(e.to_string()))?;
-            Ok(ItemOutcome {
-                succeeded: true,
-                result: Some(json!({ "job_id": id, "duplicate": duplicate })),
-                error: None,
-            })
+    let services = state.documents();
+    let writer = services.writer();
+    let mut recorder = Recorder::new(state, job, lost);
+    while let Some(items) = recorder.next_chunk().await? {
+        let (skills, source) = (state.skills.clone(), source.clone());
+        let keys: Vec<(i32, String)> = items
+            .iter()
+            .map(|i| (i.position, i.item_key.clone()))
+            .collect();
+        let inputs: Vec<Option<Vec<u8>>> = items.into_iter().map(|i| i.input).collect();
+        let parsed: Vec<Result<JobPostingDraft, String>> = spawn_blocking_with_span(move || {
+            inputs
+                .iter()
+                .map(|input| match input {
+                    Some(bytes) => posting_draft(bytes, &source, &skills),
+                    None => Err("empty: no record".to_owned()),
+                })
+                .collect()
+        })
+        .await
+        .map_err(|e| JobError::Retryable(e.to_string()))?;
+        let (mut drafts, mut failures) = (Vec::new(), Vec::new());
+        for draft in parsed {
+            match draft {
+                Ok(draft) => {
+                    drafts.push(draft);
+                    failures.push(None);
+                }
+                Err(reason) => failures.push(Some(reason)),
+            }
         }
-    })
-    .await
+        // Idempotent by (source, external id); a duplicate is indexed again too (an
+        // attempt may have died between storing and indexing).
+        let mut written = pipeline::write_jobs(&writer, &drafts, job.created_by)
+            .await
+            .map_err(document_error)?
+            .into_iter();
+        for ((position, key), failure) in keys.into_iter().zip(failures) {
+            let outcome = match failure {
+                Some(reason) => item_failed(None, reason),
+                None => match written.next() {
+                    Some(JobInsertOutcome::Inserted(id)) => {
+                        item_succeeded(json!({ "job_id": id, "duplicate": false }))
+                    }
+                    Some(JobInsertOutcome::Duplicate(id)) => {
+                        item_succeeded(json!({ "job_id": id, "duplicate": true }))
+                    }
+                    None => {
+                        return Err(JobError::Retryable("the posting was not stored".into()));
+                    }
+                },
+            };
+            recorder.record(position, key, outcome).await?;
+        }
+    }
+    recorder.result().await
 }

@@ -443,13 +443,34 @@ impl SearchEngine {
         c: Collection,
         docs: &[(SearchDoc, Option<DocVectors>)],
     ) -> Result<(), SearchError> {
-        if docs.is_empty() {
+        self.apply(c, docs, &[])
+    }
+
+    /// Removes documents. Visible to searches when this returns.
+    pub fn delete(&self, c: Collection, ids: &[DocId]) -> Result<(), SearchError> {
+        self.apply(c, &[], ids)
+    }
+
+    /// Adds or replaces `docs` and removes `removed` with one text-index commit and one
+    /// manifest write, however many there are. Visible to searches when this returns.
+    pub fn apply(
+        &self,
+        c: Collection,
+        docs: &[(SearchDoc, Option<DocVectors>)],
+        removed: &[DocId],
+    ) -> Result<(), SearchError> {
+        if docs.is_empty() && removed.is_empty() {
             return Ok(());
         }
         let generation = self.generation();
         let index = generation.collection(c);
         let plain: Vec<SearchDoc> = docs.iter().map(|(d, _)| d.clone()).collect();
-        index.text.upsert(&plain)?;
+        if !plain.is_empty() {
+            index.text.upsert(&plain)?;
+        }
+        if !removed.is_empty() {
+            index.text.delete(removed)?;
+        }
         index.text.commit()?;
         for (doc, vectors) in docs {
             match vectors {
@@ -457,37 +478,22 @@ impl SearchEngine {
                 None => index.remove_vectors(doc.id),
             }
         }
+        for id in removed {
+            index.remove_vectors(*id);
+        }
         let last_change = docs
             .iter()
             .map(|(d, _)| d.meta.updated_at)
             .max()
             .unwrap_or(0);
         index.remember(docs.iter().map(|(d, _)| (d.id, d.meta.clone())));
+        index.forget(removed);
         let documents = index.len();
         generation.update_manifest(|m| {
             let state = m.collection_mut(c);
             state.documents = documents;
             state.last_change = state.last_change.max(last_change);
         })?;
-        self.results.invalidate_all();
-        Ok(())
-    }
-
-    /// Removes documents. Visible to searches when this returns.
-    pub fn delete(&self, c: Collection, ids: &[DocId]) -> Result<(), SearchError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let generation = self.generation();
-        let index = generation.collection(c);
-        index.text.delete(ids)?;
-        index.text.commit()?;
-        for id in ids {
-            index.remove_vectors(*id);
-        }
-        index.forget(ids);
-        let documents = index.len();
-        generation.update_manifest(|m| m.collection_mut(c).documents = documents)?;
         self.results.invalidate_all();
         Ok(())
     }

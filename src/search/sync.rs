@@ -13,7 +13,7 @@ use super::engine::{DocVectors, EngineSettings, Generation, SearchEngine};
 use super::layout::{GenerationLease, IndexLayout};
 use super::vectorize::{EmbedInput, embed_documents};
 use super::{Collection, DocId, SearchDoc, SearchError};
-use crate::store::{Store, StoreError, StoredEmbedding};
+use crate::store::{ResumeRecord, Store, StoreError, StoredEmbedding};
 
 /// Documents loaded, embedded and indexed per step.
 const BATCH: usize = 256;
@@ -96,28 +96,29 @@ async fn prepare(store: &Store, c: Collection, ids: &[DocId]) -> Result<Vec<Prep
             }
         }
         Collection::Resumes => {
-            for resume in store.resumes_by_ids(ids).await? {
-                let (Some(doc), Some(profile)) = (docs::resume_doc(&resume), &resume.profile)
-                else {
-                    continue;
-                };
-                let text = resume.extracted_text.as_deref().unwrap_or_default();
-                let sections = docs::resume_embedding_sections(&profile.0, text);
-                out.push(Prepared {
-                    embed: EmbedInput {
-                        doc_id: resume.id,
-                        text_hash: docs::sections_hash(&doc.title, &sections),
-                        title: Some(doc.title.clone()),
-                        sections,
-                        chunk_tokens: None,
-                        max_chunks: None,
-                    },
-                    doc,
-                });
-            }
+            let resumes = store.resumes_by_ids(ids).await?;
+            out.extend(resumes.iter().filter_map(prepare_resume));
         }
     }
     Ok(out)
+}
+
+/// A resume row as a document to index; `None` when it has no parsed profile.
+fn prepare_resume(resume: &ResumeRecord) -> Option<Prepared> {
+    let (doc, profile) = (docs::resume_doc(resume)?, resume.profile.as_ref()?);
+    let text = resume.extracted_text.as_deref().unwrap_or_default();
+    let sections = docs::resume_embedding_sections(&profile.0, text);
+    Some(Prepared {
+        embed: EmbedInput {
+            doc_id: resume.id,
+            text_hash: docs::sections_hash(&doc.title, &sections),
+            title: Some(doc.title.clone()),
+            sections,
+            chunk_tokens: None,
+            max_chunks: None,
+        },
+        doc,
+    })
 }
 
 /// Document vectors for prepared documents: stored ones when model and text still match,
@@ -175,42 +176,76 @@ fn doc_vectors(e: StoredEmbedding) -> DocVectors {
 }
 
 /// Indexes (or re-indexes) these documents in the live generation; ids that are no longer
-/// searchable (deleted, closed, failed to parse) are removed. Visible when this returns.
+/// searchable (deleted, closed, failed to parse) are removed. Only the given ids are looked
+/// up, and all of them go into the index with one commit, so indexing N documents in
+/// chunks costs O(N). Visible when this returns.
 pub async fn index_documents(
     store: &Store,
     engine: &Arc<SearchEngine>,
     c: Collection,
     ids: &[DocId],
 ) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
     let searchable: HashSet<DocId> = store
-        .searchable_versions(c.as_str())
+        .searchable_among(c.as_str(), ids)
         .await?
         .into_iter()
-        .map(|v| v.id)
         .collect();
     let (keep, gone): (Vec<DocId>, Vec<DocId>) = ids.iter().partition(|id| searchable.contains(id));
+    let mut prepared = Vec::with_capacity(keep.len());
     for batch in keep.chunks(BATCH) {
-        let prepared = prepare(store, c, batch).await?;
-        let vectors =
-            vectors_for(store, engine.embedder(), c, &prepared, false, &mut report).await?;
-        let docs: Vec<(SearchDoc, Option<DocVectors>)> = prepared
-            .into_iter()
-            .map(|p| {
-                let v = vectors.get(&p.doc.id).cloned();
-                (p.doc, v)
-            })
-            .collect();
-        report.text_indexed += docs.len();
-        report.vectors_indexed += docs.iter().filter(|(_, v)| v.is_some()).count();
-        let engine = engine.clone();
-        tokio::task::spawn_blocking(move || engine.upsert(c, &docs)).await??;
+        prepared.extend(prepare(store, c, batch).await?);
+    }
+    index_prepared(store, engine, c, prepared, gone).await
+}
+
+/// [`index_documents`] for resume rows the caller has just written or read: they are not
+/// read again. Rows without a parsed profile are removed from the index.
+pub async fn index_resume_records(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    resumes: &[ResumeRecord],
+) -> Result<SyncReport, SyncError> {
+    let mut prepared = Vec::with_capacity(resumes.len());
+    let mut gone = Vec::new();
+    for resume in resumes {
+        match (resume.parse_status == "parsed")
+            .then(|| prepare_resume(resume))
+            .flatten()
+        {
+            Some(p) => prepared.push(p),
+            None => gone.push(resume.id),
+        }
+    }
+    index_prepared(store, engine, Collection::Resumes, prepared, gone).await
+}
+
+/// Embeds what has no current stored vector, then writes `prepared` and removes `gone`
+/// with one commit (off the async runtime).
+async fn index_prepared(
+    store: &Store,
+    engine: &Arc<SearchEngine>,
+    c: Collection,
+    prepared: Vec<Prepared>,
+    gone: Vec<DocId>,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut docs: Vec<(SearchDoc, Option<DocVectors>)> = Vec::with_capacity(prepared.len());
+    for batch in prepared.chunks(BATCH) {
+        let vectors = vectors_for(store, engine.embedder(), c, batch, false, &mut report).await?;
+        docs.extend(batch.iter().map(|p| {
+            let v = vectors.get(&p.doc.id).cloned();
+            (p.doc.clone(), v)
+        }));
+    }
+    report.text_indexed = docs.len();
+    report.vectors_indexed = docs.iter().filter(|(_, v)| v.is_some()).count();
+    report.removed = gone.len();
+    if !docs.is_empty() || !gone.is_empty() {
+        let (engine2, gone2) = (engine.clone(), gone.clone());
+        crate::telemetry::spawn_blocking_with_span(move || engine2.apply(c, &docs, &gone2))
+            .await??;
     }
     if !gone.is_empty() {
-        report.removed = gone.len();
-        let engine2 = engine.clone();
-        let gone2 = gone.clone();
-        tokio::task::spawn_blocking(move || engine2.delete(c, &gone2)).await??;
         store.delete_embeddings(c.as_str(), &gone).await?;
     }
     report.documents = engine.generation().collection(c).len();

@@ -19,5 +19,8 @@ mod tech;
 pub use error::TaxonomyError;
 pub use extractor::{GazetteerBuildError, SkillExtractor};
 pub use hybrid::{TextPart, covered_ranges, sentence_ranges};
+/// A small taxonomy for unit tests.
+#[cfg(test)]
+pub(crate) use taxonomy::tests::sample as sample_taxonomy;
 pub use taxonomy::{Concept, ConceptSource, Taxonomy, TaxonomyFiles};
 pub use tech::TechSkill;

@@ -98,6 +98,35 @@ impl Store {
         Ok(rows)
     }
 
+    /// Which of `ids` are searchable now (open postings, parsed resumes): a query over
+    /// these ids only, so indexing a few documents costs the same however many are stored.
+    pub async fn searchable_among(
+        &self,
+        collection: &str,
+        ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        let (table, searchable) = match collection {
+            "jobs" => ("job_postings", "status = 'open'"),
+            _ => ("resumes", "parse_status = 'parsed'"),
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(ID_BATCH) {
+            let sql = format!(
+                "SELECT id FROM {table} WHERE {searchable} AND id IN ({}) ORDER BY id",
+                placeholders(1, batch.len())
+            );
+            let rows = with_pool!(self.db(), pool => {
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for id in batch {
+                    q = q.bind(id);
+                }
+                q.fetch_all(pool).await
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     pub async fn jobs_by_ids(&self, ids: &[i64]) -> Result<Vec<JobRecord>, StoreError> {
         rows_by_ids(
             self,

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
-use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -16,14 +15,13 @@ use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
 use crate::auth::accounts::{AccountError, AccountInput, create_account};
 use crate::documents::jobs::JobInput;
+use crate::documents::pipeline;
+use crate::documents::resumes::UploadOutcome;
 use crate::ingest::resume::content_hash;
 use crate::portal::applications::MAX_COVER_NOTE_CHARS;
-use crate::search::sync::index_documents;
-use crate::search::{Collection, SearchEngine};
-use crate::skills::SkillExtractor;
 use crate::store::{
-    JobInsertOutcome, NewApplication, NewResume, ParseOutcome, Store, StoreError, TransferTable,
-    UserUpdate,
+    JobInsertOutcome, NewApplication, NewResume, ParseOutcome, ResumeRecord, StoreError,
+    TransferTable, UserUpdate,
 };
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::parse_display_name;
@@ -59,11 +57,7 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
-pub struct Services<'a> {
-    pub store: &'a Store,
-    pub engine: &'a Arc<SearchEngine>,
-    pub skills: &'a Arc<SkillExtractor>,
-}
+pub use crate::documents::Services;
 
 enum Row {
     User(UserRow),
@@ -187,8 +181,18 @@ pub async fn import(
         new_jobs,
         ..
     } = importer;
-    index_documents(s.store, s.engine, Collection::Resumes, &new_resumes).await?;
-    index_documents(s.store, s.engine, Collection::Jobs, &new_jobs).await?;
+    // Stored rows go through the tail of the write pipeline: indexed with one commit per
+    // collection, and announced to admins like uploads.
+    let writer = s.writer();
+    let written: Vec<UploadOutcome> = new_resumes
+        .into_iter()
+        .map(|resume| UploadOutcome {
+            resume,
+            duplicate: false,
+        })
+        .collect();
+    pipeline::finish_resumes(&writer, &written).await?;
+    pipeline::finish_jobs(&writer, &new_jobs, &new_jobs).await?;
     tracing::info!(
         rows = report.rows,
         failed = report.failed,
@@ -315,7 +319,7 @@ struct Importer<'a> {
     /// Ids of the file's rows: the stored row each became, `None` when it failed.
     resume_ids: HashMap<i64, Option<i64>>,
     job_ids: HashMap<i64, Option<i64>>,
-    new_resumes: Vec<i64>,
+    new_resumes: Vec<ResumeRecord>,
     new_jobs: Vec<i64>,
 }
 
@@ -451,14 +455,17 @@ impl Importer<'_> {
                 outcome,
             })
             .await?;
-        if let Some(category) = row.category.as_deref() {
-            self.s
-                .store
-                .set_resume_category(record.id, Some(category))
-                .await?;
-        }
+        let record = match row.category.as_deref() {
+            Some(category) => {
+                self.s
+                    .store
+                    .set_resume_category(record.id, Some(category))
+                    .await?
+            }
+            None => record,
+        };
         self.map_id(Entity::Resume, row.id, record.id);
-        self.new_resumes.push(record.id);
+        self.new_resumes.push(record);
         Ok(Stored::Inserted)
     }
 

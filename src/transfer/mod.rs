@@ -112,3 +112,15 @@ pub enum TransferError {
     #[error("cannot write the export: {0}")]
     Write(String),
 }
+
+impl From<crate::documents::DocumentError> for TransferError {
+    fn from(e: crate::documents::DocumentError) -> Self {
+        use crate::documents::DocumentError;
+        match e {
+            DocumentError::Invalid(v) => TransferError::Invalid(v),
+            DocumentError::Store(s) => TransferError::Store(s),
+            DocumentError::Index(e) => TransferError::Index(e),
+            e => TransferError::Write(e.to_string()),
+        }
+    }
+}

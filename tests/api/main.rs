@@ -16,6 +16,7 @@ mod auth_hardening;
 mod auth_support;
 mod auth_totp;
 mod batch;
+mod batch_bench;
 mod batch_restart;
 mod body_validation;
 mod career;

@@ -15,7 +15,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::analytics::at_time;
 use crate::applications::{post_job, upload_resume};
 use crate::auth_support::{post_as, put_as, user_with_token};
-use crate::batch::{BATCH, accepted_job};
+use crate::batch::{BATCH, accepted_job, resume_text, submit_files};
 use crate::documents_api::{RESUME_RUST, upload};
 use crate::helpers::{Backend, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_backends;
@@ -372,7 +372,67 @@ async fn an_admin_follows_a_batch_job_to_its_end(backend: Backend) {
     );
 }
 
+/// A batch announces every document it stores, like single uploads: `document.stored` per
+/// resume that parses, `document.parse_failed` per one that does not, and `document.stored`
+/// per new posting.
+async fn a_batch_announces_each_document_it_stores(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "admin@example.com", Role::Admin).await;
+    let mut socket = connect(&app, "admin", Token::Header(&admin)).await;
+    let files = [
+        ("one.txt", resume_text(1).into_bytes()),
+        ("two.txt", resume_text(2).into_bytes()),
+        ("junk.bin", [0u8, 1, 2, 3, 255, 254, 0, 7].repeat(64)),
+    ];
+    let job_id = accepted_job(submit_files(&app, &admin, &files).await).await;
+    let (mut stored, mut failed) = (Vec::new(), Vec::new());
+    loop {
+        let event = next_event(&mut socket).await;
+        match event["type"].as_str().unwrap_or_default() {
+            "document.stored" => {
+                assert_eq!(event["data"]["collection"], "resumes", "{event}");
+                stored.push(
+                    event["data"]["source_filename"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+            "document.parse_failed" => {
+                assert_eq!(event["data"]["code"], "binary_junk", "{event}");
+                failed.push(
+                    event["data"]["source_filename"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+            "job.progress" if event["data"]["status"] == "succeeded" => {
+                assert_eq!(event["data"]["job_id"], job_id, "{event}");
+                break;
+            }
+            _ => {}
+        }
+    }
+    stored.sort();
+    assert_eq!(stored, ["one.txt", "two.txt"]);
+    assert_eq!(failed, ["junk.bin"]);
+
+    let postings = json!({
+        "source": "ws-docs",
+        "postings": [{ "external_id": "d-1", "title": "Rust Engineer",
+                       "description": "Rust and PostgreSQL." }],
+    });
+    accepted_job(post_as(&app, BATCH, &admin, &postings).await).await;
+    let event = next_of(&mut socket, "document.stored").await;
+    assert_eq!(event["data"]["collection"], "jobs", "{event}");
+    assert_eq!(event["data"]["title"], "Rust Engineer", "{event}");
+}
+
 on_both_backends!(
+    a_batch_announces_each_document_it_stores,
     an_admin_follows_a_batch_job_to_its_end,
     only_users_with_valid_tokens_connect,
     a_user_hears_their_application_status_changes,

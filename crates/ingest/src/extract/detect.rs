@@ -19,7 +19,20 @@ const TEXT_SNIFF_BYTES: usize = 64 * 1024;
 /// `.doc`, RTF, images, other zip packages) or [`ExtractError::BinaryJunk`]. Text is checked
 /// for JSON, an RFC 822 header block and HTML, in that order; anything else is plain text
 /// (whose encoding is checked when it is extracted).
+///
+/// Opening a zip package is not free: detect once per document and pass the format along
+/// ([`super::extract_format_with_timeout`]).
 pub fn detect_format(bytes: &[u8]) -> Result<DocumentFormat, ExtractError> {
+    let detected = detect(bytes);
+    tracing::debug!(
+        document.bytes = bytes.len(),
+        document.format = detected.as_ref().map_or("unknown", |f| f.as_str()),
+        "document format detected"
+    );
+    detected
+}
+
+fn detect(bytes: &[u8]) -> Result<DocumentFormat, ExtractError> {
     if bytes.trim_ascii().is_empty() {
         return Err(ExtractError::Empty);
     }

@@ -155,14 +155,29 @@ pub fn extract_with_engine(
     limits: &ExtractLimits,
     engine: PdfEngine,
 ) -> Result<ExtractedDocument, ExtractError> {
+    check_size(bytes, limits)?;
+    extract_known(bytes, detect_format(bytes)?, limits, engine)
+}
+
+fn check_size(bytes: &[u8], limits: &ExtractLimits) -> Result<(), ExtractError> {
     if bytes.len() > limits.max_input_bytes {
         return Err(ExtractError::TooLarge {
             size: bytes.len(),
             limit: limits.max_input_bytes,
         });
     }
+    Ok(())
+}
+
+/// [`extract_with_engine`] for a document whose format is already detected (its size
+/// checked by the caller).
+fn extract_known(
+    bytes: &[u8],
+    format: DocumentFormat,
+    limits: &ExtractLimits,
+    engine: PdfEngine,
+) -> Result<ExtractedDocument, ExtractError> {
     let started = Instant::now();
-    let format = detect_format(bytes)?;
     let document = guard::catch_panic(|| extract_as(bytes, format, limits, engine))??;
     tracing::debug!(
         document.format = format.as_str(),
@@ -183,19 +198,35 @@ pub fn extract_with_timeout(
     bytes: &[u8],
     limits: &ExtractLimits,
 ) -> Result<ExtractedDocument, ExtractError> {
-    if bytes.len() > limits.max_input_bytes {
-        return Err(ExtractError::TooLarge {
-            size: bytes.len(),
-            limit: limits.max_input_bytes,
-        });
-    }
+    within_timeout(bytes, limits, extract)
+}
+
+/// [`extract_with_timeout`] for a document whose format the caller detected
+/// ([`detect_format`]), so it is not detected again.
+pub fn extract_format_with_timeout(
+    bytes: &[u8],
+    format: DocumentFormat,
+    limits: &ExtractLimits,
+) -> Result<ExtractedDocument, ExtractError> {
+    within_timeout(bytes, limits, move |bytes, limits| {
+        extract_known(bytes, format, limits, PdfEngine::default())
+    })
+}
+
+/// Runs `job` on a copy of `bytes` on its own thread under `limits.timeout`.
+fn within_timeout(
+    bytes: &[u8],
+    limits: &ExtractLimits,
+    job: impl FnOnce(&[u8], &ExtractLimits) -> Result<ExtractedDocument, ExtractError> + Send + 'static,
+) -> Result<ExtractedDocument, ExtractError> {
+    check_size(bytes, limits)?;
     let timeout = limits.timeout;
     let limits = ExtractLimits {
         deadline: Some(Instant::now() + timeout),
         ..limits.clone()
     };
     let bytes = bytes.to_vec();
-    guard::run_with_timeout(timeout, move || extract(&bytes, &limits))
+    guard::run_with_timeout(timeout, move || job(&bytes, &limits))
 }
 
 /// Extract text from a document already known to be in `format`.
