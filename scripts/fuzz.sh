@@ -46,7 +46,9 @@ build() {
 
 seeds() {
     rm -rf fuzz/seeds
-    cargo run --quiet -p intellicv-ingest --example fuzz_seeds -- fuzz/seeds
+    # Built as `make test` builds the workspace, so the suite's artifacts are reused.
+    cargo build --quiet --workspace --locked --bins --examples
+    target/debug/examples/fuzz_seeds fuzz/seeds
 }
 
 # Seeds regenerated and targets rebuilt on every run (both are quick when nothing changed),

@@ -47,7 +47,10 @@ if ! "$ST" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; th
 fi
 
 # --- the server binary --------------------------------------------------------------------
-cargo build --quiet --bin intellicv
+# Built as `make test` builds the workspace (examples bring in the dev-dependencies' features),
+# so after the test suite this reuses every artifact instead of compiling the dependencies
+# again with another feature set.
+cargo build --quiet --workspace --locked --bins --examples
 BIN="$ROOT/target/debug/intellicv"
 
 SERVER_PID=""
