@@ -30,6 +30,10 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     )
     .expect("settings");
     settings.server.shutdown_grace_secs = 5;
+    // Debug builds on two shared cores: at the end of the full suite an upload (parse,
+    // embed, index) has taken over the default 30 s and answered 503. The tests of the
+    // timeout itself set their own.
+    settings.server.request_timeout_secs = 120;
     // Tests send many requests from 127.0.0.1: the limits stay on but out of reach, and
     // the rate-limit tests set low ones of their own.
     let unreachable = intellicv::config::Quota {

@@ -162,11 +162,12 @@ async fn similar_candidates_prefer_the_likely_category_of_the_query(backend: Bac
 }
 
 async fn upload_text(app: &TestApp, token: &str, name: &str, text: String) -> i64 {
+    let started = std::time::Instant::now();
     let response = crate::documents_api::upload(app, token, name, text.into_bytes()).await;
-    assert_eq!(response.status(), 201);
-    response.json::<Value>().await.unwrap()["resume"]["id"]
-        .as_i64()
-        .unwrap()
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "{name} after {:?}: {body}", started.elapsed());
+    body["resume"]["id"].as_i64().unwrap()
 }
 
 async fn recruiters_file_resumes_under_categories_that_similar_search_learns_from(
