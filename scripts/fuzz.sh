@@ -19,7 +19,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export RUSTC_BOOTSTRAP=1
 SANITIZER=${FUZZ_SANITIZER:-none}
 RSS_MB=${FUZZ_RSS_MB:-2048}
 TIMEOUT=${FUZZ_TIMEOUT:-30}
@@ -41,7 +40,9 @@ ensure_cargo_fuzz() {
 
 build() {
     ensure_cargo_fuzz
-    cargo fuzz build -s "$SANITIZER" --release --debug-assertions
+    # Only this build gets RUSTC_BOOTSTRAP: cargo fingerprints it, so exporting it for the
+    # whole script made the seed generator's workspace build start again from scratch.
+    RUSTC_BOOTSTRAP=1 cargo fuzz build -s "$SANITIZER" --release --debug-assertions
 }
 
 seeds() {
