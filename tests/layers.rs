@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "intellicv-core",
     "intellicv-ingest",
+    "intellicv-embed",
+    "intellicv-ann",
     "intellicv",
     "intellicv-testkit",
     "intellicv-lab",

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use intellicv_core::{EmploymentType, RemoteMode, SalaryPeriod, Seniority};
 
 /// A document's id: the database id of the job posting or resume.
-pub type DocId = i64;
+pub use intellicv_ann::DocId;
 
 /// The two searchable collections. Each has its own text index and vector index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

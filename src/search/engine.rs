@@ -137,7 +137,8 @@ impl CollectionIndex {
     fn save_vectors(&self, generation: &Path) -> Result<(), SearchError> {
         let c = self.collection;
         self.vectors.save(&layout::vectors_dir(generation, c))?;
-        self.titles.save(&layout::titles_dir(generation, c))
+        self.titles.save(&layout::titles_dir(generation, c))?;
+        Ok(())
     }
 
     pub fn len(&self) -> usize {

@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use intellicv_ann::AnnError;
+
 use super::embedder::EmbedderError;
 
 /// Errors of the search layer.
@@ -25,6 +27,17 @@ pub enum SearchError {
     Embedder(#[from] EmbedderError),
     #[error("search task failed: {0}")]
     Task(String),
+}
+
+impl From<AnnError> for SearchError {
+    fn from(error: AnnError) -> Self {
+        match error {
+            AnnError::InvalidQuery { reason } => SearchError::InvalidQuery { reason },
+            AnnError::Index(reason) => SearchError::VectorIndex(reason),
+            AnnError::Io { path, source } => SearchError::Io { path, source },
+            AnnError::Corrupt { path, reason } => SearchError::Corrupt { path, reason },
+        }
+    }
 }
 
 impl SearchError {

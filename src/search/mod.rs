@@ -10,7 +10,6 @@ mod allowed;
 pub mod categories;
 mod docs;
 mod document;
-pub mod embedder;
 mod engine;
 mod error;
 mod filters;
@@ -19,8 +18,12 @@ pub mod layout;
 mod request;
 pub mod sync;
 mod text;
-pub mod vector;
 mod vectorize;
+
+/// The vector index (its own crate).
+pub use intellicv_ann as vector;
+/// The embedding model (its own crate).
+pub use intellicv_embed as embedder;
 
 pub use docs::{job_doc, resume_doc, resume_doc_from};
 pub use document::{

@@ -10,6 +10,7 @@ use super::cache::{self, CacheLoad};
 use crate::search::embedder::Embedder;
 use crate::search::{HnswParams, VectorIndex};
 use crate::skills::{ConceptSource, Taxonomy};
+pub use intellicv_ann::dot;
 
 /// Which texts of each skill are embedded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,11 +52,9 @@ pub struct SkillVectors {
     /// Row-major `row_skill.len() × dimension`.
     values: Vec<f32>,
     origin: VectorsOrigin,
-    /// An HNSW graph over the rows, loaded or built on first use by
-    /// [`SkillVectors::nearest_skill`].
-    ann: std::sync::OnceLock<Arc<VectorIndex>>,
-    /// Where that graph is cached: beside the vectors, named after their cache key.
-    ann_dir: PathBuf,
+    /// An HNSW graph over the rows for [`SkillVectors::nearest_skill`], loaded from its
+    /// cache or built by [`SkillVectors::load_or_build`].
+    ann: Arc<VectorIndex>,
 }
 
 /// Graph settings for the label index: small and built once per process.
@@ -101,6 +100,15 @@ impl SkillVectors {
                 (values, false)
             }
         };
+        // The graph is cached beside the vectors, named after their cache key.
+        let ann_dir = cache_dir.join(format!(
+            "skill-graph-{}",
+            key.iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        ));
+        let ann = Self::label_graph(&ann_dir, &values, dimension);
         let duration_ms = started.elapsed().as_millis() as u64;
         tracing::info!(
             rows = rows.len(),
@@ -129,54 +137,45 @@ impl SkillVectors {
                 cached,
                 duration_ms,
             },
-            ann: std::sync::OnceLock::new(),
-            ann_dir: cache_dir.join(format!(
-                "skill-graph-{}",
-                key.iter()
-                    .take(8)
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            )),
+            ann: Arc::new(ann),
         })
     }
 
-    /// The label graph from its cache, or built (single-threaded when called from rayon
-    /// workers that all wait for it: minutes in a debug build, hence the cache) and cached.
-    fn label_graph(&self) -> VectorIndex {
-        if self.ann_dir.exists() {
-            match VectorIndex::load(&self.ann_dir) {
-                Ok(index) if index.len() == self.row_count() => return index,
+    /// The label graph from its cache in `ann_dir`, or built and cached. Built while the
+    /// vectors load, never on a request's path: building it takes seconds in a release
+    /// build and minutes in a debug one.
+    fn label_graph(ann_dir: &Path, values: &[f32], dimension: usize) -> VectorIndex {
+        let rows = values.len() / dimension;
+        if ann_dir.exists() {
+            match VectorIndex::load(ann_dir) {
+                Ok(index) if index.len() == rows => return index,
                 Ok(index) => {
-                    tracing::warn!(path = %self.ann_dir.display(), documents = index.len(), rows = self.row_count(), "cached skill graph does not match the vectors, rebuilding")
+                    tracing::warn!(path = %ann_dir.display(), documents = index.len(), rows, "cached skill graph does not match the vectors, rebuilding")
                 }
                 Err(error) => {
-                    tracing::warn!(path = %self.ann_dir.display(), %error, "cannot load the cached skill graph, rebuilding")
+                    tracing::warn!(path = %ann_dir.display(), %error, "cannot load the cached skill graph, rebuilding")
                 }
             }
             // Replaced by the rebuilt graph below.
-            let _ = std::fs::remove_dir_all(&self.ann_dir);
+            let _ = std::fs::remove_dir_all(ann_dir);
         }
-        let rows: Vec<(i64, Vec<f32>)> = self
-            .values
-            .chunks_exact(self.dimension)
+        let rows: Vec<(i64, Vec<f32>)> = values
+            .chunks_exact(dimension)
             .enumerate()
             .map(|(row, v)| (row as i64, v.to_vec()))
             .collect();
-        let index = VectorIndex::build(self.dimension, LABEL_HNSW, rows)
+        let index = VectorIndex::build(dimension, LABEL_HNSW, rows)
             .expect("label vectors are finite unit vectors of the model's dimension");
         // Saved beside, then renamed into place: processes building at once do not mix
         // their files, and the first rename wins.
-        let tmp = self
-            .ann_dir
-            .with_extension(format!("tmp-{}", std::process::id()));
+        let tmp = ann_dir.with_extension(format!("tmp-{}", std::process::id()));
         let saved = index.save(&tmp).and_then(|()| {
-            std::fs::rename(&tmp, &self.ann_dir)
-                .map_err(|e| crate::search::SearchError::io(&self.ann_dir, e))
+            std::fs::rename(&tmp, ann_dir).map_err(|e| intellicv_ann::AnnError::io(ann_dir, e))
         });
         if let Err(error) = saved {
             let _ = std::fs::remove_dir_all(&tmp);
-            if !self.ann_dir.exists() {
-                tracing::warn!(path = %self.ann_dir.display(), %error, "cannot cache the skill graph");
+            if !ann_dir.exists() {
+                tracing::warn!(path = %ann_dir.display(), %error, "cannot cache the skill graph");
             }
         }
         index
@@ -232,10 +231,9 @@ impl SkillVectors {
 
     /// The skill closest to `query` and its cosine, found approximately through an HNSW
     /// graph over the rows (about 50x fewer dot products than [`SkillVectors::top_k`]; the
-    /// graph is loaded from its cache or built on the first call).
+    /// graph is built or loaded with the vectors).
     pub fn nearest_skill(&self, query: &[f32]) -> Option<(usize, f32)> {
-        let index = self.ann.get_or_init(|| Arc::new(self.label_graph()));
-        let hits = index.search(query, 4, None).ok()?;
+        let hits = self.ann.search(query, 4, None).ok()?;
         hits.into_iter()
             .map(|h| (self.row_skill[h.id as usize], h.similarity))
             .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -252,24 +250,6 @@ pub fn top_k(scores: &[f32], k: usize) -> Vec<(usize, f32)> {
     indexed.truncate(k);
     indexed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     indexed
-}
-
-/// Dot product, written so that the compiler vectorises it.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
 }
 
 /// The ESCO skills of `taxonomy` and the `(skill index, text)` rows to embed.

@@ -5,7 +5,7 @@ use rand::{Rng, SeedableRng};
 
 use super::links::Links;
 use super::*;
-use crate::search::{DocId, SearchError};
+use crate::{AnnError, DocId};
 
 const DIM: usize = 32;
 
@@ -140,7 +140,7 @@ fn removed_documents_are_never_returned() {
 #[test]
 fn wrong_dimensions_and_non_finite_values_are_rejected() {
     let (index, _) = built(50, 5);
-    let invalid = |r: Result<_, SearchError>| matches!(r, Err(SearchError::InvalidQuery { .. }));
+    let invalid = |r: Result<_, AnnError>| matches!(r, Err(AnnError::InvalidQuery { .. }));
     assert!(invalid(index.upsert(1, &[0.5; DIM - 1])));
     let mut nan = vec![0.1; DIM];
     nan[3] = f32::NAN;
@@ -412,10 +412,7 @@ fn an_empty_index_saves_loads_and_searches() {
 fn missing_or_damaged_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = VectorIndex::load(&dir.path().join("nothing"));
-    assert!(
-        matches!(missing, Err(SearchError::Io { .. })),
-        "{missing:?}"
-    );
+    assert!(matches!(missing, Err(AnnError::Io { .. })), "{missing:?}");
 
     let (index, _) = built(200, 13);
     index.save(dir.path()).unwrap();
@@ -430,13 +427,13 @@ fn missing_or_damaged_files_are_clear_errors() {
         std::fs::write(&path, &damaged).unwrap();
         let result = VectorIndex::load(dir.path());
         assert!(
-            matches!(result, Err(SearchError::Corrupt { .. })),
+            matches!(result, Err(AnnError::Corrupt { .. })),
             "{name}: {result:?}"
         );
         std::fs::write(&path, &original[..middle]).unwrap();
         assert!(matches!(
             VectorIndex::load(dir.path()),
-            Err(SearchError::Corrupt { .. })
+            Err(AnnError::Corrupt { .. })
         ));
         std::fs::write(&path, &original).unwrap();
     }
@@ -444,7 +441,7 @@ fn missing_or_damaged_files_are_clear_errors() {
     std::fs::write(dir.path().join("CURRENT"), "../elsewhere").unwrap();
     assert!(matches!(
         VectorIndex::load(dir.path()),
-        Err(SearchError::Corrupt { .. })
+        Err(AnnError::Corrupt { .. })
     ));
 }
 

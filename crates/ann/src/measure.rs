@@ -1,10 +1,10 @@
 //! Recall, latency, build and load times on real all-MiniLM-L6-v2 embeddings of job
 //! postings from the shared data set. Ignored in CI; run with the model files in
-//! `models/` and (for meaningful timings) this crate optimised:
+//! `models/` (this crate and hnsw_rs are optimised in the test profile too):
 //!
 //! ```text
-//! CARGO_PROFILE_DEV_OPT_LEVEL=3 INTELLICV_SHARED_DATA=/work/shared/data \
-//!   cargo test --lib search::vector::measure -- --ignored --nocapture
+//! INTELLICV_SHARED_DATA=/work/shared/data \
+//!   cargo test --workspace --lib measure -- --ignored --nocapture
 //! ```
 //! `INTELLICV_VECTOR_DOCS` sets how many postings to index at most (default 40000; the
 //! 10k measurement uses the first 10000), `INTELLICV_VECTOR_GRID=1` also sweeps the HNSW
@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{HnswParams, VectorIndex, recall_at_k};
-use crate::search::DocId;
-use crate::search::embedder::{Embedder, EmbedderConfig};
+use crate::DocId;
+use intellicv_embed::{Embedder, EmbedderConfig};
 use intellicv_ingest::jobs::read_json;
 
 const CACHE_DIR: &str = "/tmp/intellicv-vector-cache";
@@ -83,6 +83,9 @@ fn embedded(embedder: &mut Option<Embedder>, texts: &[&str], cache: &Path) -> Ve
         let config = EmbedderConfig {
             max_length: MAX_TOKENS,
             pool_size: 2,
+            models_dir: std::env::var_os(intellicv_embed::MODELS_DIR_ENV)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")),
             ..EmbedderConfig::default()
         };
         Embedder::load(&config).expect("embedding model (scripts/fetch-models.sh)")

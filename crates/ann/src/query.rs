@@ -8,7 +8,7 @@ use super::arena::{Arena, Slot};
 use super::distance::{dot, normalised};
 use super::exact::{best_first, top_k};
 use super::index::{State, VectorIndex};
-use crate::search::{DocId, SearchError};
+use crate::{AnnError, DocId};
 
 /// A caller's document predicate.
 pub type DocFilter<'a> = &'a (dyn Fn(DocId) -> bool + Sync);
@@ -21,7 +21,7 @@ impl VectorIndex {
         query: &[f32],
         k: usize,
         filter: Option<DocFilter<'_>>,
-    ) -> Result<Vec<VectorHit>, SearchError> {
+    ) -> Result<Vec<VectorHit>, AnnError> {
         let query = normalised(query, self.dim)?;
         if k == 0 {
             return Ok(Vec::new());
@@ -60,7 +60,7 @@ impl VectorIndex {
         query: &[f32],
         k: usize,
         filter: Option<DocFilter<'_>>,
-    ) -> Result<Vec<VectorHit>, SearchError> {
+    ) -> Result<Vec<VectorHit>, AnnError> {
         let query = normalised(query, self.dim)?;
         let state = self.read();
         let arena = &state.arena;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::search::SearchError;
+use crate::AnnError;
 
 /// The most links per node and layer that hnsw_rs accepts (it exits the process above 256).
 const MAX_CONNECTIONS: usize = 255;
@@ -35,8 +35,8 @@ impl Default for HnswParams {
 
 impl HnswParams {
     /// Rejects parameters the graph cannot be built with.
-    pub fn validate(&self) -> Result<(), SearchError> {
-        let invalid = |reason: String| Err(SearchError::VectorIndex(reason));
+    pub fn validate(&self) -> Result<(), AnnError> {
+        let invalid = |reason: String| Err(AnnError::Index(reason));
         if !(2..=MAX_CONNECTIONS).contains(&self.max_nb_connection) {
             return invalid(format!(
                 "max_nb_connection must be between 2 and {MAX_CONNECTIONS}, got {}",

@@ -29,6 +29,7 @@
 
 mod arena;
 mod distance;
+mod error;
 mod exact;
 mod graph;
 mod index;
@@ -44,12 +45,14 @@ mod tests;
 
 use serde::Serialize;
 
+/// A document's id: a resume or posting row id, or any caller's key.
+pub type DocId = i64;
+
 pub use distance::dot;
+pub use error::AnnError;
 pub use index::{COMPACT_FRACTION, DEFAULT_EXACT_THRESHOLD, VectorIndex};
 pub use params::HnswParams;
 pub use recall::recall_at_k;
-
-use super::DocId;
 
 /// A search hit: the document and its cosine similarity to the query.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

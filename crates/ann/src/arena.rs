@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::search::DocId;
+use crate::DocId;
 
 /// A vector's position in the arena and its id in the graph.
 pub type Slot = usize;

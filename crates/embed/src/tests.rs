@@ -11,7 +11,7 @@ fn models_dir() -> PathBuf {
     std::env::var_os(MODELS_DIR_ENV)
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"))
 }
 
 /// A small config over the test model directory, or `None` (skip) when the files are

@@ -10,7 +10,7 @@ use super::distance::normalised;
 use super::graph::Graph;
 use super::links::Links;
 use super::params::HnswParams;
-use crate::search::{DocId, SearchError};
+use crate::{AnnError, DocId};
 
 /// Compact (rebuild the graph from live vectors) when more than this fraction of the
 /// graph's slots are tombstones.
@@ -97,7 +97,7 @@ impl VectorIndex {
         dim: usize,
         params: HnswParams,
         items: Vec<(DocId, Vec<f32>)>,
-    ) -> Result<Self, SearchError> {
+    ) -> Result<Self, AnnError> {
         params.validate()?;
         let started = Instant::now();
         let mut arena = Arena::with_capacity(dim, items.len());
@@ -130,7 +130,7 @@ impl VectorIndex {
 
     /// Adds a document's vector or replaces it. Errors when the vector has the wrong
     /// dimension, a non-finite component or zero length.
-    pub fn upsert(&self, id: DocId, vector: &[f32]) -> Result<(), SearchError> {
+    pub fn upsert(&self, id: DocId, vector: &[f32]) -> Result<(), AnnError> {
         let vector = normalised(vector, self.dim)?;
         let writer = self.lock_writer();
         {

@@ -2,7 +2,7 @@
 
 use hnsw_rs::anndists::dist::Distance;
 
-use crate::search::SearchError;
+use crate::AnnError;
 
 /// `1 − cos` between unit vectors, clamped at 0. anndists' `DistDot` asserts `dot ≤ 1`,
 /// which rounding breaks for two equal unit vectors; this one clamps instead. Its type name
@@ -37,8 +37,8 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Checks length and finiteness and returns the vector scaled to unit length (the
 /// embedder's vectors already are; this keeps the cosine exact for any caller).
-pub fn normalised(vector: &[f32], dim: usize) -> Result<Vec<f32>, SearchError> {
-    let invalid = |reason: String| Err(SearchError::InvalidQuery { reason });
+pub fn normalised(vector: &[f32], dim: usize) -> Result<Vec<f32>, AnnError> {
+    let invalid = |reason: String| Err(AnnError::InvalidQuery { reason });
     if vector.len() != dim {
         return invalid(format!(
             "vector has {} dimensions, the index has {dim}",

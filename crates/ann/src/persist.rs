@@ -23,7 +23,7 @@ use super::arena::Arena;
 use super::graph::Graph;
 use super::index::{State, VectorIndex};
 use super::params::HnswParams;
-use crate::search::SearchError;
+use crate::AnnError;
 
 const FORMAT: u32 = 1;
 const CURRENT: &str = "CURRENT";
@@ -55,25 +55,25 @@ struct FileSum {
 impl VectorIndex {
     /// Writes the index into `dir` (created if missing). Searches go on meanwhile;
     /// writers wait.
-    pub fn save(&self, dir: &Path) -> Result<(), SearchError> {
+    pub fn save(&self, dir: &Path) -> Result<(), AnnError> {
         let started = Instant::now();
         let _writer = self.lock_writer();
         let state = self.read();
-        fs::create_dir_all(dir).map_err(|e| SearchError::io(dir, e))?;
+        fs::create_dir_all(dir).map_err(|e| AnnError::io(dir, e))?;
         let generation = next_generation(dir)?;
         let gen_name = format!("{GENERATION_PREFIX}{generation}");
         let gen_dir = dir.join(&gen_name);
         if gen_dir.exists() {
-            fs::remove_dir_all(&gen_dir).map_err(|e| SearchError::io(&gen_dir, e))?;
+            fs::remove_dir_all(&gen_dir).map_err(|e| AnnError::io(&gen_dir, e))?;
         }
-        fs::create_dir(&gen_dir).map_err(|e| SearchError::io(&gen_dir, e))?;
+        fs::create_dir(&gen_dir).map_err(|e| AnnError::io(&gen_dir, e))?;
         let manifest = self.write_generation(&state, &gen_dir)?;
         drop(state);
 
         let current_tmp = dir.join(format!("{CURRENT}.tmp"));
         write_synced(&current_tmp, format!("{gen_name}\n").as_bytes())?;
         let current = dir.join(CURRENT);
-        fs::rename(&current_tmp, &current).map_err(|e| SearchError::io(&current, e))?;
+        fs::rename(&current_tmp, &current).map_err(|e| AnnError::io(&current, e))?;
         sync_dir(dir)?;
         remove_other_generations(dir, &gen_name);
         tracing::info!(
@@ -89,14 +89,14 @@ impl VectorIndex {
 
     /// Loads an index saved by [`VectorIndex::save`], without re-embedding or rebuilding.
     /// Missing files are an `Io` error, damaged ones `Corrupt`.
-    pub fn load(dir: &Path) -> Result<Self, SearchError> {
+    pub fn load(dir: &Path) -> Result<Self, AnnError> {
         let started = Instant::now();
-        let corrupt = |reason: String| SearchError::Corrupt {
+        let corrupt = |reason: String| AnnError::Corrupt {
             path: dir.to_path_buf(),
             reason,
         };
         let current = dir.join(CURRENT);
-        let gen_name = fs::read_to_string(&current).map_err(|e| SearchError::io(&current, e))?;
+        let gen_name = fs::read_to_string(&current).map_err(|e| AnnError::io(&current, e))?;
         let gen_name = gen_name.trim();
         if !gen_name.starts_with(GENERATION_PREFIX) || gen_name.contains(['/', '\\']) {
             return Err(corrupt(format!("CURRENT names {gen_name:?}")));
@@ -104,7 +104,7 @@ impl VectorIndex {
         let gen_dir = dir.join(gen_name);
         let manifest_path = gen_dir.join(MANIFEST);
         let manifest_bytes =
-            fs::read(&manifest_path).map_err(|e| SearchError::io(&manifest_path, e))?;
+            fs::read(&manifest_path).map_err(|e| AnnError::io(&manifest_path, e))?;
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| corrupt(format!("manifest: {e}")))?;
         if manifest.format != FORMAT {
@@ -117,7 +117,7 @@ impl VectorIndex {
         let mut arena_bytes = None;
         for file in &manifest.files {
             let path = gen_dir.join(&file.name);
-            let bytes = fs::read(&path).map_err(|e| SearchError::io(&path, e))?;
+            let bytes = fs::read(&path).map_err(|e| AnnError::io(&path, e))?;
             if bytes.len() as u64 != file.bytes || sha256_hex(&bytes) != file.sha256 {
                 return Err(corrupt(format!("{} fails its checksum", file.name)));
             }
@@ -151,7 +151,7 @@ impl VectorIndex {
         Ok(Self::from_state(manifest.dimension, manifest.params, state))
     }
 
-    fn write_generation(&self, state: &State, gen_dir: &Path) -> Result<Manifest, SearchError> {
+    fn write_generation(&self, state: &State, gen_dir: &Path) -> Result<Manifest, AnnError> {
         let mut names = vec![ARENA.to_owned()];
         write_synced(&gen_dir.join(ARENA), &encode_arena(&state.arena))?;
         let graph_basename = if state.arena.slots() > 0 {
@@ -176,7 +176,7 @@ impl VectorIndex {
             files,
         };
         let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| SearchError::VectorIndex(format!("manifest: {e}")))?;
+            .map_err(|e| AnnError::Index(format!("manifest: {e}")))?;
         write_synced(&gen_dir.join(MANIFEST), &json)?;
         sync_dir(gen_dir)?;
         Ok(manifest)
@@ -184,8 +184,8 @@ impl VectorIndex {
 }
 
 /// One past the highest generation in `dir`.
-fn next_generation(dir: &Path) -> Result<u64, SearchError> {
-    let entries = fs::read_dir(dir).map_err(|e| SearchError::io(dir, e))?;
+fn next_generation(dir: &Path) -> Result<u64, AnnError> {
+    let entries = fs::read_dir(dir).map_err(|e| AnnError::io(dir, e))?;
     let highest = entries
         .filter_map(Result::ok)
         .filter_map(|entry| {
@@ -215,22 +215,22 @@ fn remove_other_generations(dir: &Path, keep: &str) {
     }
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), SearchError> {
-    let io = |e| SearchError::io(path, e);
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AnnError> {
+    let io = |e| AnnError::io(path, e);
     let mut file = File::create(path).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)
 }
 
-fn sync_dir(dir: &Path) -> Result<(), SearchError> {
+fn sync_dir(dir: &Path) -> Result<(), AnnError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| SearchError::io(dir, e))
+        .map_err(|e| AnnError::io(dir, e))
 }
 
 /// Syncs a file written by someone else (hnsw_rs) and records its size and checksum.
-fn file_sum(path: &PathBuf, name: String) -> Result<FileSum, SearchError> {
-    let io = |e| SearchError::io(path, e);
+fn file_sum(path: &PathBuf, name: String) -> Result<FileSum, AnnError> {
+    let io = |e| AnnError::io(path, e);
     File::open(path).and_then(|f| f.sync_all()).map_err(io)?;
     let bytes = fs::read(path).map_err(io)?;
     Ok(FileSum {

@@ -13,7 +13,7 @@ use hnsw_rs::hnswio::HnswIo;
 use super::arena::Slot;
 use super::distance::CosineDistance;
 use super::params::HnswParams;
-use crate::search::SearchError;
+use crate::AnnError;
 
 /// hnsw_rs's layer limit.
 const MAX_LAYERS: usize = 16;
@@ -99,10 +99,10 @@ impl Graph {
 
     /// Writes `<basename>.hnsw.graph` and `<basename>.hnsw.data` into `dir` (which must be
     /// empty of other dumps) and returns the basename used.
-    pub fn dump(&self, dir: &Path, basename: &str) -> Result<String, SearchError> {
+    pub fn dump(&self, dir: &Path, basename: &str) -> Result<String, AnnError> {
         self.hnsw
             .file_dump(dir, basename)
-            .map_err(|e| SearchError::VectorIndex(format!("graph dump failed: {e:#}")))
+            .map_err(|e| AnnError::Index(format!("graph dump failed: {e:#}")))
     }
 
     /// Reloads a dump written by [`Graph::dump`].
@@ -112,8 +112,8 @@ impl Graph {
     /// to give the graph a `'static` lifetime: a few hundred bytes per load, which happens
     /// at start and after a rebuild. hnsw_rs asserts on malformed files, so a panic while
     /// reading is turned into a corruption error; callers check checksums first.
-    pub fn load(dir: &Path, basename: &str) -> Result<Self, SearchError> {
-        let corrupt = |reason: String| SearchError::Corrupt {
+    pub fn load(dir: &Path, basename: &str) -> Result<Self, AnnError> {
+        let corrupt = |reason: String| AnnError::Corrupt {
             path: dir.to_path_buf(),
             reason,
         };
