@@ -23,11 +23,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use intellicv::ingest::resume::attach_skills;
-use intellicv::skills::{SkillExtractor, Taxonomy};
 use intellicv_core::YearMonth;
 use intellicv_ingest::extract::{ExtractLimits, PdfEngine, extract_with_engine, testdoc};
 use intellicv_ingest::profile::parse_profile;
+use intellicv_skills::resume::attach_skills;
+use intellicv_skills::{SkillExtractor, Taxonomy};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

@@ -11,10 +11,10 @@ use crate::config::Settings;
 use crate::search::embedder::Embedder;
 use crate::search::layout::IndexLayout;
 use crate::search::{EngineSettings, SearchEngine, sync};
-use crate::skills::semantic::{SemanticConfig, SemanticMatcher, SkillVectors};
-use crate::skills::{SkillExtractor, Taxonomy};
-use crate::store::Store;
 use crate::telemetry::spawn_blocking_with_span;
+use intellicv_skills::semantic::{SemanticConfig, SemanticMatcher, SkillVectors};
+use intellicv_skills::{SkillExtractor, Taxonomy};
+use intellicv_store::Store;
 
 /// The loaded models. Cheap to clone.
 #[derive(Clone)]

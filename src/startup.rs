@@ -23,7 +23,7 @@ use crate::matching::service::Matcher;
 use crate::metrics::Metrics;
 use crate::queue::{Queue, Workers};
 use crate::state::{App, AppState};
-use crate::store::Store;
+use intellicv_store::Store;
 
 pub struct Application {
     listener: TcpListener,
@@ -44,7 +44,7 @@ impl Application {
     pub async fn build_with(settings: Settings, models: Models) -> anyhow::Result<Self> {
         let import_roots = settings.import_roots()?;
         let url = settings.database_url();
-        crate::store::create_private_dir(&settings.data_dir).with_context(|| {
+        intellicv_store::create_private_dir(&settings.data_dir).with_context(|| {
             format!(
                 "cannot create data directory {}",
                 settings.data_dir.display()
@@ -83,7 +83,8 @@ impl Application {
             models.skills.clone(),
             llm,
         ));
-        let auth = AuthService::from_settings(&settings).context("cannot set up authentication")?;
+        let auth = AuthService::new(&settings.auth, &settings.data_dir)
+            .context("cannot set up authentication")?;
         // Secrets met later are sealed when read, so a failure here is not fatal.
         if let Err(e) = crate::auth::totp::seal_legacy_secrets(&auth, &store).await {
             tracing::warn!(error = %e, "cannot seal legacy plaintext totp secrets now");

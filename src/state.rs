@@ -11,8 +11,8 @@ use crate::events::EventHub;
 use crate::metrics::Metrics;
 use crate::search::SearchEngine;
 use crate::search::embedder::Embedder;
-use crate::skills::SkillExtractor;
-use crate::store::Store;
+use intellicv_skills::SkillExtractor;
+use intellicv_store::Store;
 
 #[derive(Clone)]
 pub struct AppState(Arc<App>);

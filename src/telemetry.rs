@@ -5,7 +5,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
 
-use crate::config::{LogFormat, LogSettings};
+use serde::{Deserialize, Serialize};
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides the configured filter.
 /// Calling it twice is harmless (the second call does nothing), which tests rely on.
@@ -42,5 +42,31 @@ where
     R: Send + 'static,
 {
     let span = tracing::Span::current();
+    #[allow(clippy::disallowed_methods)] // the one call the others go through
     tokio::task::spawn_blocking(move || span.in_scope(f)).await
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// An `EnvFilter` directive such as `info` or `intellicv=debug,tower_http=info`.
+    /// `RUST_LOG`, when set, wins.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: "info,hnsw_rs=warn".into(),
+            format: LogFormat::Pretty,
+        }
+    }
 }

@@ -13,6 +13,8 @@ const LAYERS: &[&str] = &[
     "intellicv-ingest",
     "intellicv-embed",
     "intellicv-ann",
+    "intellicv-skills",
+    "intellicv-store",
     "intellicv",
     "intellicv-testkit",
     "intellicv-lab",
@@ -21,30 +23,24 @@ const LAYERS: &[&str] = &[
 /// Module cycles of the `intellicv` crate that remain from before the workspace split, as
 /// sets of top-level modules. Each cycle found must fit inside one of these; a new module
 /// or a new import that widens a cycle fails the test. The lower crates have none.
-const KNOWN_CYCLES: &[(&str, &[&str])] = &[(
-    "intellicv",
-    &[
-        "ai",
-        "analytics",
-        "api",
-        "auth",
-        "career",
-        "config",
-        "documents",
-        "events",
-        "ingest",
-        "matching",
-        "metrics",
-        "portal",
-        "queue",
-        "search",
-        "skills",
-        "state",
-        "store",
-        "telemetry",
-        "transfer",
-    ],
-)];
+const KNOWN_CYCLES: &[(&str, &[&str])] = &[
+    ("intellicv", &["matching", "search"]),
+    (
+        "intellicv",
+        &[
+            "ai",
+            "api",
+            "career",
+            "config",
+            "documents",
+            "events",
+            "portal",
+            "queue",
+            "state",
+            "transfer",
+        ],
+    ),
+];
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

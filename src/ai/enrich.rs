@@ -7,6 +7,7 @@
 //! A run is synchronous and bounded by `ai.max_enrich_documents`; larger sets belong on
 //! the background job queue.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -14,16 +15,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AiError, AiSettings, quality};
-use crate::ingest::job_skills::posting_skills;
-use crate::ingest::resume::attach_skills;
 use crate::search::embedder::Embedder;
 use crate::search::{Collection, SearchEngine, sync};
-use crate::skills::SkillExtractor;
-use crate::store::{
-    EnrichmentRunRecord, JobRecord, ModelRegistration, NewEnrichment, ResumeRecord, Store,
-};
 use intellicv_core::{ResumeProfile, ValidationError};
 use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::posting::posting_skills;
+use intellicv_skills::resume::attach_skills;
+use intellicv_store::{
+    EnrichmentRunRecord, JobRecord, ModelRegistration, NewEnrichment, ParseStatus, ResumeRecord,
+    Store,
+};
 
 /// Which documents to enrich.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -205,7 +207,7 @@ impl Enricher<'_> {
             let resumes = self.store.resumes_by_ids(resume_ids).await?;
             let parsed: Vec<i64> = resumes
                 .iter()
-                .filter(|r| r.parse_status == "parsed" && r.profile.is_some())
+                .filter(|r| r.parse_status == ParseStatus::Parsed && r.profile.is_some())
                 .map(|r| r.id)
                 .collect();
             let report =
@@ -215,7 +217,7 @@ impl Enricher<'_> {
             reused += report.embeddings_reused;
             let vectors = self.embedding_results(Collection::Resumes, &parsed).await?;
             let extractor = self.skills.clone();
-            let mut computed = tokio::task::spawn_blocking(move || {
+            let mut computed = spawn_blocking_with_span(move || {
                 resumes
                     .iter()
                     .map(|r| (r.id, resume_results(r, &extractor)))
@@ -257,7 +259,7 @@ impl Enricher<'_> {
                     .push((s.uri, s.label));
             }
             let extractor = self.skills.clone();
-            let mut computed = tokio::task::spawn_blocking(move || {
+            let mut computed = spawn_blocking_with_span(move || {
                 jobs.iter()
                     .map(|j| {
                         let stored = stored_by_job.remove(&j.id).unwrap_or_default();

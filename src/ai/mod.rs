@@ -11,11 +11,11 @@ pub mod status;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AccessError;
-use crate::config::Secret;
 use crate::matching::service::MatchError;
 use crate::search::sync::SyncError;
-use crate::store::StoreError;
+use intellicv_core::Secret;
 use intellicv_core::ValidationError;
+use intellicv_store::StoreError;
 
 /// `[ai]` settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]

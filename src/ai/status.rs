@@ -2,6 +2,7 @@
 //! load time, throughput), the text generation endpoint, the occupation catalog, and each
 //! index's size and freshness against the database.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -13,7 +14,7 @@ use super::generate::llm::LlmStats;
 use crate::career::occupations::OccupationCatalog;
 use crate::search::embedder::EmbedderStatus;
 use crate::search::{Collection, SearchEngine};
-use crate::store::Store;
+use intellicv_store::Store;
 
 /// The generation endpoint, when configured.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -90,7 +91,7 @@ pub async fn models_status(
     for c in Collection::ALL {
         let versions = store.searchable_versions(c.as_str()).await?;
         let g = generation.clone();
-        let (text_documents, known, vectors, titles) = tokio::task::spawn_blocking(move || {
+        let (text_documents, known, vectors, titles) = spawn_blocking_with_span(move || {
             let index = g.collection(c);
             (
                 index.text.num_docs(),

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::AnalyticsError;
-use super::range::{Bucket, TimeRange};
-use crate::store::{CustomRow, Dialect, SqlParam, Store};
+use intellicv_core::{Bucket, TimeRange};
+use intellicv_store::{CustomRow, Dialect, SqlParam, Store};
 
 /// Most rows a query returns (and the default).
 pub const MAX_LIMIT: i64 = 1000;
@@ -755,7 +755,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::store::Backend;
+    use intellicv_store::Backend;
 
     fn query(body: Value) -> CustomQuery {
         serde_json::from_value(body).unwrap()

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::range::{Bucket, TimeRange};
 use super::usage::kinds;
 use super::{AnalyticsError, share};
-use crate::store::{GroupCount, SkillSide, Store};
 use intellicv_core::ApplicationStatus;
+use intellicv_core::{Bucket, TimeRange};
+use intellicv_store::{GroupCount, SkillSide, Store};
 
 /// Most skills per list.
 pub const MAX_TOP: usize = 100;

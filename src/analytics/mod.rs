@@ -6,13 +6,12 @@
 
 pub mod custom;
 pub mod dashboard;
-pub mod range;
 pub mod reports;
 pub mod usage;
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::StoreError;
+use intellicv_store::StoreError;
 
 /// Analytics settings (`[analytics]`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +45,15 @@ pub enum AnalyticsError {
     UnknownReport(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<intellicv_core::RangeError> for AnalyticsError {
+    fn from(e: intellicv_core::RangeError) -> Self {
+        Self::Invalid {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
 }
 
 impl AnalyticsError {

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::dashboard::{SkillGap, market, series, top_by};
-use super::range::{Bucket, TimeRange};
 use super::{AnalyticsError, share};
-use crate::store::Store;
 use intellicv_core::ApplicationStatus;
+use intellicv_core::{Bucket, TimeRange};
+use intellicv_store::Store;
 
 pub const REPORT_IDS: [&str; 3] = [
     "skills_demand_supply",
@@ -267,7 +267,7 @@ async fn ingest(store: &Store, range: &TimeRange) -> Result<IngestReport, Analyt
     });
     let buckets = range.buckets();
     let rows = store.resumes_by_bucket(range).await?;
-    let key = |r: &crate::store::GroupCount| r.k1.clone().unwrap_or_default();
+    let key = |r: &intellicv_store::GroupCount| r.k1.clone().unwrap_or_default();
     let keyed: Vec<(String, i64, i64)> = rows.iter().map(|r| (key(r), r.n, r.m)).collect();
     let stored = series(&buckets, keyed.iter().map(|(k, n, _)| (k.as_str(), *n)));
     let failed = series(&buckets, keyed.iter().map(|(k, _, m)| (k.as_str(), *m)));

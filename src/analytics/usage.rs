@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::AnalyticsSettings;
-use crate::store::{NewUsageEvent, Store};
+use intellicv_store::{NewUsageEvent, Store};
 
 /// The kinds of usage event, as stored in `analytics_events.event_type`.
 pub mod kinds {
@@ -151,7 +151,11 @@ impl UsageRecorder {
     /// Writes what is queued and stops the writer (at shutdown).
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);
-        let task = self.task.lock().expect("usage task lock").take();
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         if let Some(task) = task
             && let Err(error) = task.await
         {

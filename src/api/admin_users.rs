@@ -14,9 +14,9 @@ use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::{Client, audit};
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
 use intellicv_core::parse_display_name;
 use intellicv_core::{Role, UserStatus, ValidationError};
+use intellicv_store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

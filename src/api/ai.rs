@@ -14,8 +14,8 @@ use crate::ai::generate::{GenerateRequest, Generated};
 use crate::ai::status::{ModelsStatus, models_status};
 use crate::auth::{AuthUser, Client, audit};
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditOutcome};
 use intellicv_core::{Role, ValidationError};
+use intellicv_store::{AuditEntry, AuditOutcome};
 
 impl From<AiError> for ApiError {
     fn from(e: AiError) -> Self {

@@ -13,9 +13,9 @@ use super::input::{Json, Path, Query};
 use crate::analytics::AnalyticsError;
 use crate::analytics::custom::{self, CustomQuery, CustomResult};
 use crate::analytics::dashboard::{self, DEFAULT_TOP, Dashboard, MAX_TOP};
-use crate::analytics::range::TimeRange;
 use crate::analytics::reports::{self, REPORT_IDS, Report};
 use crate::state::AppState;
+use intellicv_core::TimeRange;
 
 impl From<AnalyticsError> for ApiError {
     fn from(e: AnalyticsError) -> Self {
@@ -82,7 +82,8 @@ fn range(
         to.as_deref(),
         bucket.as_deref(),
         state.settings.analytics.max_buckets,
-    )?)
+    )
+    .map_err(AnalyticsError::from)?)
 }
 
 /// `GET /admin/analytics/dashboard`: documents, parse failures, searches, matches and

@@ -15,8 +15,8 @@ use super::pagination::{Page, Paginated, parse_order, parse_sort};
 use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
 use crate::auth::{Client, audit};
 use crate::state::AppState;
-use crate::store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
 use intellicv_core::{Role, ValidationError};
+use intellicv_store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
 
 const MAX_EXPIRY_DAYS: u32 = 3650;
 

@@ -16,10 +16,10 @@ use crate::auth::{AuthUser, Client, audit};
 use crate::portal::PortalError;
 use crate::portal::applications::{self, ApplicationView, ApplyInput};
 use crate::state::AppState;
-use crate::store::{
+use intellicv_core::{ApplicationStatus, ValidationError};
+use intellicv_store::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, AuditEntry, AuditOutcome,
 };
-use intellicv_core::{ApplicationStatus, ValidationError};
 
 impl From<PortalError> for ApiError {
     fn from(e: PortalError) -> Self {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::auth::{AuthUser, Client, audit};
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditOutcome};
+use intellicv_store::{AuditEntry, AuditOutcome};
 
 /// Writes `action` on `kind` `id` when an admin (a user or an admin API key) acted on an
 /// object that is not their own; owners acting on their own objects are not audited.

@@ -14,8 +14,8 @@ use crate::auth::accounts::{AccountInput, create_account};
 use crate::auth::sessions::{self, Credentials, TokenPair};
 use crate::auth::{AuthUser, Client, Subject, audit, totp};
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditOutcome, UserRecord};
 use intellicv_core::{Role, ValidationError};
+use intellicv_store::{AuditEntry, AuditOutcome, UserRecord};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

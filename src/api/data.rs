@@ -17,8 +17,8 @@ use super::pagination::non_empty;
 use crate::auth::{Client, audit};
 use crate::search::sync::SyncError;
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditOutcome};
 use crate::transfer::{self, Entity, Format, ImportReport, TransferError};
+use intellicv_store::{AuditEntry, AuditOutcome};
 
 impl From<TransferError> for ApiError {
     fn from(e: TransferError) -> Self {

@@ -17,8 +17,8 @@ use std::time::Duration;
 use crate::auth::accounts::AccountError;
 use crate::auth::{AccessError, AuthError};
 use crate::search::SearchError;
-use crate::store::StoreError;
 use intellicv_core::ValidationError;
+use intellicv_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

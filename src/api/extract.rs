@@ -131,7 +131,7 @@ mod tests {
         use axum::response::IntoResponse;
 
         use crate::auth::{AccessError, Subject};
-        use crate::store::StoreError;
+        use intellicv_store::StoreError;
 
         let candidate = AuthUser {
             role: Role::Candidate,

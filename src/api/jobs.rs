@@ -12,8 +12,8 @@ use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};
 use crate::state::AppState;
-use crate::store::{JobQuery, JobRecord, JobSort};
 use intellicv_core::{EmploymentType, RemoteMode, Role, ValidationError};
+use intellicv_store::{JobQuery, JobRecord, JobSort};
 
 /// A posting the caller may change: its author, the recruiters of its organisation and
 /// admins (404 for anyone else).

@@ -13,8 +13,8 @@ use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubje
 use crate::matching::{MatchExplanation, MatchOptions};
 use crate::portal::organisations;
 use crate::state::AppState;
-use crate::store::Page;
 use intellicv_core::{Role, ValidationError};
+use intellicv_store::{Page, ParseStatus};
 
 /// Most results a match list returns.
 pub const MAX_LIMIT: usize = 100;
@@ -123,7 +123,7 @@ async fn latest_parsed_resume(state: &AppState, user_id: i64) -> Result<i64, Api
         )
         .await?;
     rows.into_iter()
-        .find(|r| r.parse_status == "parsed")
+        .find(|r| r.parse_status == ParseStatus::Parsed)
         .map(|r| r.id)
         .ok_or(ApiError::NotFound("parsed resume"))
 }

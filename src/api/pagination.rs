@@ -30,8 +30,8 @@ impl Page {
     }
 
     /// The page as the store takes it.
-    pub fn window(self) -> crate::store::Page {
-        crate::store::Page {
+    pub fn window(self) -> intellicv_store::Page {
+        intellicv_store::Page {
             limit: self.limit(),
             offset: self.offset(),
         }

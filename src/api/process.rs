@@ -12,8 +12,8 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty};
 use crate::queue::batch::{self, BatchError};
 use crate::state::AppState;
-use crate::store::{BackgroundJobRecord, JobItemRecord};
 use intellicv_core::ValidationError;
+use intellicv_store::{BackgroundJobRecord, JobItemRecord};
 
 impl From<BatchError> for ApiError {
     fn from(e: BatchError) -> Self {

@@ -9,8 +9,8 @@ use super::input::{Json, Path};
 use crate::auth::AuthUser;
 use crate::portal::profile;
 use crate::state::AppState;
-use crate::store::ProfileRecord;
 use intellicv_core::{ProfileInput, SkillChangeInput};
+use intellicv_store::ProfileRecord;
 
 /// `GET /profile/{user_id}`: the user and admins; recruiters for candidates whose profile
 /// is visible to recruiters; 404 for anyone else.

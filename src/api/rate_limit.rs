@@ -20,8 +20,8 @@ use moka::sync::Cache;
 use super::error::ApiError;
 use super::extract::API_KEY;
 use crate::auth::{AuthUser, Subject};
-use crate::config::{Quota, RateLimitSettings};
 use crate::state::AppState;
+use serde::{Deserialize, Serialize};
 
 /// Most keys tracked at once per limit; the least recently used are forgotten first.
 const MAX_TRACKED: u64 = 100_000;
@@ -222,6 +222,71 @@ pub async fn limit_requests(
         }
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Request rate limits (see `api::rate_limit`). Counted in memory, per process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// `false` turns every limit off.
+    pub enabled: bool,
+    /// Requests without valid credentials, per client IP.
+    pub per_ip: Quota,
+    /// Requests with valid credentials, per user (or API key), from any IP.
+    pub per_user: Quota,
+    /// Requests to `/api/v1/auth/*`, per client IP, on top of the limits above.
+    pub auth_per_ip: Quota,
+    /// Requests to the AI and career endpoints (`/api/v1/admin/ai/*`, `/api/v1/career/*`),
+    /// which run the embedding model, the matcher or a text generator, per user (or API
+    /// key, or client IP without credentials), on top of the limits above.
+    pub ai: Quota,
+    /// Peers (reverse proxies, load balancers) whose `X-Forwarded-For` header is believed.
+    /// From any other peer the header is ignored and the connection's address is the
+    /// client's.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// `per_minute` requests a minute, refilled evenly, of which up to `burst` may come at
+/// once. A `per_minute` of 0 means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quota {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_ip: Quota {
+                per_minute: 300,
+                burst: 100,
+            },
+            per_user: Quota {
+                per_minute: 600,
+                burst: 120,
+            },
+            auth_per_ip: Quota {
+                per_minute: 30,
+                burst: 20,
+            },
+            ai: Quota {
+                per_minute: 60,
+                burst: 20,
+            },
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Self {
+            per_minute: 0,
+            burst: 1,
+        }
+    }
 }
 
 #[cfg(test)]

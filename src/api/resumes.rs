@@ -16,8 +16,8 @@ use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::portal::organisations;
 use crate::search::sync::SyncError;
 use crate::state::AppState;
-use crate::store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 use intellicv_core::{ResumeProfile, Role, ValidationError};
+use intellicv_store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
 /// A resume as the API shows it (the original bytes are not sent back).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -27,7 +27,7 @@ pub struct ResumeBody {
     pub source_filename: String,
     pub format: String,
     pub byte_size: i64,
-    pub parse_status: String,
+    pub parse_status: ParseStatus,
     pub parse_error_code: Option<String>,
     pub parse_error: Option<String>,
     pub headline: Option<String>,
@@ -166,7 +166,7 @@ pub async fn upload(
         documents::resumes::upload(&state.documents(), auth.user_id(), &name, bytes).await?;
     let duplicate = outcome.duplicate;
     let body = ResumeBody::from(outcome.resume);
-    if body.parse_status == "failed" {
+    if body.parse_status == ParseStatus::Failed {
         return Ok(parse_failure(body));
     }
     let status = if duplicate {
@@ -412,7 +412,7 @@ pub async fn update(
     )
     .await;
     let body = ResumeBody::from(record);
-    if body.parse_status == "failed" {
+    if body.parse_status == ParseStatus::Failed {
         return Ok(parse_failure(body));
     }
     Ok(Json(body).into_response())
@@ -489,14 +489,16 @@ pub async fn set_category(
     let before = visible(&state, &auth, id).await?;
     let record =
         documents::resumes::set_category(&state.documents(), id, body.category.as_deref()).await?;
-    let entry =
-        crate::store::AuditEntry::new("resume.category_set", crate::store::AuditOutcome::Success)
-            .target("resume", id)
-            .details(json!({
-                "owner_id": before.owner_id,
-                "from": before.category,
-                "to": record.category,
-            }));
+    let entry = intellicv_store::AuditEntry::new(
+        "resume.category_set",
+        intellicv_store::AuditOutcome::Success,
+    )
+    .target("resume", id)
+    .details(json!({
+        "owner_id": before.owner_id,
+        "from": before.category,
+        "to": record.category,
+    }));
     crate::auth::audit(&state.store, auth.audit(client.audit(entry))).await;
     Ok(Json(record.into()))
 }

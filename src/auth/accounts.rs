@@ -1,9 +1,9 @@
 //! Creating user accounts: shared by `intellicv users create` and the HTTP API.
 
 use crate::auth::password::Password;
-use crate::store::{NewUser, Store, StoreError, UserRecord};
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::{Email, Role, ValidationError, parse_display_name};
+use intellicv_store::{NewUser, Store, StoreError, UserRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {

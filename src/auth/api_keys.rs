@@ -7,8 +7,8 @@ use rand::RngCore;
 use super::error::AuthError;
 use super::principal::{AuthUser, Subject};
 use super::tokens::{constant_time_eq, random_token, token_hash};
-use crate::store::{ApiKeyRecord, NewApiKey, Store, StoreError};
 use intellicv_core::{Role, ValidationError};
+use intellicv_store::{ApiKeyRecord, NewApiKey, Store, StoreError};
 
 const SCHEME: &str = "icv_";
 const MAX_NAME_CHARS: usize = 100;

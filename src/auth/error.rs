@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use crate::store::StoreError;
 use intellicv_core::ValidationError;
+use intellicv_store::StoreError;
 
 /// Why an authentication step failed. The HTTP layer maps each to its status and code.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 
 use super::error::AuthSetupError;
-use crate::config::Secret;
+use intellicv_core::Secret;
 
 pub const MIN_SECRET_BYTES: usize = 32;
 const GENERATED_SECRET_BYTES: usize = 64;
@@ -34,7 +34,7 @@ pub fn signing_secret(
         path: path.clone(),
         source,
     };
-    crate::store::create_private_dir(data_dir).map_err(file_error)?;
+    intellicv_store::create_private_dir(data_dir).map_err(file_error)?;
     match create_secret_file(&path) {
         Ok(secret) => {
             tracing::info!(path = %path.display(), "generated a jwt secret");

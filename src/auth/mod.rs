@@ -10,6 +10,7 @@ pub mod password;
 pub mod principal;
 pub mod sealing;
 pub mod sessions;
+mod settings;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
@@ -18,9 +19,9 @@ use std::net::IpAddr;
 
 pub use error::{AuthError, AuthSetupError};
 pub use principal::{AccessError, AuthUser, Subject};
+pub use settings::AuthSettings;
 
-use crate::config::{AuthSettings, Settings};
-use crate::store::{AuditEntry, Store};
+use intellicv_store::{AuditEntry, Store};
 
 /// What authentication keeps for the life of the process: settings, the signing key and
 /// the login-throttling counts.
@@ -33,10 +34,10 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    /// Loads (or generates and persists) the signing key; see [`keys::signing_secret`].
-    pub fn from_settings(settings: &Settings) -> Result<Self, AuthSetupError> {
-        let auth = &settings.auth;
-        let secret = keys::signing_secret(auth.jwt_secret.as_ref(), &settings.data_dir)?;
+    /// Loads (or generates and persists in `data_dir`) the signing key; see
+    /// [`keys::signing_secret`].
+    pub fn new(auth: &AuthSettings, data_dir: &std::path::Path) -> Result<Self, AuthSetupError> {
+        let secret = keys::signing_secret(auth.jwt_secret.as_ref(), data_dir)?;
         Ok(Self {
             settings: auth.clone(),
             tokens: tokens::TokenKeys::new(&secret, auth.access_token_ttl_secs),

@@ -6,8 +6,8 @@ use std::str::FromStr;
 use super::AuthService;
 use super::api_keys;
 use super::error::AuthError;
-use crate::store::{AuditEntry, Store};
 use intellicv_core::{Role, UserStatus};
+use intellicv_store::{AuditEntry, Store};
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +143,7 @@ pub async fn authenticate_api_key(store: &Store, key: &str) -> Result<AuthUser, 
     if let Some(creator_id) = record.created_by {
         let creator = match store.get_user(creator_id).await {
             Ok(user) => user,
-            Err(crate::store::StoreError::NotFound { .. }) => {
+            Err(intellicv_store::StoreError::NotFound { .. }) => {
                 return Err(AuthError::ApiKeyCreatorLacksRights);
             }
             Err(e) => return Err(e.into()),
@@ -224,7 +224,7 @@ mod tests {
         assert!(key.require(Role::Recruiter).is_ok());
         assert_eq!(key.require_user(), Err(AccessError::UserRequired));
         assert!(key.owns_or_admin(3, "resume").is_err());
-        let entry = key.audit(AuditEntry::new("x", crate::store::AuditOutcome::Success));
+        let entry = key.audit(AuditEntry::new("x", intellicv_store::AuditOutcome::Success));
         assert_eq!(
             (entry.actor_user_id, entry.actor_api_key_id),
             (None, Some(3))

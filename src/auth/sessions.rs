@@ -9,11 +9,11 @@ use serde::Serialize;
 use super::error::AuthError;
 use super::tokens::{random_token, token_hash};
 use super::{AuthService, Client, password, totp};
-use crate::store::{
-    AuditEntry, AuditOutcome, NewSession, Rotation, SessionRecord, Store, UserRecord,
-};
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::{Email, Role, UserStatus};
+use intellicv_store::{
+    AuditEntry, AuditOutcome, NewSession, Rotation, SessionRecord, Store, UserRecord,
+};
 
 /// The answer to a login or refresh, in the OAuth2 token-response shape.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

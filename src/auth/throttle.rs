@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use moka::ops::compute::Op;
 use moka::sync::Cache;
 
-use crate::config::AuthSettings;
+use super::AuthSettings;
 
 /// Most accounts and IPs tracked at once; the least recently used are forgotten first.
 const MAX_TRACKED: u64 = 100_000;

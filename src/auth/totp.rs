@@ -11,8 +11,8 @@ use totp_rs::{Builder, Secret, Totp};
 use super::AuthService;
 use super::error::AuthError;
 use super::sealing::Opened;
-use crate::store::{Store, UserRecord};
 use intellicv_core::ValidationError;
+use intellicv_store::{Store, UserRecord};
 
 /// What an authenticator app needs: the secret, and the same as an `otpauth://` URL (the
 /// usual QR-code content).

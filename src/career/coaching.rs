@@ -2,14 +2,15 @@
 //! it lacks, the skills to acquire in order with the reasons, and stored postings to look
 //! at. Each plan is stored and can be read again as it was answered.
 
+use crate::telemetry::spawn_blocking_with_span;
 use serde::{Deserialize, Serialize};
 
 use super::pathways::{NeededSkill, SkillSource, round3};
 use super::{CareerError, CareerService, HeldSkill};
 use crate::auth::AuthUser;
 use crate::matching::word_similarity;
-use crate::store::{CoachingSessionRecord, NewCoachingSession};
 use intellicv_core::ValidationError;
+use intellicv_store::{CoachingSessionRecord, NewCoachingSession};
 
 pub const MAX_TARGET_ROLE_CHARS: usize = 200;
 
@@ -272,7 +273,7 @@ impl CareerService {
         }
         let query = self.embed(target.to_owned()).await?;
         let catalog = self.occupations.clone();
-        let nearest = tokio::task::spawn_blocking(move || catalog.nearest(&query, 1)).await??;
+        let nearest = spawn_blocking_with_span(move || catalog.nearest(&query, 1)).await??;
         Ok(match nearest.first() {
             Some(&(i, sim)) if sim >= OCCUPATION_MIN_SIMILARITY => {
                 found(i, "embedding", Some(round3(sim)))

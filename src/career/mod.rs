@@ -14,6 +14,7 @@ pub mod recommendations;
 mod settings;
 mod subject;
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::sync::Arc;
 
 pub use settings::CareerSettings;
@@ -23,8 +24,8 @@ use crate::auth::AccessError;
 use crate::matching::MatchConfig;
 use crate::matching::service::{MatchError, Matcher};
 use crate::search::embedder::{Embedder, EmbedderError};
-use crate::store::{Store, StoreError};
 use intellicv_core::ValidationError;
+use intellicv_store::{Store, StoreError};
 use occupations::{CatalogError, OccupationCatalog};
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +126,6 @@ impl CareerService {
     /// Embeds a short text (a title) off the async runtime.
     async fn embed(&self, text: String) -> Result<Arc<[f32]>, CareerError> {
         let embedder = self.embedder.clone();
-        Ok(tokio::task::spawn_blocking(move || embedder.embed_query(&text)).await??)
+        Ok(spawn_blocking_with_span(move || embedder.embed_query(&text)).await??)
     }
 }

@@ -20,8 +20,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::search::embedder::{Embedder, EmbedderError};
-use crate::skills::semantic::{CacheLoad, cache_key, load_cache, store_cache};
-use crate::skills::{SkillExtractor, Taxonomy};
+use intellicv_skills::semantic::{CacheLoad, cache_key, load_cache, store_cache};
+use intellicv_skills::{SkillExtractor, Taxonomy};
 
 /// The cache file under the vector cache directory.
 pub const CACHE_FILE: &str = "occupation-vectors.bin";
@@ -349,7 +349,7 @@ fn fold_words(text: &str) -> String {
 /// plural ("software developer ... Software developers implement ..."): the longest
 /// leading run of label words whose plural starts the definition is the label; otherwise
 /// the taxonomy's guess stands.
-pub fn occupation_label(c: &crate::skills::Concept) -> String {
+pub fn occupation_label(c: &intellicv_skills::Concept) -> String {
     let run: Vec<&str> = c
         .preferred_label
         .split_whitespace()
@@ -394,7 +394,7 @@ fn plurals(label: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::skills::{Concept, ConceptSource};
+    use intellicv_skills::{Concept, ConceptSource};
 
     fn concept(label: &str, alts: &[&str], definition: &str) -> Concept {
         Concept {

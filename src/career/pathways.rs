@@ -2,6 +2,7 @@
 //! similarity of the profile's titles to the occupation's labels and by how many of the
 //! occupation's skills the profile holds, each with its overlap and its skill gap.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -198,7 +199,7 @@ impl CareerService {
         let query2 = query.clone();
         // (index, similarity) of every candidate.
         let candidates: Vec<(usize, Option<f32>)> =
-            tokio::task::spawn_blocking(move || -> Result<_, CareerError> {
+            spawn_blocking_with_span(move || -> Result<_, CareerError> {
                 let query = query2;
                 let mut out: HashMap<usize, Option<f32>> = HashMap::new();
                 if let Some(q) = &query {
@@ -240,7 +241,7 @@ impl CareerService {
         if !missing.is_empty() {
             let catalog = self.occupations.clone();
             let query = query.clone();
-            let extra = tokio::task::spawn_blocking(move || -> Result<Vec<_>, CareerError> {
+            let extra = spawn_blocking_with_span(move || -> Result<Vec<_>, CareerError> {
                 missing
                     .into_iter()
                     .map(|i| {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::CareerError;
 use crate::matching::service::{CandidateExtras, ResumeSubject};
 use crate::matching::{MatchConfig, place};
-use crate::store::{Page, ParseStatus, ResumeQuery, ResumeSort, Store};
 use intellicv_core::{ExtractedSkill, Field, ResumeProfile};
+use intellicv_store::{Page, ParseStatus, ResumeQuery, ResumeSort, Store};
 
 /// A user's resume profile (or an empty one) with their stated profile skills added.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ impl CareerProfile {
 
     /// A held skill with where the resume shows it.
     pub fn held(&self, skill: &ExtractedSkill, config: &MatchConfig) -> HeldSkill {
-        let today = crate::ingest::resume::this_month();
+        let today = intellicv_skills::resume::this_month();
         let evidence = skill
             .evidence
             .iter()

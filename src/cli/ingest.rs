@@ -12,11 +12,11 @@ use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
 use crate::ingest::resume_import::{
     ResumeImportReport, collect_files_within, parse_files, store_parsed,
 };
-use crate::skills::SkillExtractor;
-use crate::store::Store;
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_ingest::jobs::CsvMapping;
 use intellicv_ingest::walk::{WalkError, WalkLimits};
+use intellicv_skills::SkillExtractor;
+use intellicv_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum IngestCommand {

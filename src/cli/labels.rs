@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::store::{ResumeRecord, Store};
+use intellicv_store::{ResumeRecord, Store};
 
 /// `id,category` rows: file stem → category.
 pub fn read_labels(path: &Path) -> anyhow::Result<HashMap<String, String>> {

@@ -7,11 +7,11 @@ use clap::{Args, Subcommand};
 
 use crate::components::{Models, open_search};
 use crate::config::Settings;
-use crate::ingest::resume::{parse_resume, this_month};
 use crate::matching::service::{Matcher, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};
-use crate::store::Store;
 use intellicv_ingest::extract::ExtractLimits;
+use intellicv_skills::resume::{parse_resume, this_month};
+use intellicv_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum MatchCommand {

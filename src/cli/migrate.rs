@@ -1,5 +1,5 @@
 use crate::config::Settings;
-use crate::store::Store;
+use intellicv_store::Store;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let url = settings.database_url();

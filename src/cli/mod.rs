@@ -114,11 +114,11 @@ impl Cli {
 /// Loads the skills taxonomy and builds the gazetteer, off the async runtime.
 pub async fn load_skill_extractor(
     settings: &Settings,
-) -> anyhow::Result<std::sync::Arc<crate::skills::SkillExtractor>> {
+) -> anyhow::Result<std::sync::Arc<intellicv_skills::SkillExtractor>> {
     let (models, assets) = (settings.models_dir.clone(), settings.assets_dir.clone());
     crate::telemetry::spawn_blocking_with_span(move || {
-        let taxonomy = crate::skills::Taxonomy::load(&models, &assets)?;
-        let extractor = crate::skills::SkillExtractor::new(&taxonomy)?;
+        let taxonomy = intellicv_skills::Taxonomy::load(&models, &assets)?;
+        let extractor = intellicv_skills::SkillExtractor::new(&taxonomy)?;
         Ok(std::sync::Arc::new(extractor))
     })
     .await?

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::config::Settings;
-use crate::ingest::resume::{parse_resume, this_month};
 use intellicv_ingest::extract::ExtractLimits;
+use intellicv_skills::resume::{parse_resume, this_month};
 
 #[derive(Debug, Args)]
 pub struct ParseArgs {

@@ -9,7 +9,7 @@ use crate::components::Models;
 use crate::config::Settings;
 use crate::search::layout::IndexLayout;
 use crate::search::{Collection, EngineSettings, sync};
-use crate::store::Store;
+use intellicv_store::Store;
 
 #[derive(Debug, Args)]
 pub struct ReindexArgs {

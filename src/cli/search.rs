@@ -11,8 +11,8 @@ use crate::config::Settings;
 use crate::search::{
     Collection, FacetCount, FacetField, Fusion, GeoRadius, SearchFilters, SearchHit, SearchRequest,
 };
-use crate::skills::SkillExtractor;
-use crate::store::Store;
+use intellicv_skills::SkillExtractor;
+use intellicv_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum SearchCommand {

@@ -3,8 +3,8 @@ use std::io::BufRead;
 use clap::{Args, Subcommand};
 
 use crate::config::Settings;
-use crate::skills::TextPart;
 use intellicv_core::ExtractedSkill;
+use intellicv_skills::TextPart;
 
 /// Lines of `--stdin` embedded together.
 const STDIN_BATCH: usize = 64;

@@ -2,8 +2,8 @@ use clap::{Args, Subcommand};
 
 use crate::auth::accounts::{AccountInput, create_account};
 use crate::config::Settings;
-use crate::store::Store;
 use intellicv_core::Role;
+use intellicv_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {

@@ -1,7 +1,6 @@
 //! Settings: defaults, then an optional TOML file, then `INTELLICV__...` environment
 //! variables, then command-line flags (applied by the caller through [`Overrides`]).
 
-use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,8 +9,14 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use crate::api::rate_limit::{Quota, RateLimitSettings};
+pub use crate::auth::AuthSettings;
+pub use crate::queue::QueueSettings;
 use crate::search::embedder::EmbedderConfig;
+pub use crate::telemetry::{LogFormat, LogSettings};
+pub use intellicv_core::{Secret, SecretUrl};
 use intellicv_ingest::walk::{ImportRoots, ImportRootsError};
+pub use intellicv_store::DatabaseSettings;
 
 /// The prefix of every environment variable read as a setting, e.g. `INTELLICV__SERVER__PORT`.
 pub const ENV_PREFIX: &str = "INTELLICV__";
@@ -147,78 +152,6 @@ pub struct ServerSettings {
     pub shutdown_grace_secs: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DatabaseSettings {
-    /// `sqlite://PATH` or `postgres://...`; empty means the SQLite file in the data dir.
-    pub url: Option<SecretUrl>,
-    pub max_connections: u32,
-    pub acquire_timeout_secs: u64,
-    /// Run pending migrations at start (`serve`); `migrate` always runs them.
-    pub migrate_on_start: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LogSettings {
-    /// An `EnvFilter` directive such as `info` or `intellicv=debug,tower_http=info`.
-    /// `RUST_LOG`, when set, wins.
-    pub filter: String,
-    pub format: LogFormat,
-}
-
-/// Tokens, sessions and login throttling.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AuthSettings {
-    /// The HS256 key for access tokens, at least 32 bytes. When empty, a random key is
-    /// generated once and kept in `<data_dir>/jwt-secret`, so restarts keep sessions valid.
-    pub jwt_secret: Option<Secret>,
-    /// Lifetime of an access token (JWT).
-    pub access_token_ttl_secs: u64,
-    /// Lifetime of a refresh token; each refresh issues a new one with a fresh lifetime.
-    pub refresh_token_ttl_secs: u64,
-    /// Failed logins allowed per account within the window before answering 429.
-    pub max_failed_logins_per_account: u32,
-    /// Failed logins allowed per client IP within the window before answering 429.
-    pub max_failed_logins_per_ip: u32,
-    /// The window failed logins are counted in, and how long a throttled client waits.
-    pub failed_login_window_secs: u64,
-    /// The issuer name shown in authenticator apps.
-    pub totp_issuer: String,
-}
-
-/// Request rate limits (see `api::rate_limit`). Counted in memory, per process.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateLimitSettings {
-    /// `false` turns every limit off.
-    pub enabled: bool,
-    /// Requests without valid credentials, per client IP.
-    pub per_ip: Quota,
-    /// Requests with valid credentials, per user (or API key), from any IP.
-    pub per_user: Quota,
-    /// Requests to `/api/v1/auth/*`, per client IP, on top of the limits above.
-    pub auth_per_ip: Quota,
-    /// Requests to the AI and career endpoints (`/api/v1/admin/ai/*`, `/api/v1/career/*`),
-    /// which run the embedding model, the matcher or a text generator, per user (or API
-    /// key, or client IP without credentials), on top of the limits above.
-    pub ai: Quota,
-    /// Peers (reverse proxies, load balancers) whose `X-Forwarded-For` header is believed.
-    /// From any other peer the header is ignored and the connection's address is the
-    /// client's.
-    pub trusted_proxies: Vec<IpAddr>,
-}
-
-/// `per_minute` requests a minute, refilled evenly, of which up to `burst` may come at
-/// once. A `per_minute` of 0 means no limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Quota {
-    pub per_minute: u32,
-    pub burst: u32,
-}
-
 /// Who may read `GET /metrics`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -230,113 +163,6 @@ pub struct MetricsSettings {
     pub allow_loopback: bool,
     /// When set, a scrape with `Authorization: Bearer <token>` is allowed from anywhere.
     pub bearer_token: Option<Secret>,
-}
-
-/// The background job queue (batch processing) and its workers in the server process.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct QueueSettings {
-    /// Jobs run at once by one server process; 0 runs none (jobs wait in the queue).
-    pub workers: usize,
-    /// How often an idle worker looks for a due job (a new job wakes the workers at once).
-    pub poll_interval_ms: u64,
-    /// How long a claimed job stays a worker's without a heartbeat; a job whose lease ran
-    /// out (its process died) is claimed again.
-    pub lease_secs: u64,
-    /// How often a worker renews its lease (keep well under `lease_secs`).
-    pub heartbeat_secs: u64,
-    /// Attempts before a job is dead.
-    pub max_attempts: u32,
-    /// The first retry waits this long, doubling each attempt (with up to 25% jitter).
-    pub backoff_base_secs: u64,
-    /// The longest wait between attempts.
-    pub backoff_max_secs: u64,
-    /// The only server directories an admin's batch `directory` may read (and symlinks
-    /// in them may point into). Empty (the default): no server path can be read. A root
-    /// may neither contain nor lie inside the data dir, the index dir or the SQLite
-    /// file's directory; the server refuses to start otherwise.
-    pub import_roots: Vec<PathBuf>,
-    /// Directories deeper than this below a batch `directory` are not walked.
-    pub import_max_depth: usize,
-    /// Most files (and most directories) one batch `directory` walk may find; more is a
-    /// 422.
-    pub import_max_files: usize,
-}
-
-/// A secret whose value never appears in `Debug` output or logs.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"***\"")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Pretty,
-    Json,
-}
-
-/// A connection URL whose password never appears in `Debug` output or logs.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SecretUrl(String);
-
-impl SecretUrl {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(url.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The URL with any password replaced by `***`.
-    pub fn redacted(&self) -> String {
-        redact_url_password(&self.0)
-    }
-}
-
-impl fmt::Debug for SecretUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.redacted())
-    }
-}
-
-fn redact_url_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_owned();
-    };
-    let user_info = &authority[..at];
-    match user_info.find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end + 3],
-            &user_info[..colon],
-            &rest[at..]
-        ),
-        None => url.to_owned(),
-    }
 }
 
 impl Default for Settings {
@@ -364,77 +190,12 @@ impl Default for Settings {
     }
 }
 
-impl Default for QueueSettings {
-    fn default() -> Self {
-        Self {
-            workers: 2,
-            poll_interval_ms: 1000,
-            lease_secs: 60,
-            heartbeat_secs: 15,
-            max_attempts: 5,
-            backoff_base_secs: 5,
-            backoff_max_secs: 600,
-            import_roots: Vec::new(),
-            import_max_depth: 16,
-            import_max_files: 10_000,
-        }
-    }
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            per_ip: Quota {
-                per_minute: 300,
-                burst: 100,
-            },
-            per_user: Quota {
-                per_minute: 600,
-                burst: 120,
-            },
-            auth_per_ip: Quota {
-                per_minute: 30,
-                burst: 20,
-            },
-            ai: Quota {
-                per_minute: 60,
-                burst: 20,
-            },
-            trusted_proxies: Vec::new(),
-        }
-    }
-}
-
-impl Default for Quota {
-    fn default() -> Self {
-        Self {
-            per_minute: 0,
-            burst: 1,
-        }
-    }
-}
-
 impl Default for MetricsSettings {
     fn default() -> Self {
         Self {
             enabled: true,
             allow_loopback: true,
             bearer_token: None,
-        }
-    }
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            jwt_secret: None,
-            access_token_ttl_secs: 15 * 60,
-            refresh_token_ttl_secs: 30 * 24 * 60 * 60,
-            max_failed_logins_per_account: 5,
-            max_failed_logins_per_ip: 50,
-            failed_login_window_secs: 15 * 60,
-            totp_issuer: "IntelliCV".into(),
         }
     }
 }
@@ -447,26 +208,6 @@ impl Default for ServerSettings {
             max_body_bytes: 16 * 1024 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 30,
-        }
-    }
-}
-
-impl Default for DatabaseSettings {
-    fn default() -> Self {
-        Self {
-            url: None,
-            max_connections: 10,
-            acquire_timeout_secs: 5,
-            migrate_on_start: true,
-        }
-    }
-}
-
-impl Default for LogSettings {
-    fn default() -> Self {
-        Self {
-            filter: "info,hnsw_rs=warn".into(),
-            format: LogFormat::Pretty,
         }
     }
 }
@@ -599,18 +340,6 @@ mod doc_tests;
 #[allow(clippy::result_large_err)] // figment::Jail closures return figment::Error
 mod tests {
     use super::*;
-
-    #[test]
-    fn database_password_is_redacted() {
-        let url = SecretUrl::new("postgres://app:hunter2@db.example:5432/intellicv");
-        assert_eq!(
-            url.redacted(),
-            "postgres://app:***@db.example:5432/intellicv"
-        );
-        assert!(!format!("{url:?}").contains("hunter2"));
-        let no_password = SecretUrl::new("postgres://postgres@127.0.0.1/x");
-        assert_eq!(no_password.redacted(), "postgres://postgres@127.0.0.1/x");
-    }
 
     #[test]
     fn the_jwt_secret_is_redacted() {

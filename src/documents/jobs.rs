@@ -1,18 +1,19 @@
 //! Job postings written by recruiters: create, update, open/close, delete; each change is
 //! indexed before it returns.
 
+use crate::telemetry::spawn_blocking_with_span;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::DocumentError;
-use crate::ingest::job_skills::attach_skills;
 use crate::search::Collection;
 use crate::search::sync::index_documents;
-use crate::skills::SkillExtractor;
-use crate::store::JobRecord;
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
 };
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::posting::attach_skills;
+use intellicv_store::JobRecord;
 
 /// A posting as a recruiter writes it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -128,7 +129,7 @@ pub use super::Services;
 
 async fn draft(s: &Services<'_>, input: JobInput) -> Result<JobPostingDraft, DocumentError> {
     let skills = s.skills.clone();
-    Ok(tokio::task::spawn_blocking(move || input.parse(&skills)).await??)
+    Ok(spawn_blocking_with_span(move || input.parse(&skills)).await??)
 }
 
 pub async fn create(
@@ -181,7 +182,7 @@ pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
         return Err(DocumentError::NotFound("job"));
     }
     let engine = s.engine.clone();
-    tokio::task::spawn_blocking(move || engine.delete(Collection::Jobs, &[id]))
+    spawn_blocking_with_span(move || engine.delete(Collection::Jobs, &[id]))
         .await?
         .map_err(|e| DocumentError::Index(e.into()))?;
     Ok(())

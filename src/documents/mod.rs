@@ -11,10 +11,10 @@ use std::sync::Arc;
 use crate::events::EventHub;
 use crate::search::SearchEngine;
 use crate::search::sync::SyncError;
-use crate::skills::SkillExtractor;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
 use intellicv_core::ValidationError;
+use intellicv_skills::SkillExtractor;
+use intellicv_store::{Store, StoreError};
 
 /// The parts a document write needs.
 pub struct Services<'a> {

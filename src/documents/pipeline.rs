@@ -12,14 +12,14 @@ use rayon::prelude::*;
 use super::DocumentError;
 use super::resumes::UploadOutcome;
 use crate::events::EventHub;
-use crate::ingest::resume::{ParsedResume, content_hash, parse_resume_file, this_month};
 use crate::search::sync::{index_documents, index_resume_records};
 use crate::search::{Collection, SearchEngine};
-use crate::skills::SkillExtractor;
-use crate::store::{JobInsertOutcome, NewResume, ParseOutcome, ResumeRecord, Store};
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::{JobPostingDraft, YearMonth};
 use intellicv_ingest::extract::{ExtractError, ExtractLimits};
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::resume::{ParsedResume, content_hash, parse_resume_file, this_month};
+use intellicv_store::{JobInsertOutcome, NewResume, ParseOutcome, ResumeRecord, Store};
 
 /// Where a write goes.
 pub struct Writer<'a> {
@@ -278,8 +278,8 @@ mod tests {
     use tracing::{Event, Metadata, Subscriber};
 
     use super::*;
-    use crate::skills::sample_taxonomy as sample;
     use intellicv_ingest::extract::testdoc;
+    use intellicv_skills::sample_taxonomy as sample;
 
     /// Counts "document format detected" events, from every thread, for documents of one
     /// byte length (so other tests' documents do not count).

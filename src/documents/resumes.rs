@@ -1,14 +1,15 @@
 //! Resumes: upload (parsed, stored, indexed; a parse failure is stored with its reason),
 //! replace the file, correct the profile, delete.
 
+use crate::telemetry::spawn_blocking_with_span;
 use serde::Serialize;
 
 use super::DocumentError;
 use super::pipeline::{self, ParsedFile, ResumeFile};
 use crate::search::Collection;
 use crate::search::sync::index_documents;
-use crate::store::ResumeRecord;
 use intellicv_core::{ResumeProfile, ValidationError};
+use intellicv_store::ResumeRecord;
 
 pub use super::Services;
 
@@ -119,7 +120,7 @@ pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
         return Err(DocumentError::NotFound("resume"));
     }
     let engine = s.engine.clone();
-    tokio::task::spawn_blocking(move || engine.delete(Collection::Resumes, &[id]))
+    spawn_blocking_with_span(move || engine.delete(Collection::Resumes, &[id]))
         .await?
         .map_err(|e| DocumentError::Index(e.into()))?;
     Ok(())

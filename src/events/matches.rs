@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{Audience, EventHub, RealtimeSettings, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
-use crate::store::{JobRecord, Store, StoreError};
+use intellicv_store::{JobRecord, Store, StoreError};
 
 /// Scores `job` against the latest parsed resumes of every connected user (but its
 /// author) and publishes `match.new` to those at or above their threshold. Returns how

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::store::{JobRecord, ResumeRecord};
+use intellicv_store::{JobRecord, ParseStatus, ResumeRecord};
 
 /// Real-time settings (`[realtime]`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -374,7 +374,7 @@ impl EventHub {
             "format": resume.format,
             "parse_status": resume.parse_status,
         });
-        let kind = if resume.parse_status == "failed" {
+        let kind = if resume.parse_status == ParseStatus::Failed {
             data["code"] = json!(resume.parse_error_code);
             data["reason"] = json!(resume.parse_error);
             kinds::PARSE_FAILED

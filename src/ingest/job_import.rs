@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use crate::documents::DocumentError;
 use crate::documents::pipeline::{self, Writer};
-use crate::ingest::job_skills::attach_skills;
-use crate::skills::SkillExtractor;
-use crate::store::{JobInsertOutcome, StoreError};
 use intellicv_core::JobPostingDraft;
 use intellicv_ingest::jobs::{CsvMapping, RecordResult, read_csv, read_json};
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::posting::attach_skills;
+use intellicv_store::{JobInsertOutcome, StoreError};
 
 /// How many postings go into one database transaction.
 const BATCH: usize = 500;

@@ -2,7 +2,5 @@
 //! `intellicv-ingest` crate, given their skills and written.
 
 pub mod job_import;
-pub mod job_skills;
-pub mod resume;
 pub mod resume_import;
 pub mod samples;

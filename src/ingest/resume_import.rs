@@ -11,11 +11,11 @@ use serde::Serialize;
 
 use crate::documents::DocumentError;
 use crate::documents::pipeline::{self, ParsedFile, ResumeFile, Writer};
-use crate::ingest::resume::this_month;
-use crate::skills::SkillExtractor;
 use intellicv_core::ResumeProfile;
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_ingest::walk::{Fence, Walk, WalkError, WalkLimits, walk};
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::resume::this_month;
 
 /// Every file under `paths` (files as given, directories walked recursively), sorted,
 /// within the CLI's walk limits ([`WalkLimits::CLI`]): symlink loops are walked once,
@@ -204,7 +204,7 @@ fn filled_fields(profile: &ResumeProfile) -> [(&'static str, bool); 7] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::skills::sample_taxonomy as sample;
+    use intellicv_skills::sample_taxonomy as sample;
 
     #[test]
     fn a_file_that_cannot_be_read_is_a_typed_error_naming_it_and_the_rest_is_parsed() {

@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::store::JobRecord;
 use intellicv_core::{ResumeProfile, Seniority};
 use intellicv_ingest::profile::seniority_from_title;
+use intellicv_store::JobRecord;
 
 /// ASCII word boundaries and digits: a Unicode `\b` keeps the regex off its DFA, and this
 /// runs over every candidate posting's description in matching.

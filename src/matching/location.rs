@@ -2,8 +2,8 @@
 //! candidate's places (preferences, else the resume's location) are compared with the
 //! posting's city and country.
 
-use crate::store::JobRecord;
 use intellicv_core::RemoteMode;
+use intellicv_store::JobRecord;
 
 const US_STATES: &[&str] = &[
     "al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia",

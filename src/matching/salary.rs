@@ -1,8 +1,8 @@
 //! Salary fit: the candidate's desired yearly salary against the top of the posting's
 //! range, both yearly and in the same currency.
 
-use crate::store::JobRecord;
 use intellicv_core::SalaryPeriod;
+use intellicv_store::JobRecord;
 
 /// Yearly amount of `amount` paid per `period` (full-time: 52 weeks of 5 days of 8 hours).
 pub fn yearly(amount: f64, period: Option<SalaryPeriod>) -> f64 {

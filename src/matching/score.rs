@@ -10,8 +10,8 @@ use super::{
     CandidateView, Component, ComponentScore, JobView, MatchConfig, MatchExplanation, MatchOptions,
     MatchWeights, Signals, SkillRarity, redact_profile,
 };
-use crate::store::JobRecord;
 use intellicv_core::{Requirement, ResumeProfile, YearMonth};
+use intellicv_store::JobRecord;
 
 /// Component scores (0..=1, `None` when not computed) and their details, indexed by
 /// [`Component`].

@@ -2,6 +2,7 @@
 //! [`score_match`] and returns them best first with their explanations. Shared by the CLI
 //! (`intellicv match ...`) and the HTTP API.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use crate::search::{
     Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,
     SimilarityWeights,
 };
-use crate::store::{JobRecord, JobSkillRecord, ResumeRecord, Store, StoreError};
 use intellicv_core::{ExtractedSkill, ResumeProfile};
+use intellicv_store::{JobRecord, JobSkillRecord, ResumeRecord, Store, StoreError};
 
 /// Candidates each side fetches from the engine before scoring.
 const CANDIDATES: usize = 100;
@@ -147,12 +148,19 @@ impl Matcher {
             postings.max(0) as u64,
             counts.into_iter().map(|(uri, n)| (uri, n.max(0) as u64)),
         );
-        *self.rarity.write().expect("rarity lock") = Arc::new(rarity);
+        // A whole value is swapped in, so a poisoned lock holds no torn data.
+        *self
+            .rarity
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(rarity);
         Ok(())
     }
 
     fn rarity(&self) -> Arc<SkillRarity> {
-        self.rarity.read().expect("rarity lock").clone()
+        self.rarity
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The query document and profile of a resume subject.
@@ -181,7 +189,7 @@ impl Matcher {
             ResumeSubject::Parsed { profile, text, .. } => {
                 let engine = self.engine.clone();
                 let (profile2, text2) = ((**profile).clone(), text.clone());
-                let query = tokio::task::spawn_blocking(move || {
+                let query = spawn_blocking_with_span(move || {
                     sync::adhoc_resume_query(&engine, &profile2, &text2)
                 })
                 .await??;
@@ -225,9 +233,9 @@ impl Matcher {
         let jobs = self.store.jobs_by_ids(&ids).await?;
         let skills = group_skills(self.store.job_skills_for(&ids).await?);
         let rarity = self.rarity();
-        let today = crate::ingest::resume::this_month();
+        let today = intellicv_skills::resume::this_month();
         let config = self.config.clone();
-        let mut out: Vec<JobMatch> = tokio::task::spawn_blocking(move || {
+        let mut out: Vec<JobMatch> = spawn_blocking_with_span(move || {
             let signals = signals_by_id(&hits, options);
             jobs.iter()
                 .map(|job| {
@@ -285,9 +293,9 @@ impl Matcher {
         let resumes = self.store.resumes_by_ids(&ids).await?;
         let skills = self.store.job_skills_for(&[job_id]).await?;
         let rarity = self.rarity();
-        let today = crate::ingest::resume::this_month();
+        let today = intellicv_skills::resume::this_month();
         let config = self.config.clone();
-        let mut out: Vec<CandidateMatch> = tokio::task::spawn_blocking(move || {
+        let mut out: Vec<CandidateMatch> = spawn_blocking_with_span(move || {
             let signals = signals_by_id(&hits, options);
             resumes
                 .iter()
@@ -338,7 +346,7 @@ impl Matcher {
         query.exclude.extend(hidden);
         let engine = self.engine.clone();
         let filters = filters.clone();
-        let hits = tokio::task::spawn_blocking(move || {
+        let hits = spawn_blocking_with_span(move || {
             engine.similar(
                 Collection::Resumes,
                 &query,
@@ -400,12 +408,12 @@ impl Matcher {
         let job = self.store.get_job(job_id).await.map_err(not_found("job"))?;
         let skills = self.store.job_skills_for(&[job_id]).await?;
         let engine = self.engine.clone();
-        let signals = tokio::task::spawn_blocking(move || {
+        let signals = spawn_blocking_with_span(move || {
             engine.pair_similarity(Collection::Jobs, &query, job_id)
         })
         .await??;
         let rarity = self.rarity();
-        let today = crate::ingest::resume::this_month();
+        let today = intellicv_skills::resume::this_month();
         let signals = signals
             .map(|hit| to_signals(&hit, options))
             .unwrap_or_default();
@@ -434,7 +442,7 @@ impl Matcher {
         let engine = self.engine.clone();
         let filters = filters.clone();
         let weights = self.retrieval;
-        Ok(tokio::task::spawn_blocking(move || {
+        Ok(spawn_blocking_with_span(move || {
             engine.similar(c, &query, &filters, &weights, depth, depth)
         })
         .await??)

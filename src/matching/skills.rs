@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::recency::{Placement, place};
 use super::{MatchConfig, SkillRarity};
-use crate::store::JobSkillRecord;
 use intellicv_core::{
     ExtractedSkill, Requirement, ResumeProfile, SkillEvidence, SourceSpan, YearMonth,
 };
+use intellicv_store::JobSkillRecord;
 
 /// Most resume evidence spans listed per matched skill (the best ones).
 const MAX_EVIDENCE: usize = 5;

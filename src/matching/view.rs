@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{JobRecord, JobSkillRecord};
 use intellicv_core::{ResumeProfile, YearMonth};
+use intellicv_store::{JobRecord, JobSkillRecord};
 
 /// What a candidate asked for (from `user_preferences`), when known.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -14,10 +14,10 @@ use crate::auth::AuthUser;
 use crate::events::{Audience, EventHub, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
-use crate::store::{
+use intellicv_core::{ApplicationStatus, Mover, Role, ValidationError};
+use intellicv_store::{
     ApplicationQuery, ApplicationRecord, NewApplication, StatusChangeRecord, Store,
 };
-use intellicv_core::{ApplicationStatus, Mover, Role, ValidationError};
 
 pub const MAX_COVER_NOTE_CHARS: usize = 5000;
 pub const MAX_STATUS_NOTE_CHARS: usize = 1000;
@@ -88,7 +88,7 @@ pub async fn apply(
         })
         .await
         .map_err(|e| match e {
-            crate::store::StoreError::Conflict { .. } => PortalError::Conflict {
+            intellicv_store::StoreError::Conflict { .. } => PortalError::Conflict {
                 code: "already_applied",
                 message: "you have already applied to this job".to_owned(),
             },

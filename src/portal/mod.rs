@@ -8,8 +8,8 @@ pub mod organisations;
 pub mod profile;
 
 use crate::auth::AccessError;
-use crate::store::StoreError;
 use intellicv_core::{TransitionError, ValidationError};
+use intellicv_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {

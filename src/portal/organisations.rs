@@ -14,8 +14,8 @@ use std::collections::HashSet;
 
 use super::PortalError;
 use crate::auth::AuthUser;
-use crate::store::{CandidateReach, JobRecord, ResumeRecord, Store};
 use intellicv_core::Role;
+use intellicv_store::{CandidateReach, JobRecord, ResumeRecord, Store};
 
 /// What a recruiter or admin reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! (the user and admins), and the caller's skills: added, rated and removed by ESCO id or by
 //! free text normalised to ESCO with the skills gazetteer.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -9,12 +10,12 @@ use super::PortalError;
 use crate::auth::AuthUser;
 use crate::matching::CandidatePreferences;
 use crate::matching::service::CandidateExtras;
-use crate::skills::SkillExtractor;
-use crate::store::{ProfileRecord, ProfileSkillWrite, Store};
 use intellicv_core::{
     ExtractedSkill, MAX_SKILL_CHANGES, ProfileInput, ProfileVisibility, RemoteMode, Role,
     SkillAction, SkillChange, SkillChangeInput, SkillMethod, SkillRef, ValidationError,
 };
+use intellicv_skills::SkillExtractor;
+use intellicv_store::{ProfileRecord, ProfileSkillWrite, Store};
 
 /// Most skills one profile holds.
 pub const MAX_PROFILE_SKILLS: usize = 200;
@@ -106,7 +107,7 @@ pub async fn update_skills(
         .map(|(i, c)| c.parse(i))
         .collect::<Result<Vec<_>, _>>()?;
     let extractor = skills.clone();
-    let resolved = tokio::task::spawn_blocking(move || resolve_all(&extractor, changes)).await??;
+    let resolved = spawn_blocking_with_span(move || resolve_all(&extractor, changes)).await??;
     let current = store.profile_skills(user_id).await?;
     let writes = plan_writes(
         current.iter().map(|s| s.esco_id.clone()).collect(),

@@ -15,16 +15,17 @@ use super::{JobError, JobEvent, JobKind};
 use crate::documents::DocumentError;
 use crate::documents::pipeline::{self, ResumeFile, ResumeWrites};
 use crate::documents::resumes::UploadOutcome;
-use crate::ingest::job_skills::attach_skills;
 use crate::state::AppState;
-use crate::store::{
-    BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, PendingItem,
-};
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::{JobPostingDraft, ValidationError};
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_ingest::jobs::read_json;
 use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, walk};
+use intellicv_skills::posting::attach_skills;
+use intellicv_store::{
+    BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, ParseStatus,
+    PendingItem,
+};
 
 /// The most items one batch may hold.
 pub const MAX_ITEMS: usize = 10_000;
@@ -42,7 +43,7 @@ pub enum BatchError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] intellicv_store::StoreError),
     /// A `directory` outside every import root, or inside the server's own directories.
     #[error("{0}")]
     DirectoryNotAllowed(String),
@@ -341,7 +342,7 @@ async fn resume_item_bytes(state: &AppState, item: PendingItem) -> Result<Resume
 fn resume_item_outcome(written: &UploadOutcome) -> ItemOutcome {
     let resume = &written.resume;
     let result = json!({ "resume_id": resume.id, "duplicate": written.duplicate });
-    if resume.parse_status == "failed" {
+    if resume.parse_status == ParseStatus::Failed {
         let code = resume.parse_error_code.as_deref().unwrap_or("parse_failed");
         let reason = resume.parse_error.as_deref().unwrap_or("cannot be parsed");
         item_failed(Some(result), format!("{code}: {reason}"))
@@ -407,7 +408,7 @@ fn derived_external_id(record: &[u8]) -> String {
 fn posting_draft(
     bytes: &[u8],
     source: &str,
-    skills: &crate::skills::SkillExtractor,
+    skills: &intellicv_skills::SkillExtractor,
 ) -> Result<JobPostingDraft, String> {
     let mut draft = match read_json(bytes, source).next() {
         Some(Ok(draft)) => draft,

@@ -10,6 +10,7 @@
 //! the job is dead. Progress is told to [`JobObserver`]s.
 
 pub mod batch;
+mod settings;
 mod worker;
 
 use std::sync::{Arc, RwLock};
@@ -20,10 +21,10 @@ use rand::Rng;
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::config::QueueSettings;
-use crate::store::{NewBackgroundJob, Store, StoreError};
 use intellicv_ingest::walk::ImportRoots;
+use intellicv_store::{NewBackgroundJob, Store, StoreError};
 
+pub use settings::QueueSettings;
 pub use worker::{JobError, Workers};
 
 /// What a job does; stored as text in `background_jobs.kind`.

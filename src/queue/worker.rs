@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use super::{JobEvent, JobKind, batch};
 use crate::state::AppState;
-use crate::store::{AfterFailure, BackgroundJobRecord, StoreError};
+use intellicv_store::{AfterFailure, BackgroundJobRecord, StoreError};
 
 /// Why an attempt did not complete.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
 use crate::matching::redact_text;
-use crate::store::{JobRecord, JobSkillRecord, ResumeRecord};
 use intellicv_core::{ResumeProfile, SalaryPeriod};
+use intellicv_store::{JobRecord, JobSkillRecord, ResumeRecord};
 
 /// What of a posting is embedded: its title line and the opening of its description, up
 /// to this many tokens, as one chunk. The title and the first paragraph say what the role

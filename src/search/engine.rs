@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -22,7 +22,7 @@ use super::{
     Collection, DocId, DocMeta, HnswParams, SearchDoc, SearchError, SearchFilters, TextIndex,
     TextQuery, VectorIndex,
 };
-use crate::skills::SkillExtractor;
+use intellicv_skills::SkillExtractor;
 
 /// Results fetched from each list beyond the requested page, so fusion has room to
 /// reorder: at least this many.
@@ -89,7 +89,7 @@ impl CollectionIndex {
     /// The profiles of the categories the collection's documents carry, rebuilt after
     /// changes (a pass over the categorised documents' vectors).
     pub fn category_profiles(&self) -> Arc<CategoryProfiles> {
-        let mut cached = self.categories.lock().expect("categories lock");
+        let mut cached = recover(&self.categories);
         let version = self.changes.load(Ordering::Acquire);
         if let Some((v, profiles)) = cached.as_ref()
             && *v == version
@@ -97,7 +97,7 @@ impl CollectionIndex {
             return profiles.clone();
         }
         let categorised: Vec<(DocId, String)> = {
-            let meta = self.meta.read().expect("meta lock");
+            let meta = recover_read(&self.meta);
             meta.iter()
                 .filter_map(|(id, m)| m.category.clone().map(|c| (*id, c)))
                 .collect()
@@ -142,7 +142,7 @@ impl CollectionIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.meta.read().expect("meta lock").len()
+        recover_read(&self.meta).len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -151,17 +151,17 @@ impl CollectionIndex {
 
     /// Ids and last-change times of the documents the engine knows.
     pub fn versions(&self) -> HashMap<DocId, i64> {
-        let meta = self.meta.read().expect("meta lock");
+        let meta = recover_read(&self.meta);
         meta.iter().map(|(id, m)| (*id, m.updated_at)).collect()
     }
 
     pub fn meta(&self, id: DocId) -> Option<DocMeta> {
-        self.meta.read().expect("meta lock").get(&id).cloned()
+        recover_read(&self.meta).get(&id).cloned()
     }
 
     /// Drops metadata of removed documents.
     pub fn forget(&self, ids: &[DocId]) {
-        let mut meta = self.meta.write().expect("meta lock");
+        let mut meta = recover_write(&self.meta);
         for id in ids {
             meta.remove(id);
         }
@@ -171,7 +171,7 @@ impl CollectionIndex {
     /// Records metadata without touching the indexes (used when loading a generation whose
     /// indexes already hold the documents).
     pub fn remember(&self, docs: impl IntoIterator<Item = (DocId, DocMeta)>) {
-        self.meta.write().expect("meta lock").extend(docs);
+        recover_write(&self.meta).extend(docs);
         self.changed();
     }
 }
@@ -245,11 +245,14 @@ impl Generation {
     }
 
     pub fn manifest(&self) -> Manifest {
-        self.manifest.lock().expect("manifest lock").clone()
+        recover(&self.manifest).clone()
     }
 
     pub fn update_manifest(&self, f: impl FnOnce(&mut Manifest)) -> Result<(), SearchError> {
-        let mut manifest = self.manifest.lock().expect("manifest lock");
+        let mut manifest = self
+            .manifest
+            .lock()
+            .map_err(|_| SearchError::Poisoned("manifest"))?;
         f(&mut manifest);
         layout::write_manifest(&self.dir, &manifest)
     }
@@ -411,12 +414,12 @@ impl SearchEngine {
 
     /// The live generation. Hold the `Arc` for the length of one operation.
     pub fn generation(&self) -> Arc<Generation> {
-        self.live.read().expect("generation lock").clone()
+        recover_read(&self.live).clone()
     }
 
     /// Serves `generation` from now on (after a rebuild).
     pub fn swap(&self, generation: Generation) {
-        *self.live.write().expect("generation lock") = Arc::new(generation);
+        *recover_write(&self.live) = Arc::new(generation);
         self.results.invalidate_all();
     }
 
@@ -556,7 +559,10 @@ impl SearchEngine {
         hidden: &HashSet<DocId>,
         now: i64,
     ) -> Result<SearchResponse, SearchError> {
-        let meta = index.meta.read().expect("meta lock");
+        let meta = index
+            .meta
+            .read()
+            .map_err(|_| SearchError::Poisoned("document metadata"))?;
         let mut matching: Vec<(DocId, &DocMeta)> = meta
             .iter()
             .filter(|(id, m)| !hidden.contains(id) && request.filters.matches(m, now))
@@ -619,7 +625,10 @@ impl SearchEngine {
         } else {
             None
         };
-        let meta = index.meta.read().expect("meta lock");
+        let meta = index
+            .meta
+            .read()
+            .map_err(|_| SearchError::Poisoned("document metadata"))?;
         let vector: Vec<(DocId, f32)> = match &query_vector {
             Some(q) => {
                 // One pass over the metadata, then a bit per visited document.
@@ -873,7 +882,10 @@ impl SearchEngine {
         let profiles = (weights.category > 0.0)
             .then(|| index.category_profiles())
             .filter(|p| !p.is_empty());
-        let meta = index.meta.read().expect("meta lock");
+        let meta = index
+            .meta
+            .read()
+            .map_err(|_| SearchError::Poisoned("document metadata"))?;
         let kept = Allowed::filtered(meta.iter(), filters, now);
         let allowed = |id: DocId| {
             !query.exclude.contains(&id)
@@ -1079,4 +1091,21 @@ fn expand_query(
         )
     });
     DocVectors { content, title }
+}
+
+// Readers that cannot fail recover a poisoned lock instead of panicking in turn: every
+// write under these locks replaces a whole value (a generation, a manifest, cached
+// profiles) or inserts and removes whole entries (document metadata), so a panic elsewhere
+// cannot leave torn data behind. Calls that return a `Result` answer
+// `SearchError::Poisoned` instead.
+fn recover<T>(lock: &Mutex<T>) -> MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn recover_read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn recover_write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
 }

@@ -27,6 +27,9 @@ pub enum SearchError {
     Embedder(#[from] EmbedderError),
     #[error("search task failed: {0}")]
     Task(String),
+    /// A thread panicked while holding this lock (as tantivy's `Poisoned`).
+    #[error("the {0} lock was poisoned by a panic")]
+    Poisoned(&'static str),
 }
 
 impl From<AnnError> for SearchError {
@@ -45,10 +48,10 @@ impl SearchError {
     pub fn is_storage_full(&self) -> bool {
         use tantivy::TantivyError as T;
         match self {
-            SearchError::Io { source, .. } => crate::store::io_storage_full(source),
-            SearchError::TextIndex(T::IoError(io)) => crate::store::io_storage_full(io),
+            SearchError::Io { source, .. } => intellicv_store::io_storage_full(source),
+            SearchError::TextIndex(T::IoError(io)) => intellicv_store::io_storage_full(io),
             // tantivy and the vector index keep some I/O errors only as text.
-            e => crate::store::text_says_storage_full(&e.to_string()),
+            e => intellicv_store::text_says_storage_full(&e.to_string()),
         }
     }
 

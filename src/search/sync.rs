@@ -2,6 +2,7 @@
 //! catching up at start (or after a rebuild) with what changed while the indexes were not
 //! looking, and rebuilding everything into a new generation.
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use super::engine::{DocVectors, EngineSettings, Generation, SearchEngine};
 use super::layout::{GenerationLease, IndexLayout};
 use super::vectorize::{EmbedInput, embed_documents};
 use super::{Collection, DocId, SearchDoc, SearchError};
-use crate::store::{ResumeRecord, Store, StoreError, StoredEmbedding};
+use intellicv_store::{ParseStatus, ResumeRecord, Store, StoreError, StoredEmbedding};
 
 /// Documents loaded, embedded and indexed per step.
 const BATCH: usize = 256;
@@ -75,7 +76,7 @@ async fn prepare(store: &Store, c: Collection, ids: &[DocId]) -> Result<Vec<Prep
         Collection::Jobs => {
             let jobs = store.jobs_by_ids(ids).await?;
             let skills = store.job_skills_for(ids).await?;
-            let mut by_job: HashMap<i64, Vec<crate::store::JobSkillRecord>> = HashMap::new();
+            let mut by_job: HashMap<i64, Vec<intellicv_store::JobSkillRecord>> = HashMap::new();
             for s in skills {
                 by_job.entry(s.job_id).or_default().push(s);
             }
@@ -156,7 +157,7 @@ async fn vectors_for(
     if !missing.is_empty() {
         let embedder = embedder.clone();
         let embedded: Vec<StoredEmbedding> =
-            tokio::task::spawn_blocking(move || embed_documents(&embedder, &missing))
+            spawn_blocking_with_span(move || embed_documents(&embedder, &missing))
                 .await?
                 .map_err(SearchError::from)?;
         store.put_embeddings(c.as_str(), &embedded).await?;
@@ -208,7 +209,7 @@ pub async fn index_resume_records(
     let mut prepared = Vec::with_capacity(resumes.len());
     let mut gone = Vec::new();
     for resume in resumes {
-        match (resume.parse_status == "parsed")
+        match (resume.parse_status == ParseStatus::Parsed)
             .then(|| prepare_resume(resume))
             .flatten()
         {
@@ -269,7 +270,7 @@ pub async fn catch_up(
     let known = index.versions();
     let in_text: HashSet<DocId> = {
         let g = generation.clone();
-        tokio::task::spawn_blocking(move || g.collection(c).text.doc_ids())
+        spawn_blocking_with_span(move || g.collection(c).text.doc_ids())
             .await??
             .into_iter()
             .collect()
@@ -331,7 +332,7 @@ pub async fn catch_up(
             .map(|p| (p.doc.id, p.doc.meta))
             .collect();
         let g = generation.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        spawn_blocking_with_span(move || -> Result<(), SearchError> {
             let index = g.collection(c);
             if !text_docs.is_empty() {
                 index.text.upsert(&text_docs)?;
@@ -348,7 +349,7 @@ pub async fn catch_up(
     report.removed = stale.len();
     if !stale.is_empty() {
         let g = generation.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+        spawn_blocking_with_span(move || -> Result<(), SearchError> {
             let index = g.collection(c);
             index.text.delete(&stale)?;
             index.text.commit()?;
@@ -377,7 +378,7 @@ pub async fn catch_up(
     }
     if report.vectors_indexed > 0 || report.removed > 0 {
         let g = generation.clone();
-        tokio::task::spawn_blocking(move || g.save_vectors()).await??;
+        spawn_blocking_with_span(move || g.save_vectors()).await??;
     }
     Ok(report)
 }
@@ -433,7 +434,7 @@ async fn build_generation(
     let (dim, params) = (embedder.dimension(), settings.hnsw);
     let dir = lease.dir().to_owned();
     let generation =
-        Arc::new(tokio::task::spawn_blocking(move || Generation::open(&dir, dim, params)).await??);
+        Arc::new(spawn_blocking_with_span(move || Generation::open(&dir, dim, params)).await??);
     let mut collections = Vec::new();
     for c in Collection::ALL {
         let mut report = SyncReport::default();
@@ -447,7 +448,7 @@ async fn build_generation(
             report.text_indexed += prepared.len();
             report.vectors_indexed += vectors.len();
             let g = generation.clone();
-            tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+            spawn_blocking_with_span(move || -> Result<(), SearchError> {
                 let index = g.collection(c);
                 let docs: Vec<SearchDoc> = prepared.iter().map(|p| p.doc.clone()).collect();
                 index.text.upsert(&docs)?;
@@ -461,7 +462,7 @@ async fn build_generation(
             progress(c, report.documents, ids.len());
         }
         let g = generation.clone();
-        tokio::task::spawn_blocking(move || g.collection(c).text.commit()).await??;
+        spawn_blocking_with_span(move || g.collection(c).text.commit()).await??;
         let last_change = versions
             .iter()
             .map(|v| v.updated_at.timestamp())
@@ -478,7 +479,7 @@ async fn build_generation(
     let model = embedder.status().model_version;
     generation.update_manifest(|m| m.model_sha256 = model)?;
     let g = generation.clone();
-    tokio::task::spawn_blocking(move || g.save_vectors()).await??;
+    spawn_blocking_with_span(move || g.save_vectors()).await??;
     let generation = Arc::try_unwrap(generation)
         .map_err(|_| SyncError::Task("the new generation is still borrowed".to_owned()))?;
     Ok((lease, generation, collections))
@@ -551,7 +552,7 @@ pub async fn rebuild_beside(
         build_generation(store, layout, embedder, settings, reembed, progress).await?;
     // Release the index writers before a server opens the generation; keep the claim on
     // the directory until it is live.
-    let own = tokio::task::spawn_blocking(move || generation.close()).await?;
+    let own = spawn_blocking_with_span(move || generation.close()).await?;
     layout.make_current(lease.dir())?;
     let name = generation_name(lease.dir());
     drop((own, lease));

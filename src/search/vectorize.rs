@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::embedder::{Embedder, EmbedderError, pool};
-use crate::store::StoredEmbedding;
+use intellicv_store::StoredEmbedding;
 
 /// A document's text to embed.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::rows::{ApplicationRow, JobRow, ResumeRow, UserRow};
 use super::{Entity, Format, TransferError};
-use crate::store::Store;
 use intellicv_core::ValidationError;
+use intellicv_store::Store;
 
 /// The chosen entities (all when empty) as one file. CSV takes exactly one tabular
 /// entity. The whole file is built in memory.

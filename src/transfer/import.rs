@@ -17,17 +17,17 @@ use crate::auth::accounts::{AccountError, AccountInput, create_account};
 use crate::documents::jobs::JobInput;
 use crate::documents::pipeline;
 use crate::documents::resumes::UploadOutcome;
-use crate::ingest::resume::content_hash;
 use crate::portal::applications::MAX_COVER_NOTE_CHARS;
-use crate::store::{
-    JobInsertOutcome, NewApplication, NewResume, ParseOutcome, ResumeRecord, StoreError,
-    TransferTable, UserUpdate,
-};
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::parse_display_name;
 use intellicv_core::{
     ApplicationStatus, Email, EmploymentType, RemoteMode, ResumeProfile, Role, SalaryPeriod,
     Seniority, UserStatus, ValidationError,
+};
+use intellicv_skills::resume::content_hash;
+use intellicv_store::{
+    JobInsertOutcome, NewApplication, NewResume, ParseOutcome, ResumeRecord, StoreError,
+    TransferTable, UserUpdate,
 };
 
 /// Bad rows listed one by one (all are counted).

@@ -106,7 +106,7 @@ pub enum TransferError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] intellicv_store::StoreError),
     #[error("cannot index imported documents: {0}")]
     Index(#[from] crate::search::sync::SyncError),
     #[error("cannot write the export: {0}")]

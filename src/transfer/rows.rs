@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::{ApplicationExport, JobExport, ResumeExport, UserExport};
+use intellicv_store::{ApplicationExport, JobExport, ResumeExport, UserExport};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

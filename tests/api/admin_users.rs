@@ -1,5 +1,5 @@
-use intellicv::store::{NewResume, ParseOutcome, StoreError};
 use intellicv_core::Role;
+use intellicv_store::{NewResume, ParseOutcome, StoreError};
 use serde_json::{Value, json};
 
 use crate::applications::{post_job, upload_resume};

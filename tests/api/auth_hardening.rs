@@ -218,11 +218,11 @@ async fn the_last_active_admin_cannot_be_deleted_demoted_or_disabled_even_by_a_k
     );
     let admins = app
         .store
-        .list_users(&intellicv::store::UserQuery {
+        .list_users(&intellicv_store::UserQuery {
             role: Some(Role::Admin),
             status: Some(intellicv_core::UserStatus::Active),
             email_contains: None,
-            sort: intellicv::store::UserSort::Id,
+            sort: intellicv_store::UserSort::Id,
             descending: false,
             limit: 10,
             offset: 0,

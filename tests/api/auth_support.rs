@@ -2,8 +2,8 @@
 //! HTTP, and requests with a bearer token or an API key.
 
 use intellicv::auth::accounts::{AccountInput, create_account};
-use intellicv::store::AuditRecord;
 use intellicv_core::Role;
+use intellicv_store::AuditRecord;
 use serde_json::Value;
 
 use crate::helpers::TestApp;

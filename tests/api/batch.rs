@@ -417,12 +417,12 @@ async fn a_job_whose_lease_ran_out_is_taken_over(backend: Backend) {
         return;
     };
     // No workers in this server: the job is claimed by a "process" that then dies.
-    let job = intellicv::store::NewBackgroundJob {
+    let job = intellicv_store::NewBackgroundJob {
         kind: "resume_batch".into(),
         payload: json!({ "origin": "upload" }),
         max_attempts: 3,
         created_by: None,
-        items: vec![intellicv::store::NewJobItem {
+        items: vec![intellicv_store::NewJobItem {
             key: "a.txt".into(),
             input: Some(resume_text(1).into_bytes()),
         }],

@@ -6,8 +6,8 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use intellicv::config::Settings;
-use intellicv::store::Store;
 use intellicv_ingest::extract::testdoc;
+use intellicv_store::Store;
 use serde_json::{Value, json};
 
 use crate::batch::resume_text;

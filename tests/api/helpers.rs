@@ -3,7 +3,7 @@ use std::sync::Once;
 use intellicv::components::Models;
 use intellicv::config::{Overrides, Settings};
 use intellicv::startup::Application;
-use intellicv::store::Store;
+use intellicv_store::Store;
 pub use intellicv_testkit::{Backend, TestDatabase, run_ok, skill_vector_cache_dir};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

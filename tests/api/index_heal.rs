@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use intellicv::search::layout::IndexLayout;
 use intellicv::search::{Collection, sync};
-use intellicv::store::{JobInsertOutcome, Store};
 use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode, Role};
+use intellicv_store::{JobInsertOutcome, Store};
 use serde_json::{Value, json};
 
 use crate::auth_support::{post_as, user_with_token};

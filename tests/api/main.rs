@@ -1,6 +1,9 @@
 //! One integration-test binary: every test spawns the real application on a random port
 //! with its own database, on SQLite and on PostgreSQL.
 
+// Tests wait for subprocesses on the blocking pool; they have no spans to keep.
+#![allow(clippy::disallowed_methods)]
+
 mod helpers;
 
 pub(crate) use intellicv_testkit::on_both_backends;

@@ -45,8 +45,8 @@ async fn add_jobs(app: &TestApp, jobs: &[JobPostingDraft]) -> Vec<i64> {
         .expect("insert")
         .into_iter()
         .map(|o| match o {
-            intellicv::store::JobInsertOutcome::Inserted(id)
-            | intellicv::store::JobInsertOutcome::Duplicate(id) => id,
+            intellicv_store::JobInsertOutcome::Inserted(id)
+            | intellicv_store::JobInsertOutcome::Duplicate(id) => id,
         })
         .collect();
     sync::index_documents(&app.store, &app.search, Collection::Jobs, &ids)
@@ -200,7 +200,7 @@ async fn changes_made_behind_the_engine_are_caught_up(backend: Backend) {
         )
         .await
         .unwrap();
-    let intellicv::store::JobInsertOutcome::Inserted(id) = outcome[0] else {
+    let intellicv_store::JobInsertOutcome::Inserted(id) = outcome[0] else {
         panic!()
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -1,9 +1,9 @@
-use intellicv::store::{JobInsertOutcome, NewResume, ParseOutcome, StoreError};
 use intellicv_core::{
     EmploymentType, ExtractedSkill, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary,
     SalaryPeriod, SkillEvidence, SkillMethod, SourceSpan, YearMonth,
 };
 use intellicv_ingest::profile::parse_profile;
+use intellicv_store::{JobInsertOutcome, NewResume, ParseOutcome, ParseStatus, StoreError};
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;
@@ -50,7 +50,7 @@ async fn a_parsed_resume_is_stored_with_its_profile_rows_and_bytes(backend: Back
         })
         .await
         .unwrap();
-    assert_eq!(stored.parse_status, "parsed");
+    assert_eq!(stored.parse_status, ParseStatus::Parsed);
     assert_eq!(stored.headline.as_deref(), Some("Senior Rust Engineer"));
     // Jan 2020 through Jan 2024 inclusive: 49 months.
     assert_eq!(stored.years_experience, Some(4.1));
@@ -91,7 +91,7 @@ async fn a_failed_parse_is_stored_with_its_reason_and_bytes(backend: Backend) {
         })
         .await
         .unwrap();
-    assert_eq!(stored.parse_status, "failed");
+    assert_eq!(stored.parse_status, ParseStatus::Failed);
     assert_eq!(stored.parse_error_code.as_deref(), Some("unknown_format"));
     assert!(stored.profile.is_none());
     assert_eq!(app.store.resume_bytes(stored.id).await.unwrap(), junk);

@@ -1,8 +1,8 @@
-use intellicv::store::{JobInsertOutcome, JobSkillRecord};
 use intellicv_core::{
     EmploymentType, ExtractedSkill, JobPostingDraft, JobSkill, RemoteMode, Requirement,
     SkillEvidence, SkillMethod, SourceSpan,
 };
+use intellicv_store::{JobInsertOutcome, JobSkillRecord};
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;

@@ -1,5 +1,5 @@
-use intellicv::store::{NewUser, StoreError};
 use intellicv_core::{Email, Role};
+use intellicv_store::{NewUser, StoreError};
 
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_backends;

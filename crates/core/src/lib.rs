@@ -5,8 +5,10 @@ mod application;
 mod job;
 mod profile;
 mod provenance;
+mod secret;
 mod skill;
 pub mod text;
+mod time_range;
 mod user;
 mod user_profile;
 
@@ -17,7 +19,9 @@ pub use job::{
 };
 pub use profile::{Contact, Education, Experience, ResumeProfile, Section, SectionKind, YearMonth};
 pub use provenance::{Field, SourceSpan};
+pub use secret::{Secret, SecretUrl};
 pub use skill::{ExtractedSkill, SkillEvidence, SkillMethod};
+pub use time_range::{Bucket, DEFAULT_DAYS, RangeError, TimeRange};
 pub use user::{Email, MAX_DISPLAY_NAME_CHARS, Role, UserStatus, parse_display_name};
 pub use user_profile::{
     JobPreferences, MAX_SKILL_CHANGES, ProfileInput, ProfileUpdate, ProfileVisibility, SkillAction,

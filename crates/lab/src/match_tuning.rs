@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::similar::{K, ndcg_at, precision_at};
 use intellicv::matching::{Component, MatchWeights, SkillRarity, combine, role_containing};
-use intellicv::store::{JobRecord, JobSkillRecord};
 use intellicv_core::{Requirement, ResumeProfile};
+use intellicv_store::{JobRecord, JobSkillRecord};
 
 /// The components whose weights category labels can choose.
 pub const FIELD: [Component; 4] = [

@@ -3,6 +3,7 @@
 //! Used by `intellicv-lab eval similar` to compare lexical, vector and hybrid similarity and
 //! to choose [`SimilarityWeights`].
 
+use intellicv::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use sha2::{Digest, Sha256};
 use intellicv::search::sync::{SyncError, doc_query};
 use intellicv::search::{Collection, DocId, SearchFilters};
 use intellicv::search::{SearchEngine, SimilarHit, SimilarityWeights};
-use intellicv::store::Store;
+use intellicv_store::Store;
 
 /// Results scored per query.
 pub const K: usize = 10;
@@ -202,7 +203,7 @@ pub async fn similar_hits<'a>(
         };
         query.exclude.extend(not_indexed.iter().copied());
         let engine = engine.clone();
-        let hits = tokio::task::spawn_blocking(move || {
+        let hits = spawn_blocking_with_span(move || {
             engine.similar(
                 Collection::Resumes,
                 &query,

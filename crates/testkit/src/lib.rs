@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intellicv::config::SecretUrl;
+use intellicv_core::SecretUrl;
 use sqlx::Connection;
 
 /// Which database a test runs on.

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::skills::SkillExtractor;
+use intellicv_skills::SkillExtractor;
 
 /// Capitalised words allowed anywhere (they name nothing).
 const NEUTRAL: [&str; 4] = ["I", "OK", "CV", "Q"];

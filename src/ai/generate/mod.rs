@@ -10,6 +10,7 @@ pub mod facts;
 pub mod grounded;
 pub mod llm;
 
+use crate::telemetry::spawn_blocking_with_span;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -18,13 +19,13 @@ use serde::{Deserialize, Serialize};
 use super::AiError;
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
-use crate::skills::SkillExtractor;
-use crate::store::Store;
 use facts::Grounding;
 use grounded::{
     AlsoAsked, InterviewFacts, JobDescriptionFacts, RoleFact, SkillInRole, SummaryFacts,
 };
 use intellicv_core::{ResumeProfile, SkillMethod, ValidationError};
+use intellicv_skills::SkillExtractor;
+use intellicv_store::Store;
 use llm::LlmClient;
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -233,7 +234,7 @@ impl Generator {
         }
         let extractor = self.skills.clone();
         let resolved =
-            tokio::task::spawn_blocking(move || normalise_skills(&extractor, &skills)).await??;
+            spawn_blocking_with_span(move || normalise_skills(&extractor, &skills)).await??;
         let required: Vec<String> = resolved.iter().map(|(_, l)| l.clone()).collect();
         let uris: HashSet<String> = resolved.iter().map(|(u, _)| u.clone()).collect();
         let counts = self

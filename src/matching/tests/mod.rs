@@ -13,15 +13,15 @@ use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, score_match,
 };
-use crate::ingest::job_skills::attach_skills as attach_job_skills;
-use crate::ingest::resume::attach_skills;
-use crate::skills::{SkillExtractor, Taxonomy};
-use crate::store::{JobRecord, JobSkillRecord};
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, ResumeProfile, Salary, SalaryPeriod, Seniority,
     YearMonth,
 };
 use intellicv_ingest::profile::parse_profile;
+use intellicv_skills::posting::attach_skills as attach_job_skills;
+use intellicv_skills::resume::attach_skills;
+use intellicv_skills::{SkillExtractor, Taxonomy};
+use intellicv_store::{JobRecord, JobSkillRecord};
 
 const TECH: &str = r#"
 [[tech]]

@@ -15,15 +15,15 @@ use serde::Serialize;
 
 use crate::agreement::{ProfileAgreement, word_similarity};
 use intellicv::config::Settings;
-use intellicv::ingest::resume::{attach_skills, profile_document, this_month};
 use intellicv::ingest::resume_import::collect_files;
-use intellicv::skills::SkillExtractor;
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
     DocumentFormat, ExtractLimits, ExtractedDocument, PdfEngine, detect_format,
     extract_with_engine, fast_pdf_text, normalize_text,
 };
 use intellicv_ingest::profile::parse_profile;
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::resume::{attach_skills, profile_document, this_month};
 
 #[derive(Debug, Args)]
 pub struct ParseBenchArgs {

@@ -3,6 +3,7 @@
 //! side by side with PostgreSQL full-text search + pgvector on the same documents, vectors
 //! and queries, in the same run.
 
+use intellicv::telemetry::spawn_blocking_with_span;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,8 +23,8 @@ use intellicv::search::{
     Collection, DocVectors, EngineSettings, Fusion, SearchDoc, SearchEngine, SearchError,
     SearchFilters, SearchRequest, TextIndex, VectorIndex, sync,
 };
-use intellicv::store::Store;
 use intellicv_core::RemoteMode;
+use intellicv_store::Store;
 
 #[derive(Debug, Args)]
 pub struct SearchBenchArgs {
@@ -170,7 +171,7 @@ async fn measure_size(
     let plain: Vec<SearchDoc> = docs.iter().map(|(d, _)| d.clone()).collect();
     let text_dir = layout::text_dir(&generation, c);
     let started = Instant::now();
-    let text_secs = tokio::task::spawn_blocking(move || -> Result<f64, SearchError> {
+    let text_secs = spawn_blocking_with_span(move || -> Result<f64, SearchError> {
         let text = TextIndex::open_or_create(&text_dir, c)?;
         text.upsert(&plain)?;
         text.commit()?;
@@ -190,7 +191,7 @@ async fn measure_size(
         .collect();
     let generation2 = generation.clone();
     let started = Instant::now();
-    let vector_secs = tokio::task::spawn_blocking(move || -> Result<f64, SearchError> {
+    let vector_secs = spawn_blocking_with_span(move || -> Result<f64, SearchError> {
         VectorIndex::build(dim, params, content)?.save(&layout::vectors_dir(&generation2, c))?;
         let secs = started.elapsed().as_secs_f64();
         VectorIndex::build(dim, params, titles)?.save(&layout::titles_dir(&generation2, c))?;
@@ -210,7 +211,7 @@ async fn measure_size(
         .filter_map(|(id, t)| t.map(|t| (id, t)))
         .collect();
     let generation3 = generation.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), SearchError> {
+    spawn_blocking_with_span(move || -> Result<(), SearchError> {
         let r = Collection::Resumes;
         VectorIndex::build(dim, params, resume_content)?
             .save(&layout::vectors_dir(&generation3, r))?;
@@ -353,7 +354,7 @@ async fn measure_size(
                         highlight: false,
                         ..SearchRequest::default()
                     };
-                    tokio::task::spawn_blocking(move || e.search(c, &request))
+                    spawn_blocking_with_span(move || e.search(c, &request))
                         .await
                         .map_err(|e| SearchError::Task(e.to_string()))?
                 }
@@ -366,7 +367,7 @@ async fn measure_size(
     // ANN recall against exact search, on the queries' own vectors.
     let embedder = models.embedder.clone();
     let q2 = queries.clone();
-    let query_vectors: Vec<Vec<f32>> = tokio::task::spawn_blocking(move || {
+    let query_vectors: Vec<Vec<f32>> = spawn_blocking_with_span(move || {
         let refs: Vec<&str> = q2.iter().map(String::as_str).collect();
         embedder.embed_batch(&refs)
     })
@@ -537,10 +538,8 @@ async fn measure_postgres(
         let cached_vectors = pre_embedded.contains(&kind);
         if cached_vectors {
             let (e, t) = (models.embedder.clone(), texts.clone());
-            tokio::task::spawn_blocking(move || {
-                t.iter().try_for_each(|q| e.embed_query(q).map(drop))
-            })
-            .await??;
+            spawn_blocking_with_span(move || t.iter().try_for_each(|q| e.embed_query(q).map(drop)))
+                .await??;
         }
         let (pg, embedder) = (pg.clone(), models.embedder.clone());
         let report = measure_query_kind(&texts, 0, args.concurrency, move |q: String| {
@@ -557,7 +556,7 @@ async fn measure_postgres(
                     let e = embedder.clone();
                     let q2 = q.clone();
                     Some(
-                        tokio::task::spawn_blocking(move || e.embed_query(&q2))
+                        spawn_blocking_with_span(move || e.embed_query(&q2))
                             .await
                             .map_err(|e| crate::measure::BenchError::Query(Box::new(e)))?
                             .map_err(|e| crate::measure::BenchError::Query(Box::new(e)))?,

@@ -3,6 +3,7 @@
 //! role (see [`crate::match_tuning`]), and the scoring model tuned on one half of the
 //! queries and reported on the other.
 
+use intellicv::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -148,7 +149,7 @@ pub async fn run(args: MatchArgs, settings: Settings) -> anyhow::Result<()> {
     let config = settings.matching.clone();
     let json = args.json;
     let report =
-        tokio::task::spawn_blocking(move || experiment.report(&config, index_half, &args)).await?;
+        spawn_blocking_with_span(move || experiment.report(&config, index_half, &args)).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -246,7 +247,7 @@ impl Experiment {
         posting_skills: usize,
     ) -> Vec<QueryPairs> {
         use rayon::prelude::*;
-        let today = intellicv::ingest::resume::this_month();
+        let today = intellicv_skills::resume::this_month();
         queries
             .par_iter()
             .map(|q| {

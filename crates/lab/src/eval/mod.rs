@@ -15,10 +15,10 @@ use crate::skill_eval::{
 };
 use intellicv::config::Settings;
 use intellicv::search::embedder::{Embedder, EmbedderConfig};
-use intellicv::skills::semantic::{
+use intellicv_skills::semantic::{
     DenseBaseline, LabelViews, SemanticConfig, SemanticMatcher, SkillVectors,
 };
-use intellicv::skills::{SkillExtractor, Taxonomy, TextPart};
+use intellicv_skills::{SkillExtractor, Taxonomy, TextPart};
 
 /// Where the default annotation files are looked up: `$INTELLICV_SHARED_DATA/skills/`.
 pub const SHARED_DATA_ENV: &str = "INTELLICV_SHARED_DATA";

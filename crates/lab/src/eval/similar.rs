@@ -2,6 +2,7 @@
 //! lexical, vector, title and hybrid similarity over a labelled resume corpus, and the
 //! hybrid weights tuned on one half of the queries and reported on the other.
 
+use intellicv::telemetry::spawn_blocking_with_span;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -13,7 +14,7 @@ use crate::similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
 use intellicv::components::{Models, open_search};
 use intellicv::config::Settings;
 use intellicv::search::SimilarityWeights;
-use intellicv::store::Store;
+use intellicv_store::Store;
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
@@ -230,7 +231,7 @@ async fn rerank_experiment(
     }
     let embedder = models.embedder.clone();
     let texts: Vec<String> = docs.iter().map(|d| d.titles.clone()).collect();
-    let vectors = tokio::task::spawn_blocking(move || {
+    let vectors = spawn_blocking_with_span(move || {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         embedder.embed_batch(&refs)
     })

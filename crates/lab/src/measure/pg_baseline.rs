@@ -7,6 +7,7 @@
 //! (`'[0.1,0.2]'::vector`), so no pgvector client crate is needed.
 //! `scripts/pgvector-server.sh start` runs a server that has pgvector.
 
+use intellicv::telemetry::spawn_blocking_with_span;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -184,7 +185,7 @@ impl PgBaseline {
         let batches = {
             let docs = docs.to_vec();
             let batch = self.config.insert_batch;
-            tokio::task::spawn_blocking(move || insert_batches(&docs, dimension, batch))
+            spawn_blocking_with_span(move || insert_batches(&docs, dimension, batch))
                 .await
                 .map_err(|e| BenchError::invalid(format!("formatting vectors failed: {e}")))??
         };

@@ -27,9 +27,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use intellicv::skills::SkillExtractor;
-use intellicv::skills::semantic::SemanticError;
 use intellicv_core::{ExtractedSkill, SkillMethod};
+use intellicv_skills::SkillExtractor;
+use intellicv_skills::semantic::SemanticError;
 
 /// Labels that mean "no ESCO skill" in the annotation files.
 pub const NO_SKILL_LABELS: &[&str] = &["UNDERSPECIFIED", "LABEL NOT PRESENT"];

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use intellicv::skills::{SkillExtractor, Taxonomy};
+use intellicv_skills::{SkillExtractor, Taxonomy};
 
 use super::{evaluate, read_annotations};
 

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use crate::skill_eval::{EvalReport, LabelledSentence, Split, read_annotations, score};
 use intellicv::search::embedder::{Embedder, EmbedderConfig, EmbedderError, MODELS_DIR_ENV};
-use intellicv::skills::covered_ranges;
-use intellicv::skills::rank::literal_first;
-use intellicv::skills::semantic::*;
-use intellicv::skills::{SkillExtractor, Taxonomy};
 use intellicv_core::{ExtractedSkill, SkillMethod};
+use intellicv_skills::covered_ranges;
+use intellicv_skills::rank::literal_first;
+use intellicv_skills::semantic::*;
+use intellicv_skills::{SkillExtractor, Taxonomy};
 
 struct Prepared {
     name: &'static str,
@@ -272,9 +272,9 @@ fn tune_semantic_matching_on_the_tuning_half() {
 #[test]
 #[ignore = "needs INTELLICV_SHARED_DATA, the ESCO CSVs and the model; run with --release"]
 fn semantic_matching_cost_per_resume() {
-    use intellicv::skills::TextPart;
     use intellicv_ingest::extract::{ExtractLimits, extract};
     use intellicv_ingest::profile::{body_range, split_sections};
+    use intellicv_skills::TextPart;
 
     let shared = PathBuf::from(
         std::env::var_os("INTELLICV_SHARED_DATA").expect("set INTELLICV_SHARED_DATA"),
@@ -351,7 +351,7 @@ fn semantic_matching_cost_per_resume() {
         .zip(&documents)
         .map(|(t, d)| {
             d.iter()
-                .map(|(r, _)| intellicv::skills::sentence_ranges(&t[r.clone()]).len())
+                .map(|(r, _)| intellicv_skills::sentence_ranges(&t[r.clone()]).len())
                 .sum::<usize>()
         })
         .sum();

@@ -18,9 +18,9 @@ use crate::search::{
     Collection, DocId, DocMeta, GeoPoint, GeoRadius, SearchDoc, SearchFilters, SkillRef, TextIndex,
     TextIndexConfig, TextQuery, yearly_amount,
 };
-use crate::skills::{SkillExtractor, Taxonomy};
 use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
 use intellicv_ingest::jobs::CsvMapping;
+use intellicv_skills::{SkillExtractor, Taxonomy};
 
 /// The searchable form of an imported posting.
 pub fn job_search_doc(draft: &JobPostingDraft, id: DocId, updated_at: i64) -> SearchDoc {

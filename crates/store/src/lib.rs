@@ -64,7 +64,30 @@ pub use summaries::{JobSummary, ResumeSummary};
 pub use transfer::{ApplicationExport, JobExport, ResumeExport, TransferTable, UserExport};
 pub use users::{NewUser, TotpState, UserQuery, UserRecord, UserSort, UserUpdate};
 
-use crate::config::{DatabaseSettings, SecretUrl};
+use intellicv_core::SecretUrl;
+
+/// The database: where it is and how many connections to keep.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://...`; empty means the SQLite file in the data dir.
+    pub url: Option<SecretUrl>,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    /// Run pending migrations at start (`serve`); `migrate` always runs them.
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+            migrate_on_start: true,
+        }
+    }
+}
 
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -73,8 +96,8 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
         }
     };
 }

@@ -5,9 +5,9 @@ use chrono::Datelike;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::skills::SkillExtractor;
-use crate::skills::rank::{literal_first, merge};
-use crate::skills::semantic::{ItemInput, list_items};
+use crate::SkillExtractor;
+use crate::rank::{literal_first, merge};
+use crate::semantic::{ItemInput, list_items};
 use intellicv_core::{ExtractedSkill, SectionKind};
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 
 use super::{Backend, Store, StoreError, with_pool};
-use crate::analytics::range::{Bucket, TimeRange};
+use intellicv_core::{Bucket, TimeRange};
 
 /// A usage event to write.
 #[derive(Debug, Clone)]

@@ -9,9 +9,12 @@ mod extractor;
 mod hybrid;
 mod normalize;
 mod patterns;
+pub mod posting;
 pub mod rank;
 #[cfg(test)]
 mod real_data_tests;
+pub mod resume;
+mod sample;
 pub mod semantic;
 mod taxonomy;
 mod tech;
@@ -19,8 +22,6 @@ mod tech;
 pub use error::TaxonomyError;
 pub use extractor::{GazetteerBuildError, SkillExtractor};
 pub use hybrid::{TextPart, covered_ranges, sentence_ranges};
-/// A small taxonomy for unit tests.
-#[cfg(test)]
-pub(crate) use taxonomy::tests::sample as sample_taxonomy;
+pub use sample::sample_taxonomy;
 pub use taxonomy::{Concept, ConceptSource, Taxonomy, TaxonomyFiles};
 pub use tech::TechSkill;

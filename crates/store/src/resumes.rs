@@ -62,7 +62,7 @@ macro_rules! write_profile_rows {
 }
 
 /// The parse outcome of a stored resume.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParseStatus {
     Pending,
@@ -77,6 +77,21 @@ impl ParseStatus {
             ParseStatus::Parsed => "parsed",
             ParseStatus::Failed => "failed",
         }
+    }
+}
+
+impl std::fmt::Display for ParseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Read from the `parse_status` column, which a CHECK constraint keeps to these names.
+impl TryFrom<String> for ParseStatus {
+    type Error = String;
+
+    fn try_from(raw: String) -> Result<Self, String> {
+        Self::parse(&raw).ok_or_else(|| format!("unknown parse status `{raw}`"))
     }
 }
 
@@ -171,7 +186,8 @@ pub struct ResumeRecord {
     pub content_hash: String,
     pub byte_size: i64,
     pub format: String,
-    pub parse_status: String,
+    #[sqlx(try_from = "String")]
+    pub parse_status: ParseStatus,
     pub parse_error_code: Option<String>,
     pub parse_error: Option<String>,
     pub headline: Option<String>,

@@ -1,7 +1,7 @@
 //! Skills of a job posting: found in its description by the skills extractor, required
 //! unless they sit in a "nice to have" / "desirable" part.
 
-use crate::skills::SkillExtractor;
+use crate::SkillExtractor;
 use intellicv_core::{JobPostingDraft, JobSkill, Requirement};
 use intellicv_ingest::jobs::{requirement_at, split_requirements};
 

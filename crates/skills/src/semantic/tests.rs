@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::*;
-use crate::search::VectorIndex;
-use crate::search::embedder::{EmbedderConfig, MODELS_DIR_ENV};
-use crate::skills::{SkillExtractor, Taxonomy, TextPart};
+use crate::{SkillExtractor, Taxonomy, TextPart};
+use intellicv_ann::VectorIndex;
+use intellicv_embed::{EmbedderConfig, MODELS_DIR_ENV};
 
 pub(crate) fn models_dir() -> PathBuf {
     std::env::var_os(MODELS_DIR_ENV)
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"))
 }
 
 /// The real model, loaded once, or `None` (skip) when its files are missing outside CI.
@@ -232,7 +232,7 @@ fn literal_hits_stay_first_and_are_not_repeated_by_semantic_ones() {
 
 #[test]
 fn ingest_matches_unnamed_skills_list_items_after_the_literal_hits() {
-    use crate::ingest::resume::{parse_resume, this_month};
+    use crate::resume::{parse_resume, this_month};
     use intellicv_ingest::extract::ExtractLimits;
     let dir = tempfile::tempdir().expect("tempdir");
     let Some(extractor) = hybrid_extractor(dir.path()) else {

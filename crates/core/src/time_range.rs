@@ -1,10 +1,25 @@
-//! Time ranges and buckets of analytics answers: `from`/`to` (RFC 3339 instants or
+//! Time ranges and buckets (of analytics answers): `from`/`to` (RFC 3339 instants or
 //! `YYYY-MM-DD` days, UTC) and `bucket` (`day`, `week` starting Monday, `month`).
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 
-use super::AnalyticsError;
+/// A bad `from`, `to` or `bucket`; `field` names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct RangeError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl RangeError {
+    fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
 
 /// Default range: the last 30 days.
 pub const DEFAULT_DAYS: u64 = 30;
@@ -74,7 +89,7 @@ fn present(v: Option<&str>) -> Option<&str> {
 
 /// An instant: RFC 3339, or a day (its midnight; with `day_end`, the next midnight, so
 /// `to=2026-11-30` includes that day).
-fn parse_instant(raw: &str, field: &str, day_end: bool) -> Result<DateTime<Utc>, AnalyticsError> {
+fn parse_instant(raw: &str, field: &str, day_end: bool) -> Result<DateTime<Utc>, RangeError> {
     let raw = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(t.with_timezone(&Utc));
@@ -82,7 +97,7 @@ fn parse_instant(raw: &str, field: &str, day_end: bool) -> Result<DateTime<Utc>,
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(day) if day_end => Ok(midnight(day + Days::new(1))),
         Ok(day) => Ok(midnight(day)),
-        Err(_) => Err(AnalyticsError::invalid(
+        Err(_) => Err(RangeError::invalid(
             field,
             format!("`{raw}` is neither an RFC 3339 time nor a YYYY-MM-DD day"),
         )),
@@ -97,7 +112,7 @@ impl TimeRange {
         to: Option<&str>,
         bucket: Option<&str>,
         max_buckets: usize,
-    ) -> Result<Self, AnalyticsError> {
+    ) -> Result<Self, RangeError> {
         let to = match present(to) {
             Some(raw) => parse_instant(raw, "to", true)?,
             None => Utc::now(),
@@ -107,17 +122,17 @@ impl TimeRange {
             None => to - chrono::Duration::days(DEFAULT_DAYS as i64),
         };
         if from >= to {
-            return Err(AnalyticsError::invalid("from", "must be before `to`"));
+            return Err(RangeError::invalid("from", "must be before `to`"));
         }
         let bucket = match present(bucket) {
             None => Bucket::Day,
             Some(raw) => Bucket::parse(raw).ok_or_else(|| {
-                AnalyticsError::invalid("bucket", format!("must be one of {}", Bucket::NAMES))
+                RangeError::invalid("bucket", format!("must be one of {}", Bucket::NAMES))
             })?,
         };
         let range = Self { from, to, bucket };
         if range.buckets_walked(max_buckets + 1).len() > max_buckets {
-            return Err(AnalyticsError::invalid(
+            return Err(RangeError::invalid(
                 "bucket",
                 format!(
                     "the range holds more than {max_buckets} {} buckets: use a larger bucket \
@@ -172,11 +187,10 @@ mod tests {
 
     #[test]
     fn bad_input_names_its_parameter() {
-        let err = |from, to, bucket| match TimeRange::parse(Some(from), Some(to), Some(bucket), 400)
-            .unwrap_err()
-        {
-            AnalyticsError::Invalid { field, .. } => field,
-            e => panic!("{e}"),
+        let err = |from, to, bucket| {
+            TimeRange::parse(Some(from), Some(to), Some(bucket), 400)
+                .unwrap_err()
+                .field
         };
         assert_eq!(err("yesterday", "2026-11-30", "day"), "from");
         assert_eq!(err("2026-11-01", "2026-13-01", "day"), "to");

@@ -147,7 +147,7 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::skills::taxonomy::tests::sample;
+    use crate::taxonomy::tests::sample;
 
     #[test]
     fn sentences_are_cut_at_lines_and_final_punctuation() {

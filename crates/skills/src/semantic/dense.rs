@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::SemanticError;
 use super::vectors::SkillVectors;
-use crate::search::embedder::Embedder;
 use intellicv_core::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
+use intellicv_embed::Embedder;
 
 /// Ranks skills by the cosine of each sentence with their preferred label.
 pub struct DenseBaseline {

@@ -205,7 +205,7 @@ fn overlaps_any(occurrence: &Occurrence, others: &[Occurrence]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::skills::taxonomy::tests::sample;
+    use crate::taxonomy::tests::sample;
 
     fn uris(skills: &[ExtractedSkill]) -> Vec<&str> {
         skills.iter().map(|s| s.uri.as_str()).collect()

@@ -34,8 +34,8 @@ pub use items::{ItemInput, MAX_ITEM_WORDS, list_items};
 pub use phrases::{Phrase, PhraseConfig, candidate_phrases};
 pub use vectors::{LabelViews, SkillVectors, VectorsOrigin, dot, top_k};
 
-use crate::search::embedder::{Embedder, EmbedderError};
 use intellicv_core::{ExtractedSkill, SkillEvidence, SkillMethod, SourceSpan};
+use intellicv_embed::{Embedder, EmbedderError};
 
 /// Phrase vectors kept between calls (about 1.6 kB each).
 const PHRASE_CACHE_CAPACITY: u64 = 20_000;

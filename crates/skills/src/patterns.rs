@@ -30,7 +30,7 @@ const FUNCTION_WORDS: &[&str] = &[
     "the", "to", "with",
 ];
 
-const GENERIC_LABELS: &str = include_str!("../../data/skills/generic-labels.txt");
+const GENERIC_LABELS: &str = include_str!("../../../data/skills/generic-labels.txt");
 
 /// Which kind of label a pattern came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn the_sample_taxonomy_yields_tech_and_esco_patterns() {
-        let set = PatternSet::build(&crate::skills::taxonomy::tests::sample());
+        let set = PatternSet::build(&crate::taxonomy::tests::sample());
         let index = |p: &str| set.patterns.iter().position(|q| q == p);
         let rust = index("rust").expect("tech name");
         assert_eq!(set.targets[rust][0].origin, PatternOrigin::Tech);

@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use super::SemanticError;
 use super::cache::{self, CacheLoad};
-use crate::search::embedder::Embedder;
-use crate::search::{HnswParams, VectorIndex};
-use crate::skills::{ConceptSource, Taxonomy};
+use crate::{ConceptSource, Taxonomy};
 pub use intellicv_ann::dot;
+use intellicv_ann::{HnswParams, VectorIndex};
+use intellicv_embed::Embedder;
 
 /// Which texts of each skill are embedded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn rows_cover_esco_skills_and_optionally_their_alternative_labels() {
-        let taxonomy = crate::skills::taxonomy::tests::sample();
+        let taxonomy = crate::taxonomy::tests::sample();
         let (skills, preferred) = rows(&taxonomy, LabelViews::Preferred);
         assert_eq!(skills.len(), 4, "curated skills are not embedded");
         assert_eq!(preferred.len(), 4);

@@ -64,10 +64,27 @@ where
         + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
 {
+    rows_by_ids_where(store, select, None, ids).await
+}
+
+/// [`rows_by_ids`] of the rows that also meet `condition` (an SQL condition on the table).
+async fn rows_by_ids_where<T>(
+    store: &Store,
+    select: &str,
+    condition: Option<&str>,
+    ids: &[i64],
+) -> Result<Vec<T>, StoreError>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
     let mut out = Vec::with_capacity(ids.len());
     for batch in ids.chunks(ID_BATCH) {
+        let condition = condition.map(|c| format!("{c} AND ")).unwrap_or_default();
         let sql = format!(
-            "{select} WHERE id IN ({}) ORDER BY id",
+            "{select} WHERE {condition}id IN ({}) ORDER BY id",
             placeholders(1, batch.len())
         );
         let rows = with_pool!(store.db(), pool => {
@@ -109,22 +126,14 @@ impl Store {
             "jobs" => ("job_postings", "status = 'open'"),
             _ => ("resumes", "parse_status = 'parsed'"),
         };
-        let mut out = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(ID_BATCH) {
-            let sql = format!(
-                "SELECT id FROM {table} WHERE {searchable} AND id IN ({}) ORDER BY id",
-                placeholders(1, batch.len())
-            );
-            let rows = with_pool!(self.db(), pool => {
-                let mut q = sqlx::query_scalar::<_, i64>(&sql);
-                for id in batch {
-                    q = q.bind(id);
-                }
-                q.fetch_all(pool).await
-            })?;
-            out.extend(rows);
-        }
-        Ok(out)
+        let rows: Vec<(i64,)> = rows_by_ids_where(
+            self,
+            &format!("SELECT id FROM {table}"),
+            Some(searchable),
+            ids,
+        )
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     pub async fn jobs_by_ids(&self, ids: &[i64]) -> Result<Vec<JobRecord>, StoreError> {

@@ -2,7 +2,7 @@
 //! fetched ESCO CSVs and the shared evaluation data.
 //!
 //! `INTELLICV_MODELS_DIR=/path/to/models INTELLICV_SHARED_DATA=/work/shared/data \
-//!  cargo test --release --lib skills::real_data_tests -- --ignored --nocapture`
+//!  cargo test --release -p intellicv-skills --lib real_data_tests -- --ignored --nocapture`
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,12 +11,12 @@ use super::tech::parse_tech_list;
 use super::{SkillExtractor, Taxonomy};
 
 fn repo_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
 fn models_dir() -> PathBuf {
     std::env::var_os("INTELLICV_MODELS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"),
         PathBuf::from,
     )
 }
