@@ -96,6 +96,7 @@ pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<(
             engine: engine.as_ref(),
             skills: &models.skills,
             events: None,
+            postings: None,
         };
         match command {
             IngestCommand::Jobs(args) => ingest_jobs(&writer, args).await?,
@@ -241,6 +242,7 @@ pub async fn import_resume_paths(
         engine: None,
         skills: &extractor,
         events: None,
+        postings: None,
     };
     import_resumes_with(&writer, paths).await
 }

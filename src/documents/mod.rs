@@ -9,6 +9,7 @@ pub mod resumes;
 use std::sync::Arc;
 
 use crate::events::EventHub;
+use crate::events::matches::PostingAnnouncer;
 use crate::search::SearchEngine;
 use crate::search::sync::SyncError;
 use crate::state::AppState;
@@ -23,6 +24,8 @@ pub struct Services<'a> {
     pub skills: &'a Arc<SkillExtractor>,
     /// Where stored documents are announced (`None`: nobody listens).
     pub events: Option<&'a EventHub>,
+    /// Announces new open postings to the users they match (`None`: nobody listens).
+    pub postings: Option<PostingAnnouncer>,
 }
 
 impl Services<'_> {
@@ -33,6 +36,7 @@ impl Services<'_> {
             engine: Some(self.engine),
             skills: self.skills,
             events: self.events,
+            postings: self.postings.as_ref(),
         }
     }
 }
@@ -45,6 +49,12 @@ impl AppState {
             engine: &self.search,
             skills: &self.skills,
             events: Some(&self.events),
+            postings: Some(PostingAnnouncer {
+                hub: self.events.clone(),
+                store: self.store.clone(),
+                matcher: self.matcher.clone(),
+                settings: self.settings.realtime.clone(),
+            }),
         }
     }
 }

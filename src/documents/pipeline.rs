@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::DocumentError;
 use super::resumes::UploadOutcome;
 use crate::events::EventHub;
+use crate::events::matches::PostingAnnouncer;
 use crate::search::sync::{index_documents, index_resume_records};
 use crate::search::{Collection, SearchEngine};
 use crate::telemetry::spawn_blocking_with_span;
@@ -30,6 +31,9 @@ pub struct Writer<'a> {
     pub skills: &'a Arc<SkillExtractor>,
     /// `None`: nobody listens (the CLI).
     pub events: Option<&'a EventHub>,
+    /// Tells connected users about new open postings that match their resumes
+    /// (`match.new`); `None` in the CLI.
+    pub postings: Option<&'a PostingAnnouncer>,
 }
 
 /// A resume file to write: its name and bytes.
@@ -253,7 +257,8 @@ pub async fn write_jobs(
 }
 
 /// The tail of every posting write: indexes `ids` with one commit (closed or draft
-/// postings leave the index), then announces those of `new`.
+/// postings leave the index), then announces those of `new` to admins
+/// (`document.stored`) and, when open, to the connected users they match (`match.new`).
 pub async fn finish_jobs(w: &Writer<'_>, ids: &[i64], new: &[i64]) -> Result<(), DocumentError> {
     if let Some(engine) = w.engine {
         index_documents(w.store, engine, Collection::Jobs, ids).await?;
@@ -263,6 +268,9 @@ pub async fn finish_jobs(w: &Writer<'_>, ids: &[i64], new: &[i64]) -> Result<(),
     {
         for job in w.store.jobs_by_ids(new).await? {
             events.publish_job_stored(&job);
+            if let Some(postings) = w.postings {
+                postings.announce(job);
+            }
         }
     }
     tracing::info!(jobs = ids.len(), jobs.new = new.len(), "postings written");

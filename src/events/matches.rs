@@ -78,6 +78,30 @@ pub async fn announce_posting(
     Ok(told)
 }
 
+/// What announcing new postings needs; owned and cheap to clone, so each announcement
+/// runs in a task of its own.
+#[derive(Clone)]
+pub struct PostingAnnouncer {
+    pub hub: Arc<EventHub>,
+    pub store: Store,
+    pub matcher: Arc<Matcher>,
+    pub settings: RealtimeSettings,
+}
+
+impl PostingAnnouncer {
+    /// Announces `job` (if it is open) to the connected users it matches, in a task of its
+    /// own (see [`spawn_announce_posting`]).
+    pub fn announce(&self, job: JobRecord) {
+        spawn_announce_posting(
+            self.hub.clone(),
+            self.store.clone(),
+            self.matcher.clone(),
+            self.settings.clone(),
+            job,
+        );
+    }
+}
+
 /// [`announce_posting`] in a task of its own, so the request that created the posting
 /// does not wait for it; failures are logged.
 pub fn spawn_announce_posting(

@@ -431,8 +431,39 @@ async fn a_batch_announces_each_document_it_stores(backend: Backend) {
     assert_eq!(event["data"]["title"], "Rust Engineer", "{event}");
 }
 
+/// Postings written by a batch reach the candidates they match, as a posting created by
+/// hand does.
+async fn a_batch_of_postings_reaches_the_candidates_they_match(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.realtime.match_threshold = 1.0).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "admin@example.com", Role::Admin).await;
+    let (_, candidate) = user_with_token(&app, "cand@example.com", Role::Candidate).await;
+    let resume = upload_resume(&app, &candidate, RESUME_RUST).await;
+    let mut socket = connect(&app, "user", Token::Header(&candidate)).await;
+    let batch = json!({
+        "source": "ws-matches",
+        "postings": [{ "external_id": "m-1", "title": "Rust Engineer", "company": "Ferrous Ltd",
+                       "description": "Build services in Rust with PostgreSQL." }],
+    });
+    accepted_job(post_as(&app, BATCH, &admin, &batch).await).await;
+    let event = next_of(&mut socket, "match.new").await;
+    let data = &event["data"];
+    assert_eq!(data["title"], "Rust Engineer", "{event}");
+    assert_eq!(data["resume_id"], json!(resume), "{event}");
+    assert!(
+        data["matched_skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "Rust"),
+        "{event}"
+    );
+}
+
 on_both_backends!(
     a_batch_announces_each_document_it_stores,
+    a_batch_of_postings_reaches_the_candidates_they_match,
     an_admin_follows_a_batch_job_to_its_end,
     only_users_with_valid_tokens_connect,
     a_user_hears_their_application_status_changes,
