@@ -11,7 +11,6 @@ use super::{CandidatePreferences, Component, JobView, MatchConfig};
 
 /// A simulated change: its kind, wording, skill and the component scores it would give.
 type Lever = (ImprovementKind, String, Option<String>, [Option<f32>; 7]);
-use intellicv_core::RemoteMode;
 
 /// Gains below this many points are not worth listing.
 const MIN_GAIN: f32 = 0.05;
@@ -88,7 +87,7 @@ pub(crate) fn improvements(
         ));
     }
     if values.get(Component::Location).is_some_and(|s| s < 1.0) {
-        let mode: RemoteMode = job.job.remote_mode.parse().unwrap_or(RemoteMode::Unknown);
+        let mode = job.job.remote_mode;
         let place = job
             .job
             .location

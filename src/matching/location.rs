@@ -83,7 +83,7 @@ pub fn location_fit(
     job: &JobRecord,
     show_places: bool,
 ) -> Option<(f32, String)> {
-    let mode: RemoteMode = job.remote_mode.parse().unwrap_or(RemoteMode::Unknown);
+    let mode = job.remote_mode;
     if mode == RemoteMode::Remote {
         return Some((1.0, "remote role".to_owned()));
     }

@@ -39,8 +39,8 @@ pub fn job_doc(job: &JobRecord, skills: &[JobSkillRecord]) -> SearchDoc {
         body: job.description.clone(),
         company: job.company.clone(),
         meta: DocMeta {
-            remote_mode: job.remote_mode.parse().ok(),
-            employment_type: job.employment_type.parse().ok(),
+            remote_mode: Some(job.remote_mode),
+            employment_type: Some(job.employment_type),
             seniority: job.seniority.as_deref().and_then(|s| s.parse().ok()),
             category: None,
             location: job.location.clone(),

@@ -263,7 +263,10 @@ async fn assert_consistent(db: &TestDatabase, server: &Api) -> Stored {
         .iter()
         .filter(|r| r.parse_status == "parsed")
         .count();
-    let open = jobs.iter().filter(|j| j.job.status == "open").count();
+    let open = jobs
+        .iter()
+        .filter(|j| j.job.status == intellicv_core::JobStatus::Open)
+        .count();
 
     let listed = server.get("/api/v1/resumes/list?per_page=1").await["total"]
         .as_i64()

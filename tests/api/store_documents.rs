@@ -155,8 +155,11 @@ async fn job_imports_are_idempotent_by_source_and_external_id(backend: Backend) 
     assert!(matches!(again[1], JobInsertOutcome::Inserted(_)));
     assert_eq!(app.store.count_jobs().await.unwrap(), 3);
     let stored = app.store.get_job(id2).await.unwrap();
-    assert_eq!(stored.remote_mode, "hybrid");
-    assert_eq!(stored.employment_type, "full_time");
+    assert_eq!(stored.remote_mode, intellicv_core::RemoteMode::Hybrid);
+    assert_eq!(
+        stored.employment_type,
+        intellicv_core::EmploymentType::FullTime
+    );
     assert_eq!(
         (stored.salary_min, stored.salary_max),
         (Some(60000.0), Some(80000.0))
@@ -226,8 +229,8 @@ async fn summaries_carry_the_shown_fields_of_the_stored_rows(backend: Backend) {
         assert_eq!(summary.title, full.title);
         assert_eq!(summary.company, full.company);
         assert_eq!(summary.location, full.location);
-        assert_eq!(summary.remote_mode, full.remote_mode);
-        assert_eq!(summary.employment_type, full.employment_type);
+        assert_eq!(summary.remote_mode, full.remote_mode.as_str());
+        assert_eq!(summary.employment_type, full.employment_type.as_str());
         assert_eq!(summary.seniority, full.seniority);
         assert_eq!(summary.salary_min, full.salary_min);
         assert_eq!(summary.salary_max, full.salary_max);

@@ -32,6 +32,15 @@ macro_rules! text_enum {
             }
         }
 
+        /// Read from a text column, which a CHECK constraint keeps to these names.
+        impl TryFrom<String> for $name {
+            type Error = ValidationError;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
         impl FromStr for $name {
             type Err = ValidationError;
 
@@ -76,6 +85,11 @@ text_enum!(
         Lead = "lead",
         Executive = "executive",
     }
+);
+
+text_enum!(
+    /// Where a posting is in its life: only `open` postings are searchable and matched.
+    JobStatus { Draft = "draft", Open = "open", Closed = "closed", Archived = "archived" }
 );
 
 text_enum!(

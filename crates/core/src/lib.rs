@@ -14,8 +14,8 @@ mod user_profile;
 
 pub use application::{ApplicationStatus, Mover, TransitionError};
 pub use job::{
-    EmploymentType, JobPostingDraft, JobSkill, RemoteMode, Requirement, Salary, SalaryPeriod,
-    Seniority,
+    EmploymentType, JobPostingDraft, JobSkill, JobStatus, RemoteMode, Requirement, Salary,
+    SalaryPeriod, Seniority,
 };
 pub use profile::{Contact, Education, Experience, ResumeProfile, Section, SectionKind, YearMonth};
 pub use provenance::{Field, SourceSpan};

@@ -3,7 +3,10 @@ use serde::Serialize;
 use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
-use intellicv_core::{JobPostingDraft, JobSkill, Requirement, Seniority, SkillEvidence};
+use intellicv_core::{
+    EmploymentType, JobPostingDraft, JobSkill, JobStatus, RemoteMode, Requirement, Seniority,
+    SkillEvidence,
+};
 
 /// A stored job posting.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -17,15 +20,18 @@ pub struct JobRecord {
     pub country: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub remote_mode: String,
-    pub employment_type: String,
+    #[sqlx(try_from = "String")]
+    pub remote_mode: RemoteMode,
+    #[sqlx(try_from = "String")]
+    pub employment_type: EmploymentType,
     pub seniority: Option<String>,
     pub salary_min: Option<f64>,
     pub salary_max: Option<f64>,
     pub salary_currency: Option<String>,
     pub salary_period: Option<String>,
     pub description: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     pub posted_at: Option<DateTime<Utc>>,
     pub valid_through: Option<DateTime<Utc>>,
     pub created_by: Option<i64>,
