@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::{AiError, AiSettings, quality};
 use crate::search::embedder::Embedder;
 use crate::search::{Collection, SearchEngine, sync};
-use intellicv_core::{JobStatus, ResumeProfile, ValidationError};
+use intellicv_core::{PostingStatus, ResumeProfile, ValidationError};
 use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
 use intellicv_skills::SkillExtractor;
 use intellicv_skills::posting::posting_skills;
@@ -242,7 +242,7 @@ impl Enricher<'_> {
             let jobs = self.store.jobs_by_ids(job_ids).await?;
             let open: Vec<i64> = jobs
                 .iter()
-                .filter(|j| j.status == JobStatus::Open)
+                .filter(|j| j.status == PostingStatus::Open)
                 .map(|j| j.id)
                 .collect();
             let report =

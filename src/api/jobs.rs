@@ -12,7 +12,7 @@ use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
 use crate::documents::{self, jobs::JobInput};
 use crate::state::AppState;
-use intellicv_core::{EmploymentType, JobStatus, RemoteMode, Role, ValidationError};
+use intellicv_core::{EmploymentType, PostingStatus, RemoteMode, Role, ValidationError};
 use intellicv_store::{JobQuery, JobRecord, JobSort};
 
 /// A posting the caller may change: its author, the recruiters of its organisation and
@@ -159,7 +159,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<JobRecord>, ApiError> {
     let job = state.store.get_job(id).await?;
-    if job.status != JobStatus::Open && auth.require(Role::Recruiter).is_err() {
+    if job.status != PostingStatus::Open && auth.require(Role::Recruiter).is_err() {
         return Err(ApiError::NotFound("job"));
     }
     Ok(Json(job))

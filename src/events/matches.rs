@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{Audience, EventHub, RealtimeSettings, kinds};
 use crate::matching::MatchOptions;
 use crate::matching::service::{MatchError, Matcher};
-use intellicv_core::JobStatus;
+use intellicv_core::PostingStatus;
 use intellicv_store::{JobRecord, Store, StoreError};
 
 /// Scores `job` against the latest parsed resumes of every connected user (but its
@@ -25,7 +25,7 @@ pub async fn announce_posting(
     settings: &RealtimeSettings,
     job: &JobRecord,
 ) -> Result<usize, StoreError> {
-    if job.status != JobStatus::Open {
+    if job.status != PostingStatus::Open {
         return Ok(0);
     }
     let mut told = 0;

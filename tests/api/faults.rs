@@ -265,7 +265,7 @@ async fn assert_consistent(db: &TestDatabase, server: &Api) -> Stored {
         .count();
     let open = jobs
         .iter()
-        .filter(|j| j.job.status == intellicv_core::JobStatus::Open)
+        .filter(|j| j.job.status == intellicv_core::PostingStatus::Open)
         .count();
 
     let listed = server.get("/api/v1/resumes/list?per_page=1").await["total"]

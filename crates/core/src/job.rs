@@ -11,7 +11,7 @@ use super::{ExtractedSkill, ValidationError};
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -31,6 +31,19 @@ macro_rules! text_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        // Written by hand: the derive does not see the variants' `serde(rename)` through
+        // this macro and would document the Rust names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         /// Read from a text column, which a CHECK constraint keeps to these names.
         impl TryFrom<String> for $name {
@@ -89,7 +102,7 @@ text_enum!(
 
 text_enum!(
     /// Where a posting is in its life: only `open` postings are searchable and matched.
-    JobStatus { Draft = "draft", Open = "open", Closed = "closed", Archived = "archived" }
+    PostingStatus { Draft = "draft", Open = "open", Closed = "closed", Archived = "archived" }
 );
 
 text_enum!(

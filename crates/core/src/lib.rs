@@ -14,7 +14,7 @@ mod user_profile;
 
 pub use application::{ApplicationStatus, Mover, TransitionError};
 pub use job::{
-    EmploymentType, JobPostingDraft, JobSkill, JobStatus, RemoteMode, Requirement, Salary,
+    EmploymentType, JobPostingDraft, JobSkill, PostingStatus, RemoteMode, Requirement, Salary,
     SalaryPeriod, Seniority,
 };
 pub use profile::{Contact, Education, Experience, ResumeProfile, Section, SectionKind, YearMonth};

@@ -106,7 +106,7 @@ pub fn pseudo_posting(
             salary_currency: None,
             salary_period: None,
             description: String::new(),
-            status: intellicv_core::JobStatus::Open,
+            status: intellicv_core::PostingStatus::Open,
             posted_at: None,
             valid_through: None,
             created_by: None,

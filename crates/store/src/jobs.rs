@@ -4,7 +4,7 @@ use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
 use intellicv_core::{
-    EmploymentType, JobPostingDraft, JobSkill, JobStatus, RemoteMode, Requirement, Seniority,
+    EmploymentType, JobPostingDraft, JobSkill, PostingStatus, RemoteMode, Requirement, Seniority,
     SkillEvidence,
 };
 
@@ -31,7 +31,7 @@ pub struct JobRecord {
     pub salary_period: Option<String>,
     pub description: String,
     #[sqlx(try_from = "String")]
-    pub status: JobStatus,
+    pub status: PostingStatus,
     pub posted_at: Option<DateTime<Utc>>,
     pub valid_through: Option<DateTime<Utc>>,
     pub created_by: Option<i64>,

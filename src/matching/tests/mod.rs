@@ -152,7 +152,7 @@ pub(super) fn store(id: i64, mut draft: JobPostingDraft) -> Job {
         salary_currency: salary.and_then(|s| s.currency.clone()),
         salary_period: salary.and_then(|s| s.period).map(|p| p.to_string()),
         description: draft.description.clone(),
-        status: intellicv_core::JobStatus::Open,
+        status: intellicv_core::PostingStatus::Open,
         posted_at: None,
         valid_through: None,
         created_by: None,
