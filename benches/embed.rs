@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use intellicv::search::embedder::{Embedder, EmbedderConfig};
+use intellicv_search::embedder::{Embedder, EmbedderConfig};
 
 fn env_list(name: &str, default: &str) -> Vec<String> {
     std::env::var(name)

@@ -8,10 +8,10 @@ use anyhow::Context;
 
 use crate::career::occupations::OccupationCatalog;
 use crate::config::Settings;
-use crate::search::embedder::Embedder;
-use crate::search::layout::IndexLayout;
-use crate::search::{EngineSettings, SearchEngine, sync};
 use crate::telemetry::spawn_blocking_with_span;
+use intellicv_search::embedder::Embedder;
+use intellicv_search::layout::IndexLayout;
+use intellicv_search::{EngineSettings, SearchEngine, sync};
 use intellicv_skills::semantic::{SemanticConfig, SemanticMatcher, SkillVectors};
 use intellicv_skills::{SkillExtractor, Taxonomy};
 use intellicv_store::Store;
@@ -181,7 +181,7 @@ async fn follow_generation(store: &Store, engine: &Arc<SearchEngine>) -> anyhow:
     let (dim, params) = (engine.embedder().dimension(), engine.settings().hnsw);
     let dir = current.clone();
     let opened =
-        spawn_blocking_with_span(move || crate::search::Generation::open(&dir, dim, params))
+        spawn_blocking_with_span(move || intellicv_search::Generation::open(&dir, dim, params))
             .await?;
     let generation = match opened {
         Ok(generation) => Arc::new(generation),
@@ -190,7 +190,7 @@ async fn follow_generation(store: &Store, engine: &Arc<SearchEngine>) -> anyhow:
         }
         Err(error) => return Err(error.into()),
     };
-    for c in crate::search::Collection::ALL {
+    for c in intellicv_search::Collection::ALL {
         sync::catch_up(store, engine, &generation, c).await?;
     }
     let generation = Arc::try_unwrap(generation)

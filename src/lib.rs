@@ -15,7 +15,7 @@ pub mod matching;
 pub mod metrics;
 pub mod portal;
 pub mod queue;
-pub mod search;
+pub mod rate_limit;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -16,13 +16,14 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::search::{Collection, SearchEngine};
+use intellicv_search::{Collection, SearchEngine};
 
 /// Latency buckets of HTTP requests, in seconds.
 const HTTP_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
+#[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,

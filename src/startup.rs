@@ -13,15 +13,17 @@ use crate::ai::generate::Generator;
 use crate::ai::generate::llm::LlmClient;
 use crate::analytics::usage::UsageRecorder;
 use crate::api;
-use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::career::CareerService;
 use crate::components::{Models, keep_indexes_current, open_search_engine};
 use crate::config::Settings;
+use crate::documents;
 use crate::events::EventHub;
+use crate::events::matches::PostingAnnouncer;
 use crate::matching::service::Matcher;
 use crate::metrics::Metrics;
-use crate::queue::{Queue, Workers};
+use crate::queue::{Queue, WorkerContext, Workers};
+use crate::rate_limit::RateLimits;
 use crate::state::{App, AppState};
 use intellicv_store::Store;
 
@@ -106,7 +108,21 @@ impl Application {
             .context("cannot set up usage metrics")?;
         let queue = Arc::new(Queue::new(settings.queue.clone()).with_import_roots(import_roots));
         queue.observe(events.clone());
+        let postings = Arc::new(PostingAnnouncer {
+            hub: events.clone(),
+            store: store.clone(),
+            matcher: matcher.clone(),
+            settings: settings.realtime.clone(),
+        });
+        let documents = documents::Services {
+            store: store.clone(),
+            engine: search.clone(),
+            skills: models.skills.clone(),
+            events: Some(events.clone()),
+            postings: Some(postings),
+        };
         let state = AppState::new(App {
+            documents,
             events,
             usage,
             queue,
@@ -161,8 +177,11 @@ impl Application {
         ));
         let search = self.state.search.clone();
         let (events, usage) = (self.state.events.clone(), self.state.usage.clone());
-        let workers = Workers::spawn(&self.state);
-        let state = self.state.clone();
+        let workers = Workers::spawn(&WorkerContext {
+            queue: self.state.queue.clone(),
+            documents: self.state.documents.clone(),
+            metrics: self.state.metrics.clone(),
+        });
         let router = api::router(self.state);
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
         let signal = async move {
@@ -189,7 +208,7 @@ impl Application {
             }
         };
         keeper.abort();
-        workers.stop(&state).await;
+        workers.stop(&store).await;
         events.close_all();
         usage.shutdown().await;
         let saved =

@@ -4,13 +4,13 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::analytics::usage::UsageRecorder;
-use crate::api::rate_limit::RateLimits;
 use crate::auth::AuthService;
 use crate::config::Settings;
 use crate::events::EventHub;
 use crate::metrics::Metrics;
-use crate::search::SearchEngine;
-use crate::search::embedder::Embedder;
+use crate::rate_limit::RateLimits;
+use intellicv_search::SearchEngine;
+use intellicv_search::embedder::Embedder;
 use intellicv_skills::SkillExtractor;
 use intellicv_store::Store;
 
@@ -35,6 +35,8 @@ pub struct App {
     pub usage: Arc<UsageRecorder>,
     /// The background job queue (its workers run in `startup`).
     pub queue: Arc<crate::queue::Queue>,
+    /// The document write services (store, index, events), shared with the queue's workers.
+    pub documents: crate::documents::Services,
 }
 
 impl AppState {

@@ -35,16 +35,7 @@ pub fn init(settings: &LogSettings) {
     };
 }
 
-/// Runs CPU-bound or blocking `f` on tokio's blocking pool, inside the caller's span.
-pub async fn spawn_blocking_with_span<F, R>(f: F) -> Result<R, tokio::task::JoinError>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    let span = tracing::Span::current();
-    #[allow(clippy::disallowed_methods)] // the one call the others go through
-    tokio::task::spawn_blocking(move || span.in_scope(f)).await
-}
+pub use intellicv_core::spawn_blocking_with_span;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

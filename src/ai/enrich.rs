@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AiError, AiSettings, quality};
-use crate::search::embedder::Embedder;
-use crate::search::{Collection, SearchEngine, sync};
 use intellicv_core::{PostingStatus, ResumeProfile, ValidationError};
 use intellicv_ingest::profile::{infer_seniority, seniority_from_title};
+use intellicv_search::embedder::Embedder;
+use intellicv_search::{Collection, SearchEngine, sync};
 use intellicv_skills::SkillExtractor;
 use intellicv_skills::posting::posting_skills;
 use intellicv_skills::resume::attach_skills;

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AccessError;
 use crate::matching::service::MatchError;
-use crate::search::sync::SyncError;
 use intellicv_core::Secret;
 use intellicv_core::ValidationError;
+use intellicv_search::sync::SyncError;
 use intellicv_store::StoreError;
 
 /// `[ai]` settings.
@@ -81,6 +81,20 @@ pub enum AiError {
     Sync(#[from] SyncError),
     #[error("ai task failed: {0}")]
     Task(String),
+}
+
+impl intellicv_core::ServiceError for AiError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            AiError::NotFound(what) => ErrorKind::NotFound { what },
+            AiError::Invalid(v) => v.kind(),
+            AiError::Access(a) => a.kind(),
+            AiError::Store(s) => s.kind(),
+            AiError::Match(m) => m.kind(),
+            AiError::Sync(_) | AiError::Task(_) => ErrorKind::Internal,
+        }
+    }
 }
 
 impl From<StoreError> for AiError {

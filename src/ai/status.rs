@@ -12,8 +12,8 @@ use super::AiError;
 use super::generate::Generator;
 use super::generate::llm::LlmStats;
 use crate::career::occupations::OccupationCatalog;
-use crate::search::embedder::EmbedderStatus;
-use crate::search::{Collection, SearchEngine};
+use intellicv_search::embedder::EmbedderStatus;
+use intellicv_search::{Collection, SearchEngine};
 use intellicv_store::Store;
 
 /// The generation endpoint, when configured.

@@ -47,6 +47,20 @@ pub enum AnalyticsError {
     Store(#[from] StoreError),
 }
 
+impl intellicv_core::ServiceError for AnalyticsError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            AnalyticsError::Invalid { field, reason } => ErrorKind::Invalid {
+                field: field.clone(),
+                reason: reason.clone(),
+            },
+            AnalyticsError::UnknownReport(_) => ErrorKind::NotFound { what: "report" },
+            AnalyticsError::Store(s) => s.kind(),
+        }
+    }
+}
+
 impl From<intellicv_core::RangeError> for AnalyticsError {
     fn from(e: intellicv_core::RangeError) -> Self {
         Self::Invalid {

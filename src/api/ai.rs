@@ -8,7 +8,6 @@ use serde_json::json;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::Json;
-use crate::ai::AiError;
 use crate::ai::enrich::{EnrichReport, EnrichRequest, Enricher};
 use crate::ai::generate::{GenerateRequest, Generated};
 use crate::ai::status::{ModelsStatus, models_status};
@@ -16,19 +15,6 @@ use crate::auth::{AuthUser, Client, audit};
 use crate::state::AppState;
 use intellicv_core::{Role, ValidationError};
 use intellicv_store::{AuditEntry, AuditOutcome};
-
-impl From<AiError> for ApiError {
-    fn from(e: AiError) -> Self {
-        match e {
-            AiError::NotFound(what) => ApiError::NotFound(what),
-            AiError::Invalid(v) => ApiError::Validation(v),
-            AiError::Access(a) => a.into(),
-            AiError::Store(s) => s.into(),
-            AiError::Match(m) => m.into(),
-            e => ApiError::Internal(e.into()),
-        }
-    }
-}
 
 /// `POST /admin/ai/enrich`: enriches the chosen documents now and stores the results.
 #[utoipa::path(

@@ -17,16 +17,6 @@ use crate::analytics::reports::{self, REPORT_IDS, Report};
 use crate::state::AppState;
 use intellicv_core::TimeRange;
 
-impl From<AnalyticsError> for ApiError {
-    fn from(e: AnalyticsError) -> Self {
-        match e {
-            AnalyticsError::Invalid { field, reason } => ApiError::InvalidBody { field, reason },
-            AnalyticsError::UnknownReport(_) => ApiError::NotFound("report"),
-            AnalyticsError::Store(s) => s.into(),
-        }
-    }
-}
-
 /// Query of the dashboard. Values arrive as text so that a bad one is a 422 naming it.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -13,30 +13,12 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
 use crate::auth::{AuthUser, Client, audit};
-use crate::portal::PortalError;
 use crate::portal::applications::{self, ApplicationView, ApplyInput};
 use crate::state::AppState;
 use intellicv_core::{ApplicationStatus, ValidationError};
 use intellicv_store::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, AuditEntry, AuditOutcome,
 };
-
-impl From<PortalError> for ApiError {
-    fn from(e: PortalError) -> Self {
-        match e {
-            PortalError::NotFound(what) => ApiError::NotFound(what),
-            PortalError::Invalid(v) => ApiError::Validation(v),
-            PortalError::Access(a) => a.into(),
-            PortalError::Forbidden(message) => ApiError::Forbidden {
-                code: "forbidden",
-                message: message.to_owned(),
-            },
-            PortalError::Conflict { code, message } => ApiError::Conflict { code, message },
-            PortalError::Store(s) => s.into(),
-            e @ PortalError::Task(_) => ApiError::Internal(e.into()),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,6 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
 use crate::auth::AuthUser;
-use crate::career::CareerError;
 use crate::career::coaching::{CoachingRequest, CoachingSession};
 use crate::career::pathways::PathwaysAnswer;
 use crate::career::recommendations::Recommendations;
@@ -18,19 +17,6 @@ use intellicv_core::ValidationError;
 
 /// Most pathways one answer lists.
 pub const MAX_PATHWAYS: usize = 50;
-
-impl From<CareerError> for ApiError {
-    fn from(e: CareerError) -> Self {
-        match e {
-            CareerError::NotFound(what) => ApiError::NotFound(what),
-            CareerError::Invalid(v) => ApiError::Validation(v),
-            CareerError::Access(a) => a.into(),
-            CareerError::Match(m) => m.into(),
-            CareerError::Store(s) => s.into(),
-            e => ApiError::Internal(e.into()),
-        }
-    }
-}
 
 /// `GET /career/recommendations`: for the caller's latest parsed resume and profile.
 #[utoipa::path(

@@ -15,22 +15,9 @@ use super::extract::Admin;
 use super::input::{Json, Query};
 use super::pagination::non_empty;
 use crate::auth::{Client, audit};
-use crate::search::sync::SyncError;
 use crate::state::AppState;
-use crate::transfer::{self, Entity, Format, ImportReport, TransferError};
+use crate::transfer::{self, Entity, Format, ImportReport};
 use intellicv_store::{AuditEntry, AuditOutcome};
-
-impl From<TransferError> for ApiError {
-    fn from(e: TransferError) -> Self {
-        match e {
-            TransferError::Invalid(v) => ApiError::Validation(v),
-            TransferError::Store(s) => s.into(),
-            TransferError::Index(SyncError::Store(s)) => s.into(),
-            TransferError::Index(SyncError::Search(s)) => s.into(),
-            e => ApiError::Internal(e.into()),
-        }
-    }
-}
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -145,7 +132,7 @@ pub async fn import(
     let entity = non_empty(&query.entity)
         .map(|e| Entity::parse(e, "entity"))
         .transpose()?;
-    let report = transfer::import(&state.documents(), body.to_vec(), format, entity).await?;
+    let report = transfer::import(&state.documents, body.to_vec(), format, entity).await?;
     let entry = AuditEntry::new("admin.data_import", AuditOutcome::Success).details(json!({
         "format": format,
         "rows": report.rows,

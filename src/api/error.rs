@@ -14,16 +14,12 @@ use serde_json::Value;
 
 use std::time::Duration;
 
-use crate::auth::accounts::AccountError;
-use crate::auth::{AccessError, AuthError};
-use crate::search::SearchError;
-use intellicv_core::ValidationError;
-use intellicv_store::StoreError;
+use intellicv_core::{ErrorKind, ServiceError, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
-    Validation(#[from] ValidationError),
+    Validation(ValidationError),
     /// A request that is well-formed JSON but asks for something impossible (a search
     /// with a negative radius, a page beyond the deepest one).
     #[error("{0}")]
@@ -182,100 +178,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { entity } => ApiError::NotFound(entity),
-            StoreError::Conflict { entity } => ApiError::Conflict {
-                code: "conflict",
-                message: format!("{entity} already exists"),
-            },
-            StoreError::LastAdmin => ApiError::Conflict {
-                code: "last_admin",
-                message: e.to_string(),
-            },
-            e if e.is_storage_full() => ApiError::StorageFull(e.into()),
-            e if e.is_unavailable() => ApiError::Unavailable(e.into()),
-            e => ApiError::Internal(e.into()),
-        }
-    }
-}
-
-impl From<SearchError> for ApiError {
-    fn from(e: SearchError) -> Self {
-        match e {
-            SearchError::InvalidQuery { reason } => ApiError::InvalidRequest(reason),
-            e if e.is_storage_full() => ApiError::StorageFull(e.into()),
-            e => ApiError::Internal(e.into()),
-        }
-    }
-}
-
-impl From<tokio::task::JoinError> for ApiError {
-    fn from(e: tokio::task::JoinError) -> Self {
-        ApiError::Internal(e.into())
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Invalid(v) => ApiError::Validation(v),
-            AccountError::EmailTaken => ApiError::Conflict {
-                code: "email_taken",
-                message: e.to_string(),
-            },
-            AccountError::Store(s) => s.into(),
-        }
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
+/// Every service error becomes an API error through its kind: the one place where kinds
+/// meet statuses. Internal and dependency errors keep their source for the log.
+impl<E: ServiceError> From<E> for ApiError {
+    fn from(e: E) -> Self {
         let message = e.to_string();
-        let unauthorized = |code| ApiError::Unauthorized {
-            code,
-            message: message.clone(),
-        };
-        match e {
-            AuthError::MissingCredentials => unauthorized("missing_credentials"),
-            AuthError::InvalidToken => unauthorized("invalid_token"),
-            AuthError::TokenExpired => unauthorized("token_expired"),
-            AuthError::InvalidApiKey => unauthorized("invalid_api_key"),
-            AuthError::InvalidCredentials => unauthorized("invalid_credentials"),
-            AuthError::TotpRequired => unauthorized("totp_required"),
-            AuthError::InvalidTotp => unauthorized("invalid_totp"),
-            AuthError::InvalidRefreshToken => unauthorized("invalid_refresh_token"),
-            AuthError::RefreshTokenReused => unauthorized("refresh_token_reused"),
-            AuthError::AccountDisabled => ApiError::Forbidden {
-                code: "account_disabled",
-                message,
-            },
-            AuthError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
-            AuthError::TotpAlreadyEnabled => ApiError::Conflict {
-                code: "totp_already_enabled",
-                message,
-            },
-            AuthError::TotpNotSetUp => ApiError::Conflict {
-                code: "totp_not_set_up",
-                message,
-            },
-            AuthError::Invalid(v) => ApiError::Validation(v),
-            AuthError::Store(s) => s.into(),
-            AuthError::Internal(i) => ApiError::Internal(i),
-            AuthError::ApiKeyCreatorLacksRights => unauthorized("api_key_creator_lacks_rights"),
-        }
-    }
-}
-
-impl From<AccessError> for ApiError {
-    fn from(e: AccessError) -> Self {
-        match e {
-            AccessError::NotFound { entity } => ApiError::NotFound(entity),
-            AccessError::Forbidden { .. } | AccessError::UserRequired => ApiError::Forbidden {
-                code: "forbidden",
-                message: e.to_string(),
-            },
+        match e.kind() {
+            ErrorKind::Invalid { field, reason } => ApiError::InvalidBody { field, reason },
+            ErrorKind::InvalidRequest => ApiError::InvalidRequest(message),
+            ErrorKind::NotFound { what } => ApiError::NotFound(what),
+            ErrorKind::Conflict { code } => ApiError::Conflict { code, message },
+            ErrorKind::Unauthorized { code } => ApiError::Unauthorized { code, message },
+            ErrorKind::Forbidden { code } => ApiError::Forbidden { code, message },
+            ErrorKind::TooManyRequests { retry_after } => ApiError::TooManyRequests { retry_after },
+            ErrorKind::Unavailable => ApiError::Unavailable(e.into()),
+            ErrorKind::StorageFull => ApiError::StorageFull(e.into()),
+            ErrorKind::Internal => ApiError::Internal(e.into()),
         }
     }
 }

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::error::error_response;
-use crate::search::IndexReadiness;
 use crate::state::AppState;
+use intellicv_search::IndexReadiness;
 
 const READY_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 

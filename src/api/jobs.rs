@@ -46,15 +46,7 @@ pub async fn create(
     Json(input): Json<JobInput>,
 ) -> Result<(StatusCode, Json<JobRecord>), ApiError> {
     auth.require(Role::Recruiter)?;
-    let job = documents::jobs::create(&state.documents(), input, auth.user_id()).await?;
-    state.events.publish_job_stored(&job);
-    crate::events::matches::spawn_announce_posting(
-        state.events.clone(),
-        state.store.clone(),
-        state.matcher.clone(),
-        state.settings.realtime.clone(),
-        job.clone(),
-    );
+    let job = documents::jobs::create(&state.documents, input, auth.user_id()).await?;
     Ok((StatusCode::CREATED, Json(job)))
 }
 
@@ -188,7 +180,7 @@ pub async fn update(
     Json(input): Json<JobInput>,
 ) -> Result<Json<JobRecord>, ApiError> {
     let before = owned(&state, &auth, id).await?;
-    let job = documents::jobs::update(&state.documents(), id, input).await?;
+    let job = documents::jobs::update(&state.documents, id, input).await?;
     let details = json!({ "created_by": before.created_by, "title": job.title });
     audit_admin(&state, &auth, &client, "admin.job_update", &before, details).await;
     Ok(Json(job))
@@ -223,7 +215,7 @@ pub async fn set_status(
     Json(body): Json<StatusBody>,
 ) -> Result<Json<JobRecord>, ApiError> {
     let before = owned(&state, &auth, id).await?;
-    let job = documents::jobs::set_status(&state.documents(), id, &body.status).await?;
+    let job = documents::jobs::set_status(&state.documents, id, &body.status).await?;
     let details =
         json!({ "created_by": before.created_by, "from": before.status, "to": job.status });
     audit_admin(&state, &auth, &client, "admin.job_status", &before, details).await;
@@ -250,7 +242,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let job = owned(&state, &auth, id).await?;
-    documents::jobs::delete(&state.documents(), id).await?;
+    documents::jobs::delete(&state.documents, id).await?;
     let details = json!({ "created_by": job.created_by, "title": job.title });
     audit_admin(&state, &auth, &client, "admin.job_delete", &job, details).await;
     Ok(StatusCode::NO_CONTENT)

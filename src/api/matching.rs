@@ -9,7 +9,7 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use crate::auth::AuthUser;
-use crate::matching::service::{CandidateMatch, JobMatch, MatchError, ResumeSubject};
+use crate::matching::service::{CandidateMatch, JobMatch, ResumeSubject};
 use crate::matching::{MatchExplanation, MatchOptions};
 use crate::portal::organisations;
 use crate::state::AppState;
@@ -23,18 +23,6 @@ pub fn limit(raw: Option<usize>) -> Result<usize, ApiError> {
     match raw.unwrap_or(10) {
         n @ 1..=MAX_LIMIT => Ok(n),
         _ => Err(ValidationError::new("limit", format!("must be from 1 to {MAX_LIMIT}")).into()),
-    }
-}
-
-impl From<MatchError> for ApiError {
-    fn from(e: MatchError) -> Self {
-        match e {
-            MatchError::NotFound(what) => ApiError::NotFound(what),
-            MatchError::NotParsed(_) => ApiError::InvalidRequest(e.to_string()),
-            MatchError::Store(s) => s.into(),
-            MatchError::Search(s) => s.into(),
-            e => ApiError::Internal(e.into()),
-        }
     }
 }
 

@@ -10,23 +10,10 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty};
-use crate::queue::batch::{self, BatchError};
+use crate::queue::batch::{self};
 use crate::state::AppState;
 use intellicv_core::ValidationError;
 use intellicv_store::{BackgroundJobRecord, JobItemRecord};
-
-impl From<BatchError> for ApiError {
-    fn from(e: BatchError) -> Self {
-        match e {
-            BatchError::Invalid(v) => ApiError::Validation(v),
-            BatchError::Store(s) => s.into(),
-            BatchError::DirectoryNotAllowed(message) => ApiError::Forbidden {
-                code: "directory_not_allowed",
-                message,
-            },
-        }
-    }
-}
 
 /// A batch given as JSON: exactly one of `directory` and `postings`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -143,21 +130,27 @@ pub async fn submit(
         let files = read_files(multipart)
             .await
             .map_err(IntoResponse::into_response)?;
-        let (id, n) = batch::submit_resume_files(&state, created_by, files)
+        let (id, n) = batch::submit_resume_files(&state.queue, &state.store, created_by, files)
             .await
             .map_err(|e| ApiError::from(e).into_response())?;
         (id, "resume_batch", n, Vec::new())
     } else {
         let Json(body) = Json::<BatchRequest>::from_request(request, &state).await?;
         let queued = match (body.directory, body.postings) {
-            (Some(dir), None) => batch::submit_resume_directory(&state, created_by, &dir)
-                .await
-                .map(|(id, n, skipped)| (id, "resume_batch", n, skipped)),
-            (None, Some(postings)) => {
-                batch::submit_postings(&state, created_by, postings, body.source)
+            (Some(dir), None) => {
+                batch::submit_resume_directory(&state.queue, &state.store, created_by, &dir)
                     .await
-                    .map(|(id, n)| (id, "job_batch", n, Vec::new()))
+                    .map(|(id, n, skipped)| (id, "resume_batch", n, skipped))
             }
+            (None, Some(postings)) => batch::submit_postings(
+                &state.queue,
+                &state.store,
+                created_by,
+                postings,
+                body.source,
+            )
+            .await
+            .map(|(id, n)| (id, "job_batch", n, Vec::new())),
             _ => Err(ValidationError::new(
                 "directory",
                 "give either `directory` or `postings` (or send files as multipart)",

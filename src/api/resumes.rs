@@ -11,10 +11,9 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::auth::{AuthUser, Client};
-use crate::documents::{self, DocumentError};
+use crate::documents::{self};
 use crate::matching::service::{ResumeSubject, SimilarCandidate};
 use crate::portal::organisations;
-use crate::search::sync::SyncError;
 use crate::state::AppState;
 use intellicv_core::{ResumeProfile, Role, ValidationError};
 use intellicv_store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
@@ -62,19 +61,6 @@ impl From<ResumeRecord> for ResumeBody {
             category: r.category,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
-    }
-}
-
-impl From<DocumentError> for ApiError {
-    fn from(e: DocumentError) -> Self {
-        match e {
-            DocumentError::NotFound(what) => ApiError::NotFound(what),
-            DocumentError::Invalid(v) => ApiError::Validation(v),
-            DocumentError::Store(s) => s.into(),
-            DocumentError::Index(SyncError::Store(s)) => s.into(),
-            DocumentError::Index(SyncError::Search(s)) => s.into(),
-            e => ApiError::Internal(e.into()),
         }
     }
 }
@@ -163,7 +149,7 @@ pub async fn upload(
     let multipart = multipart_body(request, &state).await?;
     let (name, bytes) = read_file(multipart).await?;
     let outcome =
-        documents::resumes::upload(&state.documents(), auth.user_id(), &name, bytes).await?;
+        documents::resumes::upload(&state.documents, auth.user_id(), &name, bytes).await?;
     let duplicate = outcome.duplicate;
     let body = ResumeBody::from(outcome.resume);
     if body.parse_status == ParseStatus::Failed {
@@ -390,7 +376,7 @@ pub async fn update(
     let record = if multipart_upload {
         let multipart = multipart_body(request, &state).await?;
         let (name, bytes) = read_file(multipart).await?;
-        documents::resumes::replace(&state.documents(), id, &name, bytes).await?
+        documents::resumes::replace(&state.documents, id, &name, bytes).await?
     } else {
         let from_request =
             <Json<ProfileUpdate> as axum::extract::FromRequest<AppState>>::from_request;
@@ -398,7 +384,7 @@ pub async fn update(
             Ok(Json(body)) => body,
             Err(rejection) => return Ok(rejection),
         };
-        documents::resumes::update_profile(&state.documents(), id, &body.profile).await?
+        documents::resumes::update_profile(&state.documents, id, &body.profile).await?
     };
     let how = if multipart_upload { "file" } else { "profile" };
     super::audit::admin_on_behalf(
@@ -437,7 +423,7 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let resume = owned(&state, &auth, id).await?;
-    documents::resumes::delete(&state.documents(), id).await?;
+    documents::resumes::delete(&state.documents, id).await?;
     super::audit::admin_on_behalf(
         &state,
         &auth,
@@ -488,7 +474,7 @@ pub async fn set_category(
     auth.require(Role::Recruiter)?;
     let before = visible(&state, &auth, id).await?;
     let record =
-        documents::resumes::set_category(&state.documents(), id, body.category.as_deref()).await?;
+        documents::resumes::set_category(&state.documents, id, body.category.as_deref()).await?;
     let entry = intellicv_store::AuditEntry::new(
         "resume.category_set",
         intellicv_store::AuditOutcome::Success,

@@ -11,10 +11,10 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::Json;
 use crate::auth::AuthUser;
-use crate::search::{Collection, FacetCount, SearchHit, SearchRequest};
 use crate::state::AppState;
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::Role;
+use intellicv_search::{Collection, FacetCount, SearchHit, SearchRequest};
 
 /// What a hit shows of its document.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

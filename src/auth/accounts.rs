@@ -15,6 +15,18 @@ pub enum AccountError {
     Store(StoreError),
 }
 
+impl intellicv_core::ServiceError for AccountError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        match self {
+            AccountError::Invalid(v) => v.kind(),
+            AccountError::EmailTaken => intellicv_core::ErrorKind::Conflict {
+                code: "email_taken",
+            },
+            AccountError::Store(s) => s.kind(),
+        }
+    }
+}
+
 impl From<StoreError> for AccountError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -42,6 +42,40 @@ pub enum AuthError {
     ApiKeyCreatorLacksRights,
 }
 
+impl intellicv_core::ServiceError for AuthError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        let unauthorized = |code| ErrorKind::Unauthorized { code };
+        match self {
+            AuthError::MissingCredentials => unauthorized("missing_credentials"),
+            AuthError::InvalidToken => unauthorized("invalid_token"),
+            AuthError::TokenExpired => unauthorized("token_expired"),
+            AuthError::InvalidApiKey => unauthorized("invalid_api_key"),
+            AuthError::InvalidCredentials => unauthorized("invalid_credentials"),
+            AuthError::TotpRequired => unauthorized("totp_required"),
+            AuthError::InvalidTotp => unauthorized("invalid_totp"),
+            AuthError::InvalidRefreshToken => unauthorized("invalid_refresh_token"),
+            AuthError::RefreshTokenReused => unauthorized("refresh_token_reused"),
+            AuthError::ApiKeyCreatorLacksRights => unauthorized("api_key_creator_lacks_rights"),
+            AuthError::AccountDisabled => ErrorKind::Forbidden {
+                code: "account_disabled",
+            },
+            AuthError::Throttled { retry_after } => ErrorKind::TooManyRequests {
+                retry_after: *retry_after,
+            },
+            AuthError::TotpAlreadyEnabled => ErrorKind::Conflict {
+                code: "totp_already_enabled",
+            },
+            AuthError::TotpNotSetUp => ErrorKind::Conflict {
+                code: "totp_not_set_up",
+            },
+            AuthError::Invalid(v) => v.kind(),
+            AuthError::Store(s) => s.kind(),
+            AuthError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 /// Why the auth service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthSetupError {

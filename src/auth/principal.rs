@@ -39,6 +39,18 @@ pub enum AccessError {
     NotFound { entity: &'static str },
 }
 
+impl intellicv_core::ServiceError for AccessError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            AccessError::NotFound { entity } => ErrorKind::NotFound { what: entity },
+            AccessError::Forbidden { .. } | AccessError::UserRequired => {
+                ErrorKind::Forbidden { code: "forbidden" }
+            }
+        }
+    }
+}
+
 /// Whether `held` may act where `required` is needed: admins may do everything; the other
 /// roles only what is meant for them.
 pub fn grants(held: Role, required: Role) -> bool {

@@ -23,8 +23,8 @@ pub use subject::{CareerProfile, HeldSkill, SkillEvidenceView};
 use crate::auth::AccessError;
 use crate::matching::MatchConfig;
 use crate::matching::service::{MatchError, Matcher};
-use crate::search::embedder::{Embedder, EmbedderError};
 use intellicv_core::ValidationError;
+use intellicv_search::embedder::{Embedder, EmbedderError};
 use intellicv_store::{Store, StoreError};
 use occupations::{CatalogError, OccupationCatalog};
 
@@ -47,6 +47,22 @@ pub enum CareerError {
     Embedder(#[from] EmbedderError),
     #[error("career task failed: {0}")]
     Task(String),
+}
+
+impl intellicv_core::ServiceError for CareerError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            CareerError::NotFound(what) => ErrorKind::NotFound { what },
+            CareerError::Invalid(v) => v.kind(),
+            CareerError::Access(a) => a.kind(),
+            CareerError::Match(m) => m.kind(),
+            CareerError::Store(s) => s.kind(),
+            CareerError::Catalog(_) | CareerError::Embedder(_) | CareerError::Task(_) => {
+                ErrorKind::Internal
+            }
+        }
+    }
 }
 
 impl From<StoreError> for CareerError {

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::search::embedder::{Embedder, EmbedderError};
+use intellicv_search::embedder::{Embedder, EmbedderError};
 use intellicv_skills::semantic::{CacheLoad, cache_key, load_cache, store_cache};
 use intellicv_skills::{SkillExtractor, Taxonomy};
 
@@ -315,7 +315,7 @@ impl OccupationCatalog {
         let mut scored: Vec<(usize, f32)> = vectors
             .chunks_exact(dim)
             .enumerate()
-            .map(|(i, row)| (i, crate::search::embedder::cosine(row, query)))
+            .map(|(i, row)| (i, intellicv_search::embedder::cosine(row, query)))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(k);
@@ -329,7 +329,7 @@ impl OccupationCatalog {
         Ok(vectors
             .chunks_exact(dim)
             .nth(index)
-            .map_or(0.0, |row| crate::search::embedder::cosine(row, query)))
+            .map_or(0.0, |row| intellicv_search::embedder::cosine(row, query)))
     }
 }
 

@@ -103,7 +103,7 @@ pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<(
             IngestCommand::Resumes(args) => ingest_resumes(&writer, args).await?,
         }
         if let Some(engine) = &engine {
-            let counts: Vec<String> = crate::search::Collection::ALL
+            let counts: Vec<String> = intellicv_search::Collection::ALL
                 .iter()
                 .map(|&c| format!("{} {}", engine.generation().collection(c).len(), c.as_str()))
                 .collect();
@@ -317,7 +317,7 @@ async fn ingest_resumes(writer: &Writer<'_>, args: ResumesArgs) -> anyhow::Resul
         let changed = super::labels::apply_labels(writer.store, labels, |_| true).await?;
         tracing::info!(changed, labels = labels.len(), "resume categories set");
         if let Some(engine) = writer.engine.filter(|_| changed > 0) {
-            crate::search::sync::catch_up_all(writer.store, engine).await?;
+            intellicv_search::sync::catch_up_all(writer.store, engine).await?;
         }
     }
     if args.json {

@@ -7,8 +7,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::components::Models;
 use crate::config::Settings;
-use crate::search::layout::IndexLayout;
-use crate::search::{Collection, EngineSettings, sync};
+use intellicv_search::layout::IndexLayout;
+use intellicv_search::{Collection, EngineSettings, sync};
 use intellicv_store::Store;
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::components::{Models, open_search};
 use crate::config::Settings;
-use crate::search::{
+use intellicv_search::{
     Collection, FacetCount, FacetField, Fusion, GeoRadius, SearchFilters, SearchHit, SearchRequest,
 };
 use intellicv_skills::SkillExtractor;
@@ -39,7 +39,7 @@ pub struct SearchArgs {
     #[arg(long)]
     pub rrf: bool,
     /// The k of reciprocal rank fusion
-    #[arg(long, default_value_t = crate::search::fusion::DEFAULT_RRF_K)]
+    #[arg(long, default_value_t = intellicv_search::fusion::DEFAULT_RRF_K)]
     pub rrf_k: f32,
     /// Facets to count: remote_mode, employment_type, seniority, category, skills
     #[arg(long = "facet", value_name = "FIELD")]

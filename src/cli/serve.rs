@@ -41,7 +41,7 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
     }
     let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
     let mapping = intellicv_ingest::jobs::CsvMapping::draft_names();
-    let services = state.documents();
+    let services = &state.documents;
     let writer = services.writer();
     let jobs =
         super::ingest::import_job_files(&writer, &job_files, Some("sample"), &mapping).await?;

@@ -9,13 +9,13 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-pub use crate::api::rate_limit::{Quota, RateLimitSettings};
 pub use crate::auth::AuthSettings;
 pub use crate::queue::QueueSettings;
-use crate::search::embedder::EmbedderConfig;
+pub use crate::rate_limit::{Quota, RateLimitSettings};
 pub use crate::telemetry::{LogFormat, LogSettings};
 pub use intellicv_core::{Secret, SecretUrl};
 use intellicv_ingest::walk::{ImportRoots, ImportRootsError};
+use intellicv_search::embedder::EmbedderConfig;
 pub use intellicv_store::DatabaseSettings;
 
 /// The prefix of every environment variable read as a setting, e.g. `INTELLICV__SERVER__PORT`.
@@ -61,7 +61,7 @@ pub struct SearchSettings {
     /// `<data_dir>/index`, so a data dir holds one database and its indexes.
     pub index_dir: Option<PathBuf>,
     pub embedding: EmbeddingSettings,
-    pub hnsw: crate::search::HnswParams,
+    pub hnsw: intellicv_search::HnswParams,
     /// Search result pages kept in the result cache (cleared by every write).
     pub result_cache_capacity: u64,
     /// How often the server checks that its indexes agree with the database (changes by
@@ -115,7 +115,7 @@ impl Default for SearchSettings {
         Self {
             index_dir: None,
             embedding: EmbeddingSettings::default(),
-            hnsw: crate::search::HnswParams::default(),
+            hnsw: intellicv_search::HnswParams::default(),
             result_cache_capacity: 10_000,
             catch_up_interval_secs: 5,
         }

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::DocumentError;
-use crate::search::Collection;
-use crate::search::sync::index_documents;
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod, Seniority, ValidationError,
 };
+use intellicv_search::Collection;
+use intellicv_search::sync::index_documents;
 use intellicv_skills::SkillExtractor;
 use intellicv_skills::posting::attach_skills;
 use intellicv_store::JobRecord;
@@ -127,30 +127,32 @@ impl JobInput {
 
 pub use super::Services;
 
-async fn draft(s: &Services<'_>, input: JobInput) -> Result<JobPostingDraft, DocumentError> {
+async fn draft(s: &Services, input: JobInput) -> Result<JobPostingDraft, DocumentError> {
     let skills = s.skills.clone();
     Ok(spawn_blocking_with_span(move || input.parse(&skills)).await??)
 }
 
 pub async fn create(
-    s: &Services<'_>,
+    s: &Services,
     input: JobInput,
     created_by: Option<i64>,
 ) -> Result<JobRecord, DocumentError> {
     let draft = draft(s, input).await?;
     let record = s.store.create_job(&draft, created_by).await?;
-    index_documents(s.store, s.engine, Collection::Jobs, &[record.id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Jobs, &[record.id]).await?;
+    if let Some(events) = &s.events {
+        events.publish_job_stored(&record);
+    }
+    if let Some(postings) = &s.postings {
+        postings.announce(record.clone());
+    }
     Ok(record)
 }
 
-pub async fn update(
-    s: &Services<'_>,
-    id: i64,
-    input: JobInput,
-) -> Result<JobRecord, DocumentError> {
+pub async fn update(s: &Services, id: i64, input: JobInput) -> Result<JobRecord, DocumentError> {
     let draft = draft(s, input).await?;
     let record = s.store.update_job(id, &draft).await?;
-    index_documents(s.store, s.engine, Collection::Jobs, &[id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Jobs, &[id]).await?;
     Ok(record)
 }
 
@@ -166,18 +168,14 @@ pub fn parse_status<'a>(raw: &'a str, field: &'static str) -> Result<&'a str, Va
 }
 
 /// Opens or closes a posting; closed postings leave the search index.
-pub async fn set_status(
-    s: &Services<'_>,
-    id: i64,
-    status: &str,
-) -> Result<JobRecord, DocumentError> {
+pub async fn set_status(s: &Services, id: i64, status: &str) -> Result<JobRecord, DocumentError> {
     parse_status(status, "status")?;
     let record = s.store.set_job_status(id, status).await?;
-    index_documents(s.store, s.engine, Collection::Jobs, &[id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Jobs, &[id]).await?;
     Ok(record)
 }
 
-pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
+pub async fn delete(s: &Services, id: i64) -> Result<(), DocumentError> {
     if !s.store.delete_job(id).await? {
         return Err(DocumentError::NotFound("job"));
     }

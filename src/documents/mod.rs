@@ -10,51 +10,33 @@ use std::sync::Arc;
 
 use crate::events::EventHub;
 use crate::events::matches::PostingAnnouncer;
-use crate::search::SearchEngine;
-use crate::search::sync::SyncError;
-use crate::state::AppState;
 use intellicv_core::ValidationError;
+use intellicv_search::SearchEngine;
+use intellicv_search::sync::SyncError;
 use intellicv_skills::SkillExtractor;
 use intellicv_store::{Store, StoreError};
 
-/// The parts a document write needs.
-pub struct Services<'a> {
-    pub store: &'a Store,
-    pub engine: &'a Arc<SearchEngine>,
-    pub skills: &'a Arc<SkillExtractor>,
+/// The parts a document write needs, built once at start (cheap to clone).
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub engine: Arc<SearchEngine>,
+    pub skills: Arc<SkillExtractor>,
     /// Where stored documents are announced (`None`: nobody listens).
-    pub events: Option<&'a EventHub>,
+    pub events: Option<Arc<EventHub>>,
     /// Announces new open postings to the users they match (`None`: nobody listens).
-    pub postings: Option<PostingAnnouncer>,
+    pub postings: Option<Arc<PostingAnnouncer>>,
 }
 
-impl Services<'_> {
+impl Services {
     /// The write pipeline over these parts.
     pub fn writer(&self) -> pipeline::Writer<'_> {
         pipeline::Writer {
-            store: self.store,
-            engine: Some(self.engine),
-            skills: self.skills,
-            events: self.events,
-            postings: self.postings.as_ref(),
-        }
-    }
-}
-
-impl AppState {
-    /// The server's document services: writes are indexed and announced to admins.
-    pub fn documents(&self) -> Services<'_> {
-        Services {
             store: &self.store,
-            engine: &self.search,
+            engine: Some(&self.engine),
             skills: &self.skills,
-            events: Some(&self.events),
-            postings: Some(PostingAnnouncer {
-                hub: self.events.clone(),
-                store: self.store.clone(),
-                matcher: self.matcher.clone(),
-                settings: self.settings.realtime.clone(),
-            }),
+            events: self.events.as_deref(),
+            postings: self.postings.as_deref(),
         }
     }
 }
@@ -71,6 +53,19 @@ pub enum DocumentError {
     Index(#[from] SyncError),
     #[error("document task failed: {0}")]
     Task(String),
+}
+
+impl intellicv_core::ServiceError for DocumentError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            DocumentError::NotFound(what) => ErrorKind::NotFound { what },
+            DocumentError::Invalid(v) => v.kind(),
+            DocumentError::Store(s) => s.kind(),
+            DocumentError::Index(s) => s.kind(),
+            DocumentError::Task(_) => ErrorKind::Internal,
+        }
+    }
 }
 
 impl From<StoreError> for DocumentError {

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::DocumentError;
 use super::pipeline::{self, ParsedFile, ResumeFile};
-use crate::search::Collection;
-use crate::search::sync::index_documents;
 use intellicv_core::{ResumeProfile, ValidationError};
+use intellicv_search::Collection;
+use intellicv_search::sync::index_documents;
 use intellicv_store::ResumeRecord;
 
 pub use super::Services;
@@ -24,7 +24,7 @@ pub struct UploadOutcome {
 /// Stores an uploaded resume with its parse result (or failure), indexes it and announces
 /// it: the write pipeline with one file.
 pub async fn upload(
-    s: &Services<'_>,
+    s: &Services,
     owner_id: Option<i64>,
     filename: &str,
     bytes: Vec<u8>,
@@ -33,7 +33,7 @@ pub async fn upload(
         name: filename.to_owned(),
         bytes,
     };
-    let parsed = pipeline::parse_files(s.skills, vec![file]).await?;
+    let parsed = pipeline::parse_files(&s.skills, vec![file]).await?;
     pipeline::write_resumes(&s.writer(), owner_id, &parsed)
         .await?
         .pop()
@@ -42,7 +42,7 @@ pub async fn upload(
 
 /// Replaces a stored resume's file (parsed again) and re-indexes it.
 pub async fn replace(
-    s: &Services<'_>,
+    s: &Services,
     id: i64,
     filename: &str,
     bytes: Vec<u8>,
@@ -52,7 +52,7 @@ pub async fn replace(
         name: filename.to_owned(),
         bytes,
     };
-    let parsed: ParsedFile = pipeline::parse_files(s.skills, vec![file])
+    let parsed: ParsedFile = pipeline::parse_files(&s.skills, vec![file])
         .await?
         .pop()
         .ok_or_else(|| DocumentError::Task("the file was not parsed".to_owned()))?;
@@ -60,18 +60,18 @@ pub async fn replace(
         .store
         .replace_resume(id, &parsed.new_resume(current.owner_id))
         .await?;
-    index_documents(s.store, s.engine, Collection::Resumes, &[id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Resumes, &[id]).await?;
     Ok(record)
 }
 
 /// Replaces a parsed resume's profile with a corrected one and re-indexes it.
 pub async fn update_profile(
-    s: &Services<'_>,
+    s: &Services,
     id: i64,
     profile: &ResumeProfile,
 ) -> Result<ResumeRecord, DocumentError> {
     let record = s.store.update_resume_profile(id, profile).await?;
-    index_documents(s.store, s.engine, Collection::Resumes, &[id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Resumes, &[id]).await?;
     Ok(record)
 }
 
@@ -104,18 +104,18 @@ pub fn category_name(raw: &str) -> Result<Option<String>, ValidationError> {
 /// re-indexes it: similar-candidate search learns each category's profile from the
 /// resumes filed under it.
 pub async fn set_category(
-    s: &Services<'_>,
+    s: &Services,
     id: i64,
     category: Option<&str>,
 ) -> Result<ResumeRecord, DocumentError> {
     let category = category.map(category_name).transpose()?.flatten();
     let record = s.store.set_resume_category(id, category.as_deref()).await?;
-    index_documents(s.store, s.engine, Collection::Resumes, &[id]).await?;
+    index_documents(&s.store, &s.engine, Collection::Resumes, &[id]).await?;
     Ok(record)
 }
 
 /// Deletes a resume from the database, the indexes and the caches.
-pub async fn delete(s: &Services<'_>, id: i64) -> Result<(), DocumentError> {
+pub async fn delete(s: &Services, id: i64) -> Result<(), DocumentError> {
     if !s.store.delete_resume(id).await? {
         return Err(DocumentError::NotFound("resume"));
     }

@@ -105,7 +105,7 @@ impl PostingAnnouncer {
 
 /// [`announce_posting`] in a task of its own, so the request that created the posting
 /// does not wait for it; failures are logged.
-pub fn spawn_announce_posting(
+fn spawn_announce_posting(
     hub: Arc<EventHub>,
     store: Store,
     matcher: Arc<Matcher>,

@@ -12,7 +12,6 @@
 //! alerts) and [`Audience::User`] (the connections of one user: their new matches and
 //! application status changes).
 
-mod jobs;
 pub mod matches;
 
 use std::collections::HashMap;

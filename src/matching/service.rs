@@ -12,12 +12,12 @@ use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, score_match,
 };
-use crate::search::sync::{self, SyncError};
-use crate::search::{
+use intellicv_core::{ExtractedSkill, ResumeProfile};
+use intellicv_search::sync::{self, SyncError};
+use intellicv_search::{
     Collection, DocId, DocQuery, SearchEngine, SearchError, SearchFilters, SimilarHit,
     SimilarityWeights,
 };
-use intellicv_core::{ExtractedSkill, ResumeProfile};
 use intellicv_store::{JobRecord, JobSkillRecord, ResumeRecord, Store, StoreError};
 
 /// Candidates each side fetches from the engine before scoring.
@@ -37,6 +37,19 @@ pub enum MatchError {
     Sync(#[from] SyncError),
     #[error("matching task failed: {0}")]
     Task(String),
+}
+
+impl intellicv_core::ServiceError for MatchError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            MatchError::NotFound(what) => ErrorKind::NotFound { what },
+            MatchError::NotParsed(_) => ErrorKind::InvalidRequest,
+            MatchError::Store(s) => s.kind(),
+            MatchError::Search(s) => s.kind(),
+            MatchError::Sync(_) | MatchError::Task(_) => ErrorKind::Internal,
+        }
+    }
 }
 
 impl From<tokio::task::JoinError> for MatchError {

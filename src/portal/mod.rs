@@ -31,6 +31,21 @@ pub enum PortalError {
     Task(String),
 }
 
+impl intellicv_core::ServiceError for PortalError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            PortalError::NotFound(what) => ErrorKind::NotFound { what },
+            PortalError::Invalid(v) => v.kind(),
+            PortalError::Access(a) => a.kind(),
+            PortalError::Forbidden(_) => ErrorKind::Forbidden { code: "forbidden" },
+            PortalError::Conflict { code, .. } => ErrorKind::Conflict { code },
+            PortalError::Store(s) => s.kind(),
+            PortalError::Task(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 impl From<StoreError> for PortalError {
     fn from(e: StoreError) -> Self {
         match e {

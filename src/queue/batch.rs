@@ -12,10 +12,10 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use super::{JobError, JobEvent, JobKind};
+use super::{Queue, WorkerContext};
 use crate::documents::DocumentError;
 use crate::documents::pipeline::{self, ResumeFile, ResumeWrites};
 use crate::documents::resumes::UploadOutcome;
-use crate::state::AppState;
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::{JobPostingDraft, ValidationError};
 use intellicv_ingest::extract::ExtractLimits;
@@ -24,7 +24,7 @@ use intellicv_ingest::walk::{DirectoryError, ImportRoots, Skipped, WalkLimits, w
 use intellicv_skills::posting::attach_skills;
 use intellicv_store::{
     BackgroundJobRecord, ItemOutcome, JobInsertOutcome, NewBackgroundJob, NewJobItem, ParseStatus,
-    PendingItem,
+    PendingItem, Store,
 };
 
 /// The most items one batch may hold.
@@ -49,6 +49,18 @@ pub enum BatchError {
     DirectoryNotAllowed(String),
 }
 
+impl intellicv_core::ServiceError for BatchError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        match self {
+            BatchError::Invalid(v) => v.kind(),
+            BatchError::Store(s) => s.kind(),
+            BatchError::DirectoryNotAllowed(_) => intellicv_core::ErrorKind::Forbidden {
+                code: "directory_not_allowed",
+            },
+        }
+    }
+}
+
 fn check_count(n: usize, field: &'static str) -> Result<(), ValidationError> {
     match n {
         0 => Err(ValidationError::new(field, "the batch has no items")),
@@ -61,7 +73,7 @@ fn check_count(n: usize, field: &'static str) -> Result<(), ValidationError> {
 }
 
 fn new_job(
-    state: &AppState,
+    queue: &Queue,
     kind: JobKind,
     payload: Value,
     created_by: Option<i64>,
@@ -70,7 +82,7 @@ fn new_job(
     NewBackgroundJob {
         kind: kind.as_str().to_owned(),
         payload,
-        max_attempts: state.queue.settings().max_attempts.max(1) as i32,
+        max_attempts: queue.settings().max_attempts.max(1) as i32,
         created_by,
         items,
     }
@@ -79,7 +91,8 @@ fn new_job(
 /// Queues uploaded resume files (name, bytes); they are stored without an owner, like
 /// `intellicv ingest resumes`.
 pub async fn submit_resume_files(
-    state: &AppState,
+    queue: &Queue,
+    store: &Store,
     created_by: Option<i64>,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(i64, usize), BatchError> {
@@ -93,27 +106,28 @@ pub async fn submit_resume_files(
         .collect();
     let n = items.len();
     let job = new_job(
-        state,
+        queue,
         JobKind::ResumeBatch,
         json!({ "origin": "upload" }),
         created_by,
         items,
     );
-    Ok((state.queue.enqueue(&state.store, job).await?, n))
+    Ok((queue.enqueue(store, job).await?, n))
 }
 
 /// Queues every file under a server-side directory inside an import root (walked with
 /// the depth and count limits, hidden files skipped, symlinks leaving the roots and loops
 /// skipped with their reason); the files are read when their item runs.
 pub async fn submit_resume_directory(
-    state: &AppState,
+    queue: &Queue,
+    store: &Store,
     created_by: Option<i64>,
     directory: &str,
 ) -> Result<(i64, usize, Vec<Skipped>), BatchError> {
-    let roots = state.queue.import_roots().clone();
+    let roots = queue.import_roots().clone();
     let limits = WalkLimits {
-        max_depth: state.queue.settings().import_max_depth,
-        max_files: state.queue.settings().import_max_files.min(MAX_ITEMS),
+        max_depth: queue.settings().import_max_depth,
+        max_files: queue.settings().import_max_files.min(MAX_ITEMS),
     };
     let requested = directory.to_owned();
     let listed = spawn_blocking_with_span(move || {
@@ -155,8 +169,8 @@ pub async fn submit_resume_directory(
         "directory": dir.display().to_string(),
         "skipped": skipped,
     });
-    let job = new_job(state, JobKind::ResumeBatch, payload, created_by, items);
-    Ok((state.queue.enqueue(&state.store, job).await?, n, skipped))
+    let job = new_job(queue, JobKind::ResumeBatch, payload, created_by, items);
+    Ok((queue.enqueue(store, job).await?, n, skipped))
 }
 
 /// Reads one file of a directory batch, checked again against the import roots (it may
@@ -189,7 +203,8 @@ async fn read_listed_file(roots: &ImportRoots, key: &str) -> Result<Vec<u8>, Str
 /// Queues job postings (JSON objects in any shape the importer reads: our flat shape,
 /// schema.org `JobPosting`, Hacker News items).
 pub async fn submit_postings(
-    state: &AppState,
+    queue: &Queue,
+    store: &Store,
     created_by: Option<i64>,
     postings: Vec<Value>,
     source: Option<String>,
@@ -217,18 +232,18 @@ pub async fn submit_postings(
     }
     let n = items.len();
     let job = new_job(
-        state,
+        queue,
         JobKind::JobBatch,
         json!({ "source": source }),
         created_by,
         items,
     );
-    Ok((state.queue.enqueue(&state.store, job).await?, n))
+    Ok((queue.enqueue(store, job).await?, n))
 }
 
 /// Records item outcomes as they end and tells observers.
 struct Recorder<'a> {
-    state: &'a AppState,
+    ctx: &'a WorkerContext,
     job: &'a BackgroundJobRecord,
     lost: &'a AtomicBool,
     done: i32,
@@ -245,13 +260,13 @@ impl Recorder<'_> {
         if self.lost.load(Ordering::SeqCst) {
             return Err(JobError::LeaseLost);
         }
-        let store = &self.state.store;
+        let store = &self.ctx.documents.store;
         if store
             .finish_job_item(self.job.id, position, &outcome)
             .await?
         {
             self.done += 1;
-            self.state.queue.emit(&JobEvent::Item {
+            self.ctx.queue.emit(&JobEvent::Item {
                 job_id: self.job.id,
                 position,
                 key,
@@ -266,9 +281,9 @@ impl Recorder<'_> {
 }
 
 impl<'a> Recorder<'a> {
-    fn new(state: &'a AppState, job: &'a BackgroundJobRecord, lost: &'a AtomicBool) -> Self {
+    fn new(ctx: &'a WorkerContext, job: &'a BackgroundJobRecord, lost: &'a AtomicBool) -> Self {
         Self {
-            state,
+            ctx,
             job,
             lost,
             done: job.progress_done,
@@ -280,7 +295,8 @@ impl<'a> Recorder<'a> {
     /// completes.
     async fn next_chunk(&self) -> Result<Option<Vec<PendingItem>>, JobError> {
         let items = self
-            .state
+            .ctx
+            .documents
             .store
             .pending_job_items(self.job.id, ITEMS_PER_CHUNK)
             .await?;
@@ -292,7 +308,12 @@ impl<'a> Recorder<'a> {
 
     /// The job's result: how many items succeeded and failed.
     async fn result(&self) -> Result<Value, JobError> {
-        let record = self.state.store.get_background_job(self.job.id).await?;
+        let record = self
+            .ctx
+            .documents
+            .store
+            .get_background_job(self.job.id)
+            .await?;
         Ok(json!({
             "items": record.progress_total,
             "succeeded": record.progress_done - record.progress_failed,
@@ -322,10 +343,10 @@ fn document_error(e: DocumentError) -> JobError {
 }
 
 /// The bytes of a resume item: uploaded with the batch, or read from the listed file.
-async fn resume_item_bytes(state: &AppState, item: PendingItem) -> Result<ResumeFile, String> {
+async fn resume_item_bytes(ctx: &WorkerContext, item: PendingItem) -> Result<ResumeFile, String> {
     let bytes = match item.input {
         Some(bytes) => bytes,
-        None => read_listed_file(state.queue.import_roots(), &item.item_key).await?,
+        None => read_listed_file(ctx.queue.import_roots(), &item.item_key).await?,
     };
     if bytes.is_empty() {
         return Err("empty: the file is empty".to_owned());
@@ -352,24 +373,24 @@ fn resume_item_outcome(written: &UploadOutcome) -> ItemOutcome {
 }
 
 pub(super) async fn run_resume_batch(
-    state: &AppState,
+    ctx: &WorkerContext,
     job: &BackgroundJobRecord,
     lost: &AtomicBool,
 ) -> Result<Value, JobError> {
-    let services = state.documents();
+    let services = &ctx.documents;
     let writer = services.writer();
-    let mut recorder = Recorder::new(state, job, lost);
+    let mut recorder = Recorder::new(ctx, job, lost);
     while let Some(items) = recorder.next_chunk().await? {
         let mut keys = Vec::with_capacity(items.len());
         let (mut files, mut unread) = (Vec::new(), Vec::new());
         for item in items {
             keys.push((item.position, item.item_key.clone()));
-            match resume_item_bytes(state, item).await {
+            match resume_item_bytes(ctx, item).await {
                 Ok(file) => files.push(file),
                 Err(reason) => unread.push((keys.len() - 1, reason)),
             }
         }
-        let mut parsed = pipeline::parse_files(&state.skills, files)
+        let mut parsed = pipeline::parse_files(&ctx.documents.skills, files)
             .await
             .map_err(document_error)?
             .into_iter();
@@ -423,7 +444,7 @@ fn posting_draft(
 }
 
 pub(super) async fn run_job_batch(
-    state: &AppState,
+    ctx: &WorkerContext,
     job: &BackgroundJobRecord,
     lost: &AtomicBool,
 ) -> Result<Value, JobError> {
@@ -431,11 +452,11 @@ pub(super) async fn run_job_batch(
         .as_str()
         .unwrap_or(DEFAULT_JOB_SOURCE)
         .to_owned();
-    let services = state.documents();
+    let services = &ctx.documents;
     let writer = services.writer();
-    let mut recorder = Recorder::new(state, job, lost);
+    let mut recorder = Recorder::new(ctx, job, lost);
     while let Some(items) = recorder.next_chunk().await? {
-        let (skills, source) = (state.skills.clone(), source.clone());
+        let (skills, source) = (ctx.documents.skills.clone(), source.clone());
         let keys: Vec<(i32, String)> = items
             .iter()
             .map(|i| (i.position, i.item_key.clone()))

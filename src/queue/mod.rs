@@ -10,6 +10,7 @@
 //! the job is dead. Progress is told to [`JobObserver`]s.
 
 pub mod batch;
+mod events;
 mod settings;
 mod worker;
 
@@ -26,6 +27,15 @@ use intellicv_store::{NewBackgroundJob, Store, StoreError};
 
 pub use settings::QueueSettings;
 pub use worker::{JobError, Workers};
+
+/// What the queue's workers use, by type: the queue, the document write services and the
+/// metrics they report to.
+#[derive(Clone)]
+pub struct WorkerContext {
+    pub queue: Arc<Queue>,
+    pub documents: crate::documents::Services,
+    pub metrics: crate::metrics::Metrics,
+}
 
 /// What a job does; stored as text in `background_jobs.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

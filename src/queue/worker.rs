@@ -9,9 +9,9 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::WorkerContext;
 use super::{JobEvent, JobKind, batch};
-use crate::state::AppState;
-use intellicv_store::{AfterFailure, BackgroundJobRecord, StoreError};
+use intellicv_store::{AfterFailure, BackgroundJobRecord, Store, StoreError};
 
 /// Why an attempt did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -45,15 +45,15 @@ pub struct Workers {
 
 impl Workers {
     /// Starts `queue.workers` workers on the runtime.
-    pub fn spawn(state: &AppState) -> Self {
+    pub fn spawn(ctx: &WorkerContext) -> Self {
         let instance = uuid::Uuid::new_v4().simple().to_string();
-        let count = state.queue.settings().workers;
+        let count = ctx.queue.settings().workers;
         let ids: Vec<String> = (0..count)
             .map(|n| format!("pid{}-{}-{n}", std::process::id(), &instance[..8]))
             .collect();
         let tasks = ids
             .iter()
-            .map(|id| tokio::spawn(run(state.clone(), id.clone())))
+            .map(|id| tokio::spawn(run(ctx.clone(), id.clone())))
             .collect();
         if count > 0 {
             tracing::info!(workers = count, "background workers started");
@@ -63,14 +63,14 @@ impl Workers {
 
     /// Stops the workers and puts the jobs they were running back in the queue (the
     /// interrupted attempt is not counted; finished items stay finished).
-    pub async fn stop(self, state: &AppState) {
+    pub async fn stop(self, store: &Store) {
         for task in &self.tasks {
             task.abort();
         }
         for task in self.tasks {
             let _ = task.await;
         }
-        match state.store.release_jobs(&self.ids).await {
+        match store.release_jobs(&self.ids).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "background jobs released for the next start"),
             Err(error) => {
@@ -89,18 +89,18 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-async fn run(state: AppState, worker: String) {
-    let poll = Duration::from_millis(state.queue.settings().poll_interval_ms.max(10));
+async fn run(ctx: WorkerContext, worker: String) {
+    let poll = Duration::from_millis(ctx.queue.settings().poll_interval_ms.max(10));
     loop {
         // Registered before looking, so a job queued meanwhile wakes this worker.
-        let woken = state.queue.wake.notified();
+        let woken = ctx.queue.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let lease_until = Utc::now() + state.queue.lease();
-        match state.store.claim_job(&worker, lease_until).await {
+        let lease_until = Utc::now() + ctx.queue.lease();
+        match ctx.documents.store.claim_job(&worker, lease_until).await {
             Ok(Some(job)) => {
                 let span = tracing::info_span!("background_job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
-                run_job(&state, &worker, job).instrument(span).await;
+                run_job(&ctx, &worker, job).instrument(span).await;
             }
             Ok(None) => {
                 tokio::select! {
@@ -117,9 +117,9 @@ async fn run(state: AppState, worker: String) {
 }
 
 /// Runs one claimed job to the end of this attempt and records how it ended.
-async fn run_job(state: &AppState, worker: &str, job: BackgroundJobRecord) {
+async fn run_job(ctx: &WorkerContext, worker: &str, job: BackgroundJobRecord) {
     let started = Instant::now();
-    let queue = &state.queue;
+    let queue = &ctx.queue;
     let outcome = if job.attempts > job.max_attempts {
         // Its last attempt's process died: nothing is run again.
         Err(JobError::Retryable(format!(
@@ -135,19 +135,19 @@ async fn run_job(state: &AppState, worker: &str, job: BackgroundJobRecord) {
         let lost = Arc::new(AtomicBool::new(false));
         // Both tasks end with this attempt, also when the worker itself is aborted.
         let _heartbeat = AbortOnDrop(tokio::spawn(heartbeat(
-            state.clone(),
+            ctx.clone(),
             worker.to_owned(),
             job.id,
             lost.clone(),
         )));
         // A task of its own, so a panic ends this attempt, not the worker.
-        let mut task = AbortOnDrop(tokio::spawn(process(state.clone(), job.clone(), lost)));
+        let mut task = AbortOnDrop(tokio::spawn(process(ctx.clone(), job.clone(), lost)));
         match (&mut task.0).await {
             Ok(outcome) => outcome,
             Err(e) => Err(JobError::Retryable(format!("the job panicked: {e}"))),
         }
     };
-    let (label, status) = match record(state, worker, &job, outcome).await {
+    let (label, status) = match record(ctx, worker, &job, outcome).await {
         Ok(ended) => ended,
         Err(error) => {
             tracing::warn!(job.id = job.id, %error, "cannot record the end of a background job attempt; its lease runs out and it runs again");
@@ -155,7 +155,7 @@ async fn run_job(state: &AppState, worker: &str, job: BackgroundJobRecord) {
         }
     };
     let kind = JobKind::parse(&job.kind).map_or("unknown", JobKind::as_str);
-    state.metrics.observe_job(kind, label, started.elapsed());
+    ctx.metrics.observe_job(kind, label, started.elapsed());
     if let Some(status) = status {
         queue.emit(&JobEvent::Finished {
             job_id: job.id,
@@ -167,12 +167,12 @@ async fn run_job(state: &AppState, worker: &str, job: BackgroundJobRecord) {
 
 /// Stores the attempt's end; returns the metrics outcome and the final status, if final.
 async fn record(
-    state: &AppState,
+    ctx: &WorkerContext,
     worker: &str,
     job: &BackgroundJobRecord,
     outcome: Result<Value, JobError>,
 ) -> Result<(&'static str, Option<&'static str>), StoreError> {
-    let store = &state.store;
+    let store = &ctx.documents.store;
     match outcome {
         Ok(result) => {
             store.complete_job(job.id, worker, &result).await?;
@@ -201,13 +201,13 @@ async fn record(
             Ok(("dead", Some("dead")))
         }
         Err(JobError::Retryable(error)) => {
-            let wait = state.queue.backoff(job.attempts);
+            let wait = ctx.queue.backoff(job.attempts);
             let run_after = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
             store
                 .fail_job(job.id, worker, &error, AfterFailure::RetryAt(run_after))
                 .await?;
             tracing::warn!(job.id = job.id, %error, retry_in_secs = wait.as_secs(), "background job attempt failed, will retry");
-            state.queue.emit(&JobEvent::Retrying {
+            ctx.queue.emit(&JobEvent::Retrying {
                 job_id: job.id,
                 error,
                 run_after,
@@ -218,12 +218,17 @@ async fn record(
 }
 
 /// Renews the lease until aborted; sets `lost` and stops if the lease is someone else's.
-async fn heartbeat(state: AppState, worker: String, job_id: i64, lost: Arc<AtomicBool>) {
-    let every = Duration::from_secs(state.queue.settings().heartbeat_secs.max(1));
+async fn heartbeat(ctx: WorkerContext, worker: String, job_id: i64, lost: Arc<AtomicBool>) {
+    let every = Duration::from_secs(ctx.queue.settings().heartbeat_secs.max(1));
     loop {
         tokio::time::sleep(every).await;
-        let until = Utc::now() + state.queue.lease();
-        match state.store.renew_lease(job_id, &worker, until).await {
+        let until = Utc::now() + ctx.queue.lease();
+        match ctx
+            .documents
+            .store
+            .renew_lease(job_id, &worker, until)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => {
                 lost.store(true, Ordering::SeqCst);
@@ -235,13 +240,13 @@ async fn heartbeat(state: AppState, worker: String, job_id: i64, lost: Arc<Atomi
 }
 
 async fn process(
-    state: AppState,
+    ctx: WorkerContext,
     job: BackgroundJobRecord,
     lost: Arc<AtomicBool>,
 ) -> Result<Value, JobError> {
     match JobKind::parse(&job.kind) {
-        Some(JobKind::ResumeBatch) => batch::run_resume_batch(&state, &job, &lost).await,
-        Some(JobKind::JobBatch) => batch::run_job_batch(&state, &job, &lost).await,
+        Some(JobKind::ResumeBatch) => batch::run_resume_batch(&ctx, &job, &lost).await,
+        Some(JobKind::JobBatch) => batch::run_job_batch(&ctx, &job, &lost).await,
         None => Err(JobError::Permanent(format!(
             "unknown job kind {:?}",
             job.kind

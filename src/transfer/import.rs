@@ -115,7 +115,7 @@ enum Stored {
 
 /// Reads `bytes` (JSON Lines, or CSV of `entity`) and stores every valid row.
 pub async fn import(
-    s: &Services<'_>,
+    s: &Services,
     bytes: Vec<u8>,
     format: Format,
     entity: Option<Entity>,
@@ -314,7 +314,7 @@ fn is_numeric_column(name: &str) -> bool {
 }
 
 struct Importer<'a> {
-    s: &'a Services<'a>,
+    s: &'a Services,
     report: ImportReport,
     /// Ids of the file's rows: the stored row each became, `None` when it failed.
     resume_ids: HashMap<i64, Option<i64>>,
@@ -376,7 +376,7 @@ impl Importer<'_> {
             role,
             display_name: display_name.as_deref(),
         };
-        let user = match create_account(self.s.store, input).await {
+        let user = match create_account(&self.s.store, input).await {
             Ok(user) => user,
             Err(AccountError::EmailTaken) => return Ok(Stored::Duplicate),
             Err(AccountError::Invalid(e)) => return Err(e.into()),

@@ -108,9 +108,20 @@ pub enum TransferError {
     #[error(transparent)]
     Store(#[from] intellicv_store::StoreError),
     #[error("cannot index imported documents: {0}")]
-    Index(#[from] crate::search::sync::SyncError),
+    Index(#[from] intellicv_search::sync::SyncError),
     #[error("cannot write the export: {0}")]
     Write(String),
+}
+
+impl intellicv_core::ServiceError for TransferError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        match self {
+            TransferError::Invalid(v) => v.kind(),
+            TransferError::Store(s) => s.kind(),
+            TransferError::Index(s) => s.kind(),
+            TransferError::Write(_) => intellicv_core::ErrorKind::Internal,
+        }
+    }
 }
 
 impl From<crate::documents::DocumentError> for TransferError {

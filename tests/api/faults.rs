@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use intellicv::config::{SecretUrl, Settings};
-use intellicv::search::layout::IndexLayout;
 use intellicv::transfer::{self, Entity, Format};
 use intellicv_core::Role;
 use intellicv_ingest::extract::testdoc;
+use intellicv_search::layout::IndexLayout;
 use intellicv_store::Store;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};

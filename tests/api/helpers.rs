@@ -68,7 +68,7 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub store: Store,
-    pub search: std::sync::Arc<intellicv::search::SearchEngine>,
+    pub search: std::sync::Arc<intellicv_search::SearchEngine>,
     /// The application's real-time event hub (tests publish to it directly).
     pub events: std::sync::Arc<intellicv::events::EventHub>,
     pub queue: std::sync::Arc<intellicv::queue::Queue>,

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use intellicv::search::layout::IndexLayout;
-use intellicv::search::{Collection, sync};
 use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode, Role};
+use intellicv_search::layout::IndexLayout;
+use intellicv_search::{Collection, sync};
 use intellicv_store::{JobInsertOutcome, Store};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! Hybrid search over HTTP and the index's freshness, catch-up and rebuild.
 
-use intellicv::search::{Collection, sync};
 use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode, Salary, SalaryPeriod};
+use intellicv_search::{Collection, sync};
 use serde_json::{Value, json};
 
 use intellicv_core::Role;

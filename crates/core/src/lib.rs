@@ -2,6 +2,8 @@
 //! with a [`ValidationError`] naming the field and the reason.
 
 mod application;
+mod blocking;
+mod error;
 mod job;
 mod profile;
 mod provenance;
@@ -13,6 +15,8 @@ mod user;
 mod user_profile;
 
 pub use application::{ApplicationStatus, Mover, TransitionError};
+pub use blocking::spawn_blocking_with_span;
+pub use error::{ErrorKind, ServiceError};
 pub use job::{
     EmploymentType, JobPostingDraft, JobSkill, PostingStatus, RemoteMode, Requirement, Salary,
     SalaryPeriod, Seniority,

@@ -12,9 +12,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::similar::{FirstStage, Judge, Labelled};
-use intellicv::search::DocId;
-use intellicv::search::embedder::cosine;
 use intellicv_core::ResumeProfile;
+use intellicv_search::DocId;
+use intellicv_search::embedder::cosine;
 
 /// The re-ranking signals, in the order of a weight array.
 pub const SIGNALS: [&str; 4] = ["skills", "all titles", "headline words", "title words"];

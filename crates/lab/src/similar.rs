@@ -10,9 +10,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use intellicv::search::sync::{SyncError, doc_query};
-use intellicv::search::{Collection, DocId, SearchFilters};
-use intellicv::search::{SearchEngine, SimilarHit, SimilarityWeights};
+use intellicv_search::sync::{SyncError, doc_query};
+use intellicv_search::{Collection, DocId, SearchFilters};
+use intellicv_search::{SearchEngine, SimilarHit, SimilarityWeights};
 use intellicv_store::Store;
 
 /// Results scored per query.

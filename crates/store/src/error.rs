@@ -130,3 +130,17 @@ pub fn io_storage_full(e: &std::io::Error) -> bool {
 pub fn text_says_storage_full(text: &str) -> bool {
     text.contains("(os error 28)") || text.contains("(os error 122)")
 }
+
+impl intellicv_core::ServiceError for StoreError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            StoreError::NotFound { entity } => ErrorKind::NotFound { what: entity },
+            StoreError::Conflict { .. } => ErrorKind::Conflict { code: "conflict" },
+            StoreError::LastAdmin => ErrorKind::Conflict { code: "last_admin" },
+            e if e.is_storage_full() => ErrorKind::StorageFull,
+            e if e.is_unavailable() => ErrorKind::Unavailable,
+            _ => ErrorKind::Internal,
+        }
+    }
+}

@@ -18,12 +18,12 @@ use intellicv::components::Models;
 use intellicv::config::Settings;
 use intellicv::matching::MatchOptions;
 use intellicv::matching::service::{Matcher, ResumeSubject};
-use intellicv::search::layout::{self, IndexLayout};
-use intellicv::search::{
+use intellicv_core::RemoteMode;
+use intellicv_search::layout::{self, IndexLayout};
+use intellicv_search::{
     Collection, DocVectors, EngineSettings, Fusion, SearchDoc, SearchEngine, SearchError,
     SearchFilters, SearchRequest, TextIndex, VectorIndex, sync,
 };
-use intellicv_core::RemoteMode;
 use intellicv_store::Store;
 
 #[derive(Debug, Args)]
@@ -375,9 +375,9 @@ async fn measure_size(
     let (recall, recall_f32_graph) = {
         let g = engine.generation();
         let vectors = &g.collection(c).vectors;
-        let int8 = intellicv::search::recall_at_k(vectors, &query_vectors, 10);
+        let int8 = intellicv_search::recall_at_k(vectors, &query_vectors, 10);
         set_int8_graph(&engine, c, false);
-        let float = intellicv::search::recall_at_k(vectors, &query_vectors, 10);
+        let float = intellicv_search::recall_at_k(vectors, &query_vectors, 10);
         set_int8_graph(&engine, c, true);
         (int8, float)
     };
@@ -490,7 +490,7 @@ fn filter_for(i: usize) -> SearchFilters {
             ..Default::default()
         },
         _ => SearchFilters {
-            near: Some(intellicv::search::GeoRadius {
+            near: Some(intellicv_search::GeoRadius {
                 lat: 51.5074,
                 lon: -0.1278,
                 radius_km: 50.0,

@@ -22,8 +22,8 @@ use intellicv::matching::{
     CandidateView, Component, JobView, MatchConfig, MatchOptions, MatchWeights, SkillRarity,
     score_match,
 };
-use intellicv::search::{SimilarHit, SimilarityWeights};
 use intellicv_core::ResumeProfile;
+use intellicv_search::{SimilarHit, SimilarityWeights};
 
 /// Candidates the matcher retrieves and scores per posting (as `Matcher` does).
 const CANDIDATES: usize = 100;

@@ -14,7 +14,7 @@ use crate::skill_eval::{
     threshold_curve,
 };
 use intellicv::config::Settings;
-use intellicv::search::embedder::{Embedder, EmbedderConfig};
+use intellicv_search::embedder::{Embedder, EmbedderConfig};
 use intellicv_skills::semantic::{
     DenseBaseline, LabelViews, SemanticConfig, SemanticMatcher, SkillVectors,
 };

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
 use intellicv::components::{Models, open_search};
 use intellicv::config::Settings;
-use intellicv::search::SimilarityWeights;
+use intellicv_search::SimilarityWeights;
 use intellicv_store::Store;
 
 #[derive(Debug, Args)]
@@ -203,7 +203,7 @@ pub async fn run(args: SimilarArgs, settings: Settings) -> anyhow::Result<()> {
 /// all job titles; weights tuned on the tuning queries, scores on the test queries.
 async fn rerank_experiment(
     store: &Store,
-    engine: &std::sync::Arc<intellicv::search::SearchEngine>,
+    engine: &std::sync::Arc<intellicv_search::SearchEngine>,
     models: &Models,
     corpus: &[Labelled],
     weights: SimilarityWeights,
@@ -326,7 +326,7 @@ async fn dump(store: &Store, corpus: &[Labelled], path: &Path) -> anyhow::Result
 pub(super) struct Pool {
     pub store: Store,
     pub models: Models,
-    pub engine: std::sync::Arc<intellicv::search::SearchEngine>,
+    pub engine: std::sync::Arc<intellicv_search::SearchEngine>,
     pub corpus: Vec<Labelled>,
 }
 

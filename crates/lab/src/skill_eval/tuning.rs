@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::skill_eval::{EvalReport, LabelledSentence, Split, read_annotations, score};
-use intellicv::search::embedder::{Embedder, EmbedderConfig, EmbedderError, MODELS_DIR_ENV};
 use intellicv_core::{ExtractedSkill, SkillMethod};
+use intellicv_search::embedder::{Embedder, EmbedderConfig, EmbedderError, MODELS_DIR_ENV};
 use intellicv_skills::covered_ranges;
 use intellicv_skills::rank::literal_first;
 use intellicv_skills::semantic::*;

@@ -3,7 +3,7 @@
 //! - Words ([`Split::Words`]) keep the spelling of technology names that plain
 //!   alphanumeric splitting destroys: `C++`, `C#`, `F#`, `.NET` stay whole. They feed the
 //!   English analyser (lowercase, ASCII folding, stemming).
-//! - Places ([`Split::Places`]) are split exactly like [`place_words`](crate::search::place_words), so the location
+//! - Places ([`Split::Places`]) are split exactly like [`place_words`](crate::place_words), so the location
 //!   filter is a conjunction of term queries with the same meaning as the reference.
 //!
 //! The analyser names carry a version: changing what a tokenizer emits must change its
@@ -16,7 +16,7 @@ use tantivy::tokenizer::{
 
 /// English prose: words, lowercased, folded to ASCII, stemmed.
 pub const ENGLISH: &str = "icv_english_v1";
-/// Place names: the words of [`place_words`](crate::search::place_words).
+/// Place names: the words of [`place_words`](crate::place_words).
 pub const PLACE: &str = "icv_place_v1";
 
 /// Terms longer than this many bytes are dropped (base64 blobs, URLs without spaces).
@@ -64,7 +64,7 @@ pub enum Split {
     /// start of a word that follows a non-word character belongs to it (`.net`, but
     /// `asp.net` is two words). Case is left to the analyser's filters.
     Words,
-    /// Exactly [`place_words`](crate::search::place_words): split on every non-alphanumeric character, each word
+    /// Exactly [`place_words`](crate::place_words): split on every non-alphanumeric character, each word
     /// lowercased with [`str::to_lowercase`].
     Places,
 }
@@ -175,7 +175,7 @@ fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::place_words;
+    use crate::place_words;
 
     fn english(text: &str) -> Vec<String> {
         terms(&mut english_analyzer(), text)

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
-use crate::matching::redact_text;
 use intellicv_core::{ResumeProfile, SalaryPeriod};
+use intellicv_matching::redact_text;
 use intellicv_store::{JobRecord, JobSkillRecord, ResumeRecord};
 
 /// What of a posting is embedded: its title line and the opening of its description, up

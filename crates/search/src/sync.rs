@@ -2,7 +2,7 @@
 //! catching up at start (or after a rebuild) with what changed while the indexes were not
 //! looking, and rebuilding everything into a new generation.
 
-use crate::telemetry::spawn_blocking_with_span;
+use intellicv_core::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -27,6 +27,16 @@ pub enum SyncError {
     Search(#[from] SearchError),
     #[error("indexing task failed: {0}")]
     Task(String),
+}
+
+impl intellicv_core::ServiceError for SyncError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        match self {
+            SyncError::Store(e) => e.kind(),
+            SyncError::Search(e) => e.kind(),
+            SyncError::Task(_) => intellicv_core::ErrorKind::Internal,
+        }
+    }
 }
 
 impl SyncError {
@@ -243,8 +253,7 @@ async fn index_prepared(
     report.removed = gone.len();
     if !docs.is_empty() || !gone.is_empty() {
         let (engine2, gone2) = (engine.clone(), gone.clone());
-        crate::telemetry::spawn_blocking_with_span(move || engine2.apply(c, &docs, &gone2))
-            .await??;
+        intellicv_core::spawn_blocking_with_span(move || engine2.apply(c, &docs, &gone2)).await??;
     }
     if !gone.is_empty() {
         store.delete_embeddings(c.as_str(), &gone).await?;

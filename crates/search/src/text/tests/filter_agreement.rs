@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::{NOW, doc};
-use crate::search::{
+use crate::{
     Collection, DocId, GeoPoint, GeoRadius, SearchDoc, SearchFilters, TextIndex, TextQuery,
 };
 use intellicv_core::{EmploymentType, RemoteMode, Seniority};

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 
 use super::tokenizer::{ENGLISH, PLACE};
-use crate::search::{DocMeta, SearchDoc};
+use crate::{DocMeta, SearchDoc};
 
 /// Field names, shared with the fast-field readers that look columns up by name.
 pub mod names {
@@ -66,7 +66,7 @@ fn english(positions: bool, stored: bool) -> TextOptions {
 }
 
 /// Builds the schema. Any change to it (or to a tokenizer name) makes indexes built
-/// before it fail to open with [`crate::search::SearchError::Corrupt`].
+/// before it fail to open with [`crate::SearchError::Corrupt`].
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let place = TextOptions::default().set_indexing_options(

@@ -2,7 +2,7 @@
 //! salary, re-weighting of missing signals and the order of improvements.
 
 use super::*;
-use crate::matching::{Component, ImprovementKind};
+use crate::{Component, ImprovementKind};
 
 fn component(e: &MatchExplanation, c: Component) -> Option<f32> {
     e.component(c).and_then(|c| c.score)

@@ -7,7 +7,7 @@ use super::embedder::EmbedderError;
 /// Errors of the search layer.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("invalid query: {reason}")]
+    #[error("{reason}")]
     InvalidQuery { reason: String },
     #[error("text index error: {0}")]
     TextIndex(#[from] tantivy::TantivyError),
@@ -89,6 +89,17 @@ impl SearchError {
         SearchError::Io {
             path: path.into(),
             source,
+        }
+    }
+}
+
+impl intellicv_core::ServiceError for SearchError {
+    fn kind(&self) -> intellicv_core::ErrorKind {
+        use intellicv_core::ErrorKind;
+        match self {
+            SearchError::InvalidQuery { .. } => ErrorKind::InvalidRequest,
+            e if e.is_storage_full() => ErrorKind::StorageFull,
+            _ => ErrorKind::Internal,
         }
     }
 }

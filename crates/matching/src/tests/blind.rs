@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::matching::redact;
+use crate::redact;
 
 /// The personal details one version of a resume carries.
 struct Person {

@@ -1,5 +1,6 @@
 //! Scoring one (resume, job) pair: compute each component, combine the computed ones.
 
+use super::combine::{Values, combine};
 use super::experience::experience_fit;
 use super::improve::improvements;
 use super::location::location_fit;
@@ -8,62 +9,10 @@ use super::skills::{SkillAssessment, assess};
 use super::title::best_title;
 use super::{
     CandidateView, Component, ComponentScore, JobView, MatchConfig, MatchExplanation, MatchOptions,
-    MatchWeights, Signals, SkillRarity, redact_profile,
+    Signals, SkillRarity, redact_profile,
 };
 use intellicv_core::{Requirement, ResumeProfile, YearMonth};
 use intellicv_store::JobRecord;
-
-/// Component scores (0..=1, `None` when not computed) and their details, indexed by
-/// [`Component`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Values {
-    pub scores: [Option<f32>; 7],
-    pub details: [String; 7],
-}
-
-impl Values {
-    fn set(&mut self, component: Component, value: Option<(f32, String)>, why_not: &str) {
-        let i = component.index();
-        match value {
-            Some((score, detail)) => {
-                self.scores[i] = Some(score.clamp(0.0, 1.0));
-                self.details[i] = detail;
-            }
-            None => {
-                self.scores[i] = None;
-                self.details[i] = format!("not computed: {why_not}");
-            }
-        }
-    }
-
-    pub fn get(&self, component: Component) -> Option<f32> {
-        self.scores[component.index()]
-    }
-
-    /// The scores with one component replaced.
-    pub fn with(&self, component: Component, score: Option<f32>) -> [Option<f32>; 7] {
-        let mut scores = self.scores;
-        scores[component.index()] = score;
-        scores
-    }
-}
-
-/// Weighted mean of the computed components, 0..=100. Negative weights count as 0.
-pub fn combine(scores: &[Option<f32>; 7], weights: &MatchWeights) -> f32 {
-    let (mut sum, mut total) = (0.0f32, 0.0f32);
-    for component in Component::ALL {
-        if let Some(score) = scores[component.index()] {
-            let w = weights.get(component).max(0.0);
-            sum += w * score;
-            total += w;
-        }
-    }
-    if total > 0.0 {
-        100.0 * sum / total
-    } else {
-        0.0
-    }
-}
 
 fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0

@@ -64,7 +64,7 @@ pub struct DocMeta {
     pub seniority: Option<Seniority>,
     /// Occupation or job category (free text label, e.g. `Information Technology`).
     pub category: Option<String>,
-    /// Location as written, for place-name filters (see [`crate::search::place_words`]).
+    /// Location as written, for place-name filters (see [`crate::place_words`]).
     pub location: Option<String>,
     pub coordinates: Option<GeoPoint>,
     /// Salary per year (hourly/daily/weekly/monthly amounts annualised), when known.

@@ -2,7 +2,7 @@
 //! skill gained raising the score by what the improvement promised.
 
 use super::*;
-use crate::matching::{Component, ImprovementKind};
+use crate::{Component, ImprovementKind};
 use intellicv_core::Requirement;
 
 const POSTING: &str =

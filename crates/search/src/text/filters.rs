@@ -11,8 +11,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, SegmentReader, Term};
 
 use super::schema::{Fields, boxable, category_key, indexable, names};
-use crate::search::document::EARTH_RADIUS_KM;
-use crate::search::{GeoPoint, GeoRadius, SearchFilters, place_words};
+use crate::document::EARTH_RADIUS_KM;
+use crate::{GeoPoint, GeoRadius, SearchFilters, place_words};
 
 /// The queries every matching document must pass; empty for an empty filter.
 pub fn filter_queries(f: &Fields, filters: &SearchFilters, now: i64) -> Vec<Box<dyn Query>> {

@@ -196,10 +196,8 @@ mod tests {
                     location: (!place.is_empty()).then(|| place.to_owned()),
                     ..DocMeta::default()
                 };
-                let have = crate::search::place_words(place);
-                let expected = crate::search::place_words(want)
-                    .iter()
-                    .all(|w| have.contains(w));
+                let have = crate::place_words(place);
+                let expected = crate::place_words(want).iter().all(|w| have.contains(w));
                 let filter = SearchFilters {
                     location: Some(want.to_owned()),
                     ..Default::default()

@@ -266,7 +266,7 @@ fn split_quotes(text: &str) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::text::tokenizer::{english_analyzer, place_analyzer};
+    use crate::text::tokenizer::{english_analyzer, place_analyzer};
 
     fn analyse(text: &str) -> QueryTerms {
         QueryTerms::analyse(

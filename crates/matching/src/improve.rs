@@ -3,9 +3,9 @@
 //! fixed, then ranked by gain. Adding a skill would usually raise the lexical and semantic
 //! signals as well, so skill gains are a lower bound.
 
+use super::combine::{Values, combine};
 use super::explain::{Improvement, ImprovementKind};
 use super::salary::job_top_yearly;
-use super::score::{Values, combine};
 use super::skills::{SkillAssessment, coverage};
 use super::{CandidatePreferences, Component, JobView, MatchConfig};
 

@@ -6,8 +6,8 @@
 
 use serde_json::json;
 
-use super::{Audience, EventHub, kinds};
-use crate::queue::{JobEvent, JobObserver};
+use super::{JobEvent, JobObserver};
+use crate::events::{Audience, EventHub, kinds};
 
 impl JobObserver for EventHub {
     fn on_event(&self, event: &JobEvent) {

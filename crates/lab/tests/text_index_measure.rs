@@ -1,7 +1,7 @@
 //! Measurement on the shared job postings (ignored unless run explicitly):
 //!
-//! `INTELLICV_SHARED_DATA=/work/shared/data cargo test --release --lib \
-//!  search::text::tests::measure -- --ignored --nocapture`
+//! `INTELLICV_SHARED_DATA=/work/shared/data cargo test --release -p intellicv-lab \
+//!  --test text_index_measure -- --ignored --nocapture`
 //!
 //! Parses both job files (with skill extraction), builds the index on disk with 1 and 2
 //! writer threads, and times 200 queries with and without filters, and highlighting.
@@ -13,13 +13,13 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::ingest::job_import::parse_job_file;
-use crate::search::{
+use intellicv::ingest::job_import::parse_job_file;
+use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
+use intellicv_ingest::jobs::CsvMapping;
+use intellicv_search::{
     Collection, DocId, DocMeta, GeoPoint, GeoRadius, SearchDoc, SearchFilters, SkillRef, TextIndex,
     TextIndexConfig, TextQuery, yearly_amount,
 };
-use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
-use intellicv_ingest::jobs::CsvMapping;
 use intellicv_skills::{SkillExtractor, Taxonomy};
 
 /// The searchable form of an imported posting.

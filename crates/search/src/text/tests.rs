@@ -1,11 +1,11 @@
 //! Behaviour of the text index on documents written here. The filter agreement test is in
-//! `filter_agreement.rs`; the real-data measurement in `measure.rs`.
+//! `filter_agreement.rs`; the real-data measurement is in the lab
+//! (`crates/lab/tests/text_index_measure.rs`).
 
 mod filter_agreement;
-mod measure;
 
 use super::*;
-use crate::search::{DocMeta, SkillRef};
+use crate::{DocMeta, SkillRef};
 
 const NOW: i64 = 1_800_000_000;
 
