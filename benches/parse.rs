@@ -180,7 +180,7 @@ fn shared_pdfs() -> Vec<Vec<u8>> {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(100);
-    let files = intellicv::ingest::resume_import::collect_files(&[root.join("resumes")])
+    let files = intellicv_app::ingest::resume_import::collect_files(&[root.join("resumes")])
         .expect("read INTELLICV_SHARED_DATA/resumes");
     files
         .iter()

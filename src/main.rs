@@ -13,7 +13,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    intellicv::telemetry::init(&settings.log);
+    intellicv_app::telemetry::init(&settings.log);
     match cli.run(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

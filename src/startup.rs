@@ -9,22 +9,22 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::ai::generate::Generator;
-use crate::ai::generate::llm::LlmClient;
-use crate::analytics::usage::UsageRecorder;
 use crate::api;
-use crate::auth::AuthService;
-use crate::career::CareerService;
-use crate::components::{Models, keep_indexes_current, open_search_engine};
-use crate::config::Settings;
-use crate::documents;
-use crate::events::EventHub;
-use crate::events::matches::PostingAnnouncer;
-use crate::matching::service::Matcher;
-use crate::metrics::Metrics;
-use crate::queue::{Queue, WorkerContext, Workers};
-use crate::rate_limit::RateLimits;
 use crate::state::{App, AppState};
+use intellicv_app::ai::generate::Generator;
+use intellicv_app::ai::generate::llm::LlmClient;
+use intellicv_app::analytics::usage::UsageRecorder;
+use intellicv_app::auth::AuthService;
+use intellicv_app::career::CareerService;
+use intellicv_app::components::{Models, keep_indexes_current, open_search_engine};
+use intellicv_app::config::Settings;
+use intellicv_app::documents;
+use intellicv_app::events::EventHub;
+use intellicv_app::events::matches::PostingAnnouncer;
+use intellicv_app::matching::service::Matcher;
+use intellicv_app::metrics::Metrics;
+use intellicv_app::queue::{Queue, WorkerContext, Workers};
+use intellicv_app::rate_limit::RateLimits;
 use intellicv_store::Store;
 
 pub struct Application {
@@ -88,7 +88,7 @@ impl Application {
         let auth = AuthService::new(&settings.auth, &settings.data_dir)
             .context("cannot set up authentication")?;
         // Secrets met later are sealed when read, so a failure here is not fatal.
-        if let Err(e) = crate::auth::totp::seal_legacy_secrets(&auth, &store).await {
+        if let Err(e) = intellicv_app::auth::totp::seal_legacy_secrets(&auth, &store).await {
             tracing::warn!(error = %e, "cannot seal legacy plaintext totp secrets now");
         }
         let addr = SocketAddr::new(settings.server.bind, settings.server.port);
@@ -211,9 +211,10 @@ impl Application {
         workers.stop(&store).await;
         events.close_all();
         usage.shutdown().await;
-        let saved =
-            crate::telemetry::spawn_blocking_with_span(move || search.generation().save_vectors())
-                .await;
+        let saved = intellicv_app::telemetry::spawn_blocking_with_span(move || {
+            search.generation().save_vectors()
+        })
+        .await;
         if let Ok(Err(error)) = saved {
             tracing::warn!(%error, "cannot save the vector indexes; they are rebuilt from stored embeddings at next start");
         }

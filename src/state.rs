@@ -3,12 +3,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::analytics::usage::UsageRecorder;
-use crate::auth::AuthService;
-use crate::config::Settings;
-use crate::events::EventHub;
-use crate::metrics::Metrics;
-use crate::rate_limit::RateLimits;
+use intellicv_app::analytics::usage::UsageRecorder;
+use intellicv_app::auth::AuthService;
+use intellicv_app::config::Settings;
+use intellicv_app::events::EventHub;
+use intellicv_app::metrics::Metrics;
+use intellicv_app::rate_limit::RateLimits;
 use intellicv_search::SearchEngine;
 use intellicv_search::embedder::Embedder;
 use intellicv_skills::SkillExtractor;
@@ -23,9 +23,9 @@ pub struct App {
     pub search: Arc<SearchEngine>,
     pub skills: Arc<SkillExtractor>,
     pub embedder: Arc<Embedder>,
-    pub matcher: Arc<crate::matching::service::Matcher>,
-    pub career: Arc<crate::career::CareerService>,
-    pub generator: Arc<crate::ai::generate::Generator>,
+    pub matcher: Arc<intellicv_app::matching::service::Matcher>,
+    pub career: Arc<intellicv_app::career::CareerService>,
+    pub generator: Arc<intellicv_app::ai::generate::Generator>,
     pub auth: AuthService,
     pub rate_limits: RateLimits,
     pub metrics: Metrics,
@@ -34,9 +34,9 @@ pub struct App {
     /// Usage events (searches, match requests), written off the request path.
     pub usage: Arc<UsageRecorder>,
     /// The background job queue (its workers run in `startup`).
-    pub queue: Arc<crate::queue::Queue>,
+    pub queue: Arc<intellicv_app::queue::Queue>,
     /// The document write services (store, index, events), shared with the queue's workers.
-    pub documents: crate::documents::Services,
+    pub documents: intellicv_app::documents::Services,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@ const LAYERS: &[&str] = &[
     "intellicv-store",
     "intellicv-matching",
     "intellicv-search",
+    "intellicv-app",
     "intellicv",
     "intellicv-testkit",
     "intellicv-lab",

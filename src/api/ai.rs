@@ -8,11 +8,11 @@ use serde_json::json;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::Json;
-use crate::ai::enrich::{EnrichReport, EnrichRequest, Enricher};
-use crate::ai::generate::{GenerateRequest, Generated};
-use crate::ai::status::{ModelsStatus, models_status};
-use crate::auth::{AuthUser, Client, audit};
 use crate::state::AppState;
+use intellicv_app::ai::enrich::{EnrichReport, EnrichRequest, Enricher};
+use intellicv_app::ai::generate::{GenerateRequest, Generated};
+use intellicv_app::ai::status::{ModelsStatus, models_status};
+use intellicv_app::auth::{AuthUser, Client, audit};
 use intellicv_core::{Role, ValidationError};
 use intellicv_store::{AuditEntry, AuditOutcome};
 

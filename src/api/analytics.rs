@@ -10,11 +10,11 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
-use crate::analytics::AnalyticsError;
-use crate::analytics::custom::{self, CustomQuery, CustomResult};
-use crate::analytics::dashboard::{self, DEFAULT_TOP, Dashboard, MAX_TOP};
-use crate::analytics::reports::{self, REPORT_IDS, Report};
 use crate::state::AppState;
+use intellicv_app::analytics::AnalyticsError;
+use intellicv_app::analytics::custom::{self, CustomQuery, CustomResult};
+use intellicv_app::analytics::dashboard::{self, DEFAULT_TOP, Dashboard, MAX_TOP};
+use intellicv_app::analytics::reports::{self, REPORT_IDS, Report};
 use intellicv_core::TimeRange;
 
 /// Query of the dashboard. Values arrive as text so that a bad one is a 422 naming it.

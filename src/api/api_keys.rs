@@ -12,9 +12,9 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order, parse_sort};
-use crate::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
-use crate::auth::{Client, audit};
 use crate::state::AppState;
+use intellicv_app::auth::api_keys::{self, ApiKeyInput, CreatedApiKey};
+use intellicv_app::auth::{Client, audit};
 use intellicv_core::{Role, ValidationError};
 use intellicv_store::{ApiKeyRecord, ApiKeySort, AuditEntry, AuditOutcome};
 

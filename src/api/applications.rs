@@ -12,9 +12,9 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, parse_order};
-use crate::auth::{AuthUser, Client, audit};
-use crate::portal::applications::{self, ApplicationView, ApplyInput};
 use crate::state::AppState;
+use intellicv_app::auth::{AuthUser, Client, audit};
+use intellicv_app::portal::applications::{self, ApplicationView, ApplyInput};
 use intellicv_core::{ApplicationStatus, ValidationError};
 use intellicv_store::{
     ApplicationQuery, ApplicationRecord, ApplicationSort, AuditEntry, AuditOutcome,

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::auth::{AuthUser, Client, audit};
 use crate::state::AppState;
+use intellicv_app::auth::{AuthUser, Client, audit};
 use intellicv_store::{AuditEntry, AuditOutcome};
 
 /// Writes `action` on `kind` `id` when an admin (a user or an admin API key) acted on an

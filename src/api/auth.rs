@@ -10,10 +10,10 @@ use serde_json::json;
 
 use super::error::{ApiError, ErrorResponse};
 use super::input::Json;
-use crate::auth::accounts::{AccountInput, create_account};
-use crate::auth::sessions::{self, Credentials, TokenPair};
-use crate::auth::{AuthUser, Client, Subject, audit, totp};
 use crate::state::AppState;
+use intellicv_app::auth::accounts::{AccountInput, create_account};
+use intellicv_app::auth::sessions::{self, Credentials, TokenPair};
+use intellicv_app::auth::{AuthUser, Client, Subject, audit, totp};
 use intellicv_core::{Role, ValidationError};
 use intellicv_store::{AuditEntry, AuditOutcome, UserRecord};
 
@@ -205,7 +205,7 @@ pub async fn logout(
     auth: AuthUser,
 ) -> Result<StatusCode, ApiError> {
     let Subject::User { id, session } = &auth.subject else {
-        return Err(crate::auth::AccessError::UserRequired.into());
+        return Err(intellicv_app::auth::AccessError::UserRequired.into());
     };
     sessions::logout(&state.store, *id, session, &client).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,4 +1,4 @@
-//! `/career/*`: recommendations, pathways and coaching plans (see `crate::career`).
+//! `/career/*`: recommendations, pathways and coaching plans (see `intellicv_app::career`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,11 +8,11 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated};
-use crate::auth::AuthUser;
-use crate::career::coaching::{CoachingRequest, CoachingSession};
-use crate::career::pathways::PathwaysAnswer;
-use crate::career::recommendations::Recommendations;
 use crate::state::AppState;
+use intellicv_app::auth::AuthUser;
+use intellicv_app::career::coaching::{CoachingRequest, CoachingSession};
+use intellicv_app::career::pathways::PathwaysAnswer;
+use intellicv_app::career::recommendations::Recommendations;
 use intellicv_core::ValidationError;
 
 /// Most pathways one answer lists.
@@ -78,7 +78,7 @@ pub async fn pathways(
                 ValidationError::new("limit", format!("must be from 1 to {MAX_PATHWAYS}"))
             })?,
     };
-    crate::portal::profile::get(&state.store, &auth, user_id).await?;
+    intellicv_app::portal::profile::get(&state.store, &auth, user_id).await?;
     Ok(Json(state.career.pathways(user_id, limit).await?))
 }
 

@@ -14,9 +14,9 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Query};
 use super::pagination::non_empty;
-use crate::auth::{Client, audit};
 use crate::state::AppState;
-use crate::transfer::{self, Entity, Format, ImportReport};
+use intellicv_app::auth::{Client, audit};
+use intellicv_app::transfer::{self, Entity, Format, ImportReport};
 use intellicv_store::{AuditEntry, AuditOutcome};
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

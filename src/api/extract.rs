@@ -16,9 +16,9 @@ use axum::http::{HeaderMap, HeaderName, header};
 
 use super::error::ApiError;
 use super::rate_limit::ClientIp;
-use crate::auth::principal::{authenticate_api_key, authenticate_bearer};
-use crate::auth::{AuthError, AuthUser, Client};
 use crate::state::AppState;
+use intellicv_app::auth::principal::{authenticate_api_key, authenticate_bearer};
+use intellicv_app::auth::{AuthError, AuthUser, Client};
 use intellicv_core::Role;
 
 pub const API_KEY: HeaderName = HeaderName::from_static("x-api-key");
@@ -59,12 +59,12 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
     /// The client address the rate limiter found (`X-Forwarded-For` only from
     /// `rate_limit.trusted_proxies`), else the connection's peer, and the user agent.
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         let ip = match parts.extensions.get::<ClientIp>() {
             Some(ClientIp(ip)) => Some(*ip),
             None => parts
@@ -130,7 +130,7 @@ mod tests {
     async fn another_users_object_gets_the_same_404_as_a_missing_one() {
         use axum::response::IntoResponse;
 
-        use crate::auth::{AccessError, Subject};
+        use intellicv_app::auth::{AccessError, Subject};
         use intellicv_store::StoreError;
 
         let candidate = AuthUser {

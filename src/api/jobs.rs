@@ -9,9 +9,9 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
-use crate::auth::{AuthUser, Client};
-use crate::documents::{self, jobs::JobInput};
 use crate::state::AppState;
+use intellicv_app::auth::{AuthUser, Client};
+use intellicv_app::documents::{self, jobs::JobInput};
 use intellicv_core::{EmploymentType, PostingStatus, RemoteMode, Role, ValidationError};
 use intellicv_store::{JobQuery, JobRecord, JobSort};
 
@@ -20,7 +20,7 @@ use intellicv_store::{JobQuery, JobRecord, JobSort};
 async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, ApiError> {
     auth.require(Role::Recruiter)?;
     let job = state.store.get_job(id).await?;
-    if crate::portal::organisations::may_change_posting(&state.store, auth, &job).await? {
+    if intellicv_app::portal::organisations::may_change_posting(&state.store, auth, &job).await? {
         Ok(job)
     } else {
         Err(ApiError::NotFound("job"))

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
-use crate::auth::AuthUser;
-use crate::matching::service::{CandidateMatch, JobMatch, ResumeSubject};
-use crate::matching::{MatchExplanation, MatchOptions};
-use crate::portal::organisations;
 use crate::state::AppState;
+use intellicv_app::auth::AuthUser;
+use intellicv_app::matching::service::{CandidateMatch, JobMatch, ResumeSubject};
+use intellicv_app::matching::{MatchExplanation, MatchOptions};
+use intellicv_app::portal::organisations;
 use intellicv_core::{Role, ValidationError};
 use intellicv_store::{Page, ParseStatus};
 
@@ -78,7 +78,7 @@ pub async fn jobs_for_user(
     };
     let options = MatchOptions { blind: q.blind };
     let started = Instant::now();
-    let extras = crate::portal::profile::match_extras(&state.store, user_id).await?;
+    let extras = intellicv_app::portal::profile::match_extras(&state.store, user_id).await?;
     let matches = state
         .matcher
         .jobs_for_candidate(

@@ -10,8 +10,8 @@ use super::error::{ApiError, ErrorResponse};
 use super::extract::Admin;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty};
-use crate::queue::batch::{self};
 use crate::state::AppState;
+use intellicv_app::queue::batch::{self};
 use intellicv_core::ValidationError;
 use intellicv_store::{BackgroundJobRecord, JobItemRecord};
 

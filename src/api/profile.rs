@@ -6,9 +6,9 @@ use serde::Deserialize;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path};
-use crate::auth::AuthUser;
-use crate::portal::profile;
 use crate::state::AppState;
+use intellicv_app::auth::AuthUser;
+use intellicv_app::portal::profile;
 use intellicv_core::{ProfileInput, SkillChangeInput};
 use intellicv_store::ProfileRecord;
 

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use super::extract::API_KEY;
-use crate::auth::AuthUser;
-use crate::rate_limit::client_ip;
-pub use crate::rate_limit::{Quota, RateLimitSettings, RateLimits};
 use crate::state::AppState;
+use intellicv_app::auth::AuthUser;
+use intellicv_app::rate_limit::client_ip;
+pub use intellicv_app::rate_limit::{Quota, RateLimitSettings, RateLimits};
 
 /// Routes that are never limited: probes and the metrics scrape.
 const UNLIMITED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];

@@ -10,11 +10,11 @@ use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
-use crate::auth::{AuthUser, Client};
-use crate::documents::{self};
-use crate::matching::service::{ResumeSubject, SimilarCandidate};
-use crate::portal::organisations;
 use crate::state::AppState;
+use intellicv_app::auth::{AuthUser, Client};
+use intellicv_app::documents::{self};
+use intellicv_app::matching::service::{ResumeSubject, SimilarCandidate};
+use intellicv_app::portal::organisations;
 use intellicv_core::{ResumeProfile, Role, ValidationError};
 use intellicv_store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
@@ -485,7 +485,7 @@ pub async fn set_category(
         "from": before.category,
         "to": record.category,
     }));
-    crate::auth::audit(&state.store, auth.audit(client.audit(entry))).await;
+    intellicv_app::auth::audit(&state.store, auth.audit(client.audit(entry))).await;
     Ok(Json(record.into()))
 }
 

@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::input::Json;
-use crate::auth::AuthUser;
 use crate::state::AppState;
-use crate::telemetry::spawn_blocking_with_span;
+use intellicv_app::auth::AuthUser;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use intellicv_core::Role;
 use intellicv_search::{Collection, FacetCount, SearchHit, SearchRequest};
 
@@ -116,7 +116,7 @@ async fn search(
     let hidden = match c {
         Collection::Jobs => HashSet::new(),
         Collection::Resumes => {
-            crate::portal::organisations::hidden_resumes(&state.store, auth).await?
+            intellicv_app::portal::organisations::hidden_resumes(&state.store, auth).await?
         }
     };
     let engine = state.search.clone();

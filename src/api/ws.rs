@@ -1,5 +1,5 @@
 //! `GET /ws/admin` and `GET /ws/user`: WebSocket streams of real-time events (see
-//! `crate::events`). Both authenticate like every route (`Authorization: Bearer`, or
+//! `intellicv_app::events`). Both authenticate like every route (`Authorization: Bearer`, or
 //! `X-API-Key` for the admin stream) and also accept `?access_token=` because browsers
 //! cannot set headers on a WebSocket. Messages are JSON text:
 //! `{"type": "...", "at": "...", "data": {...}}`, the first one of type `connected`.
@@ -20,10 +20,10 @@ use serde_json::json;
 use super::ApiError;
 use super::error::ErrorResponse;
 use super::extract::API_KEY;
-use crate::auth::principal::authenticate_bearer;
-use crate::auth::{AuthError, AuthUser};
-use crate::events::{Audience, Event, Subscription, kinds};
 use crate::state::AppState;
+use intellicv_app::auth::principal::authenticate_bearer;
+use intellicv_app::auth::{AuthError, AuthUser};
+use intellicv_app::events::{Audience, Event, Subscription, kinds};
 use intellicv_core::Role;
 
 /// Close code for a client disconnected for falling behind ("try again later").

@@ -5,11 +5,11 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::components::{Models, open_search};
-use crate::config::Settings;
-use crate::documents::pipeline::Writer;
-use crate::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
-use crate::ingest::resume_import::{
+use intellicv_app::components::{Models, open_search};
+use intellicv_app::config::Settings;
+use intellicv_app::documents::pipeline::Writer;
+use intellicv_app::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
+use intellicv_app::ingest::resume_import::{
     ResumeImportReport, collect_files_within, parse_files, store_parsed,
 };
 use intellicv_ingest::extract::ExtractLimits;
@@ -179,7 +179,7 @@ pub async fn import_job_files(
             .unwrap_or_else(|| file_label(path));
         let (path_owned, mapping, extractor) =
             (path.clone(), mapping.clone(), writer.skills.clone());
-        let (drafts, mut report) = crate::telemetry::spawn_blocking_with_span(move || {
+        let (drafts, mut report) = intellicv_app::telemetry::spawn_blocking_with_span(move || {
             parse_job_file(&path_owned, &source, &mapping, &extractor)
         })
         .await??;
@@ -279,7 +279,7 @@ async fn import_resumes(
     let parse_bar = progress(files.len(), "parsing", show_progress);
     let bar = parse_bar.clone();
     let extractor = writer.skills.clone();
-    let parsed = crate::telemetry::spawn_blocking_with_span(move || {
+    let parsed = intellicv_app::telemetry::spawn_blocking_with_span(move || {
         parse_files(&files, &ExtractLimits::default(), &extractor, &|| {
             bar.inc(1)
         })

@@ -5,10 +5,10 @@ use std::path::Path;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::components::{Models, open_search};
-use crate::config::Settings;
-use crate::matching::service::{Matcher, ResumeSubject};
-use crate::matching::{MatchExplanation, MatchOptions};
+use intellicv_app::components::{Models, open_search};
+use intellicv_app::config::Settings;
+use intellicv_app::matching::service::{Matcher, ResumeSubject};
+use intellicv_app::matching::{MatchExplanation, MatchOptions};
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_skills::resume::{parse_resume, this_month};
 use intellicv_store::Store;
@@ -192,7 +192,7 @@ async fn subject(value: &str, models: &Models) -> anyhow::Result<ResumeSubject> 
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {value}"))?;
     let skills = models.skills.clone();
-    let parsed = crate::telemetry::spawn_blocking_with_span(move || {
+    let parsed = intellicv_app::telemetry::spawn_blocking_with_span(move || {
         parse_resume(&bytes, &ExtractLimits::default(), &skills, this_month())
     })
     .await?

@@ -1,4 +1,4 @@
-use crate::config::Settings;
+use intellicv_app::config::Settings;
 use intellicv_store::Store;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{ConfigError, Overrides, Settings};
+use intellicv_app::config::{ConfigError, Overrides, Settings};
 
 #[derive(Debug, Parser)]
 #[command(name = "intellicv", version, about = "Resume and job matching service", long_about = None)]
@@ -116,7 +116,7 @@ pub async fn load_skill_extractor(
     settings: &Settings,
 ) -> anyhow::Result<std::sync::Arc<intellicv_skills::SkillExtractor>> {
     let (models, assets) = (settings.models_dir.clone(), settings.assets_dir.clone());
-    crate::telemetry::spawn_blocking_with_span(move || {
+    intellicv_app::telemetry::spawn_blocking_with_span(move || {
         let taxonomy = intellicv_skills::Taxonomy::load(&models, &assets)?;
         let extractor = intellicv_skills::SkillExtractor::new(&taxonomy)?;
         Ok(std::sync::Arc::new(extractor))

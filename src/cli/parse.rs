@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::config::Settings;
+use intellicv_app::config::Settings;
 use intellicv_ingest::extract::ExtractLimits;
 use intellicv_skills::resume::{parse_resume, this_month};
 
@@ -17,7 +17,9 @@ pub struct ParseArgs {
 }
 
 pub async fn run(args: ParseArgs, settings: Settings) -> anyhow::Result<()> {
-    let extractor = crate::components::Models::load(&settings).await?.skills;
+    let extractor = intellicv_app::components::Models::load(&settings)
+        .await?
+        .skills;
     let limits = ExtractLimits::default();
     let today = this_month();
     let mut failed = 0;

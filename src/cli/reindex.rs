@@ -5,8 +5,8 @@
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::components::Models;
-use crate::config::Settings;
+use intellicv_app::components::Models;
+use intellicv_app::config::Settings;
 use intellicv_search::layout::IndexLayout;
 use intellicv_search::{Collection, EngineSettings, sync};
 use intellicv_store::Store;

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
-use crate::components::{Models, open_search};
-use crate::config::Settings;
+use intellicv_app::components::{Models, open_search};
+use intellicv_app::config::Settings;
 use intellicv_search::{
     Collection, FacetCount, FacetField, Fusion, GeoRadius, SearchFilters, SearchHit, SearchRequest,
 };
@@ -85,8 +85,10 @@ pub async fn run(command: SearchCommand, settings: Settings) -> anyhow::Result<(
     let response = {
         let engine = engine.clone();
         let request = request.clone();
-        crate::telemetry::spawn_blocking_with_span(move || engine.search(collection, &request))
-            .await??
+        intellicv_app::telemetry::spawn_blocking_with_span(move || {
+            engine.search(collection, &request)
+        })
+        .await??
     };
     let labels = labels(&store, collection, &response.hits).await?;
     let output = Output {

@@ -2,8 +2,8 @@ use std::net::IpAddr;
 
 use clap::Args;
 
-use crate::config::Settings;
 use crate::startup::Application;
+use intellicv_app::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -39,7 +39,8 @@ async fn load_samples_if_empty(app: &Application) -> anyhow::Result<()> {
         tracing::info!("database has documents, samples not loaded");
         return Ok(());
     }
-    let (job_files, resume_dir) = crate::ingest::samples::sample_paths(&state.settings.assets_dir);
+    let (job_files, resume_dir) =
+        intellicv_app::ingest::samples::sample_paths(&state.settings.assets_dir);
     let mapping = intellicv_ingest::jobs::CsvMapping::draft_names();
     let services = &state.documents;
     let writer = services.writer();

@@ -2,7 +2,7 @@ use std::io::BufRead;
 
 use clap::{Args, Subcommand};
 
-use crate::config::Settings;
+use intellicv_app::config::Settings;
 use intellicv_core::ExtractedSkill;
 use intellicv_skills::TextPart;
 
@@ -29,7 +29,9 @@ pub struct ExtractArgs {
 }
 
 pub async fn run(command: SkillsCommand, settings: Settings) -> anyhow::Result<()> {
-    let extractor = crate::components::Models::load(&settings).await?.skills;
+    let extractor = intellicv_app::components::Models::load(&settings)
+        .await?
+        .skills;
     let SkillsCommand::Extract(args) = command;
     let print = |text: &str, skills: &[ExtractedSkill]| -> anyhow::Result<()> {
         if args.json {

@@ -1,7 +1,7 @@
 use clap::{Args, Subcommand};
 
-use crate::auth::accounts::{AccountInput, create_account};
-use crate::config::Settings;
+use intellicv_app::auth::accounts::{AccountInput, create_account};
+use intellicv_app::config::Settings;
 use intellicv_core::Role;
 use intellicv_store::Store;
 

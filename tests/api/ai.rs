@@ -476,7 +476,7 @@ async fn an_endpoint_is_used_when_grounded_and_the_template_answers_otherwise(ba
     let Some(app) = spawn_app_with(backend, |s| {
         s.ai.base_url = Some(base);
         s.ai.model = Some("mock-model".to_owned());
-        s.ai.api_key = Some(intellicv::config::Secret::new("test-key"));
+        s.ai.api_key = Some(intellicv_app::config::Secret::new("test-key"));
         s.ai.timeout_ms = 300;
         s.ai.max_retries = 2;
         s.ai.backoff_initial_ms = 10;
@@ -592,7 +592,7 @@ async fn the_client_side_rate_limit_falls_back_without_calling(backend: Backend)
 
 async fn the_ai_rate_limit_refuses_bursts_on_ai_routes_only(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| {
-        s.rate_limit.ai = intellicv::config::Quota {
+        s.rate_limit.ai = intellicv_app::config::Quota {
             per_minute: 2,
             burst: 2,
         };

@@ -1,7 +1,7 @@
 //! Helpers for the auth tests: accounts made through the real account code, logins over
 //! HTTP, and requests with a bearer token or an API key.
 
-use intellicv::auth::accounts::{AccountInput, create_account};
+use intellicv_app::auth::accounts::{AccountInput, create_account};
 use intellicv_core::Role;
 use intellicv_store::AuditRecord;
 use serde_json::Value;

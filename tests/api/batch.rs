@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use intellicv::queue::{JobEvent, JobObserver};
+use intellicv_app::queue::{JobEvent, JobObserver};
 use intellicv_core::Role;
 use intellicv_ingest::extract::testdoc;
 use serde_json::{Value, json};
@@ -328,7 +328,7 @@ impl JobObserver for PanicAlways {
     }
 }
 
-fn fast_retries(settings: &mut intellicv::config::Settings) {
+fn fast_retries(settings: &mut intellicv_app::config::Settings) {
     settings.queue.backoff_base_secs = 0;
     settings.queue.max_attempts = 2;
     settings.queue.poll_interval_ms = 100;
@@ -366,7 +366,9 @@ async fn a_job_that_keeps_failing_is_dead_after_its_last_attempt(backend: Backen
         return;
     };
     app.queue.observe(Arc::new(PanicAlways));
-    let mut admins = app.events.subscribe(intellicv::events::Audience::Admins);
+    let mut admins = app
+        .events
+        .subscribe(intellicv_app::events::Audience::Admins);
     let (_, admin) = user_with_token(&app, "batch-admin@example.com", Role::Admin).await;
     let files = [
         ("a.txt", resume_text(1).into_bytes()),

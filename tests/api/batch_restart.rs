@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use intellicv::config::Settings;
+use intellicv_app::config::Settings;
 use intellicv_ingest::extract::testdoc;
 use intellicv_store::Store;
 use serde_json::{Value, json};
@@ -113,7 +113,7 @@ async fn a_batch_survives_a_killed_server_with_nothing_lost_or_stored_twice(back
             .args(["users", "create", "--email", ADMIN, "--role", "admin"])
             .env("INTELLICV_USER_PASSWORD", PASSWORD),
     );
-    let client = intellicv::tls::http_client_builder().build().unwrap();
+    let client = intellicv_app::tls::http_client_builder().build().unwrap();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start_server(&db, port);

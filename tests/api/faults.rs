@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use intellicv::config::{SecretUrl, Settings};
-use intellicv::transfer::{self, Entity, Format};
+use intellicv_app::config::{SecretUrl, Settings};
+use intellicv_app::transfer::{self, Entity, Format};
 use intellicv_core::Role;
 use intellicv_ingest::extract::testdoc;
 use intellicv_search::layout::IndexLayout;
@@ -80,7 +80,7 @@ impl Server {
         let port = free_port();
         let mut child = serve(db, port);
         let base = format!("http://127.0.0.1:{port}");
-        let client = intellicv::tls::http_client_builder().build().unwrap();
+        let client = intellicv_app::tls::http_client_builder().build().unwrap();
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Ok(r) = client.get(format!("{base}/readyz")).send().await

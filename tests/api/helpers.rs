@@ -1,8 +1,8 @@
 use std::sync::Once;
 
-use intellicv::components::Models;
-use intellicv::config::{Overrides, Settings};
 use intellicv::startup::Application;
+use intellicv_app::components::Models;
+use intellicv_app::config::{Overrides, Settings};
 use intellicv_store::Store;
 pub use intellicv_testkit::{Backend, TestDatabase, run_ok, skill_vector_cache_dir};
 use tokio::sync::oneshot;
@@ -13,7 +13,7 @@ static TRACING: Once = Once::new();
 fn init_tracing() {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            intellicv::telemetry::init(&Default::default());
+            intellicv_app::telemetry::init(&Default::default());
         }
     });
 }
@@ -36,7 +36,7 @@ pub fn settings_for(db: &TestDatabase) -> Settings {
     settings.server.request_timeout_secs = 120;
     // Tests send many requests from 127.0.0.1: the limits stay on but out of reach, and
     // the rate-limit tests set low ones of their own.
-    let unreachable = intellicv::config::Quota {
+    let unreachable = intellicv_app::config::Quota {
         per_minute: 1_000_000,
         burst: 100_000,
     };
@@ -70,8 +70,8 @@ pub struct TestApp {
     pub store: Store,
     pub search: std::sync::Arc<intellicv_search::SearchEngine>,
     /// The application's real-time event hub (tests publish to it directly).
-    pub events: std::sync::Arc<intellicv::events::EventHub>,
-    pub queue: std::sync::Arc<intellicv::queue::Queue>,
+    pub events: std::sync::Arc<intellicv_app::events::EventHub>,
+    pub queue: std::sync::Arc<intellicv_app::queue::Queue>,
     pub db: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     pub server: Option<JoinHandle<std::io::Result<()>>>,
@@ -116,7 +116,7 @@ pub async fn start_app(db: TestDatabase, settings: Settings) -> TestApp {
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: intellicv::tls::http_client_builder()
+        client: intellicv_app::tls::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),

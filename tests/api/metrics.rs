@@ -192,7 +192,7 @@ async fn cache_hits_index_sizes_and_embedding_latency_are_exposed(backend: Backe
 async fn metrics_need_the_token_when_loopback_is_not_trusted(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |s| {
         s.metrics.allow_loopback = false;
-        s.metrics.bearer_token = Some(intellicv::config::Secret::new("scrape-secret-42"));
+        s.metrics.bearer_token = Some(intellicv_app::config::Secret::new("scrape-secret-42"));
     })
     .await
     else {

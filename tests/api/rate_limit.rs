@@ -1,7 +1,7 @@
 //! Rate limits: per client IP without credentials, per user with them, stricter on
 //! `/api/v1/auth/*`; 429 with `Retry-After` in the API's error shape.
 
-use intellicv::config::Quota;
+use intellicv_app::config::Quota;
 use intellicv_core::Role;
 
 use crate::auth_support::{PASSWORD, audit_rows, create_user, get_as, post_as, user_with_token};

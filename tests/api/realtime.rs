@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use intellicv::events::Audience;
+use intellicv_app::events::Audience;
 use intellicv_core::Role;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;

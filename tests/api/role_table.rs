@@ -706,7 +706,7 @@ fn expired(app: &TestApp, token: &str) -> String {
     let iat = claims["iat"].as_i64().unwrap();
     claims["iat"] = json!(iat - 3600);
     claims["exp"] = json!(iat - 1800);
-    let secret = intellicv::auth::keys::signing_secret(None, &app.db.data_dir()).unwrap();
+    let secret = intellicv_app::auth::keys::signing_secret(None, &app.db.data_dir()).unwrap();
     jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
         &claims,

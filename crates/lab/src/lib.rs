@@ -14,7 +14,7 @@ pub mod skill_eval;
 
 use clap::{Parser, Subcommand};
 use intellicv::cli::GlobalArgs;
-use intellicv::config::Settings;
+use intellicv_app::config::Settings;
 
 #[derive(Debug, Parser)]
 #[command(name = "intellicv-lab", version, about = "Evaluation and benchmarks of IntelliCV", long_about = None)]

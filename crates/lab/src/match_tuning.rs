@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::similar::{K, ndcg_at, precision_at};
-use intellicv::matching::{Component, MatchWeights, SkillRarity, combine, role_containing};
+use intellicv_app::matching::{Component, MatchWeights, SkillRarity, combine, role_containing};
 use intellicv_core::{Requirement, ResumeProfile};
 use intellicv_store::{JobRecord, JobSkillRecord};
 

@@ -3,7 +3,7 @@
 //! Used by `intellicv-lab eval similar` to compare lexical, vector and hybrid similarity and
 //! to choose [`SimilarityWeights`].
 
-use intellicv::telemetry::spawn_blocking_with_span;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

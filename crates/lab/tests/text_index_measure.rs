@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use intellicv::ingest::job_import::parse_job_file;
+use intellicv_app::ingest::job_import::parse_job_file;
 use intellicv_core::{EmploymentType, JobPostingDraft, RemoteMode};
 use intellicv_ingest::jobs::CsvMapping;
 use intellicv_search::{

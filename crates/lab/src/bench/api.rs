@@ -12,7 +12,7 @@ use clap::Args;
 
 use crate::measure::LatencyStats;
 use crate::measure::api_load::{self, LoadTestConfig, LoadTestReport, RouteReport};
-use intellicv::config::Settings;
+use intellicv_app::config::Settings;
 
 #[derive(Debug, Args)]
 pub struct ApiBenchArgs {
@@ -170,7 +170,7 @@ impl OwnServer {
     }
 
     async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let http = intellicv::tls::http_client_builder()
+        let http = intellicv_app::tls::http_client_builder()
             .build()
             .context("http client")?;
         let started = Instant::now();

@@ -6,7 +6,7 @@ mod search;
 
 use clap::Subcommand;
 
-use intellicv::config::Settings;
+use intellicv_app::config::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {

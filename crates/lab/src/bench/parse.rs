@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::agreement::{ProfileAgreement, word_similarity};
-use intellicv::config::Settings;
-use intellicv::ingest::resume_import::collect_files;
+use intellicv_app::config::Settings;
+use intellicv_app::ingest::resume_import::collect_files;
 use intellicv_core::{ResumeProfile, YearMonth};
 use intellicv_ingest::extract::{
     DocumentFormat, ExtractLimits, ExtractedDocument, PdfEngine, detect_format,
@@ -130,7 +130,8 @@ pub async fn run(args: ParseBenchArgs, settings: Settings) -> anyhow::Result<()>
     let extractor = intellicv::cli::load_skill_extractor(&settings).await?;
     let json = args.json;
     let report =
-        intellicv::telemetry::spawn_blocking_with_span(move || bench(&args, extractor)).await??;
+        intellicv_app::telemetry::spawn_blocking_with_span(move || bench(&args, extractor))
+            .await??;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

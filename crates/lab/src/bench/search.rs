@@ -3,7 +3,7 @@
 //! side by side with PostgreSQL full-text search + pgvector on the same documents, vectors
 //! and queries, in the same run.
 
-use intellicv::telemetry::spawn_blocking_with_span;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,10 +14,10 @@ use rand::seq::SliceRandom;
 use serde::Serialize;
 
 use crate::measure::{BaselineDoc, LoadReport, PgBaseline, QueryKindReport, measure_query_kind};
-use intellicv::components::Models;
-use intellicv::config::Settings;
-use intellicv::matching::MatchOptions;
-use intellicv::matching::service::{Matcher, ResumeSubject};
+use intellicv_app::components::Models;
+use intellicv_app::config::Settings;
+use intellicv_app::matching::MatchOptions;
+use intellicv_app::matching::service::{Matcher, ResumeSubject};
 use intellicv_core::RemoteMode;
 use intellicv_search::layout::{self, IndexLayout};
 use intellicv_search::{

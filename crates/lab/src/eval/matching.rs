@@ -3,7 +3,7 @@
 //! role (see [`crate::match_tuning`]), and the scoring model tuned on one half of the
 //! queries and reported on the other.
 
-use intellicv::telemetry::spawn_blocking_with_span;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -16,9 +16,9 @@ use crate::match_tuning::{
     requirement_budget, retrieval_quality, tune_field_weights,
 };
 use crate::similar::{Half, similar_hits};
-use intellicv::config::Settings;
-use intellicv::matching::service::to_signals;
-use intellicv::matching::{
+use intellicv_app::config::Settings;
+use intellicv_app::matching::service::to_signals;
+use intellicv_app::matching::{
     CandidateView, Component, JobView, MatchConfig, MatchOptions, MatchWeights, SkillRarity,
     score_match,
 };

@@ -13,7 +13,7 @@ use crate::skill_eval::{
     EvalReport, Mention, Split, evaluate_sentences, file_name, read_annotations, read_mentions,
     threshold_curve,
 };
-use intellicv::config::Settings;
+use intellicv_app::config::Settings;
 use intellicv_search::embedder::{Embedder, EmbedderConfig};
 use intellicv_skills::semantic::{
     DenseBaseline, LabelViews, SemanticConfig, SemanticMatcher, SkillVectors,
@@ -97,8 +97,10 @@ pub async fn run(command: EvalCommand, settings: Settings) -> anyhow::Result<()>
         EvalCommand::Match(args) => return matching::run(args, settings).await,
     };
     let files = annotation_files(&args.files, std::env::var_os(SHARED_DATA_ENV))?;
-    intellicv::telemetry::spawn_blocking_with_span(move || eval_skills(&args, &files, &settings))
-        .await?
+    intellicv_app::telemetry::spawn_blocking_with_span(move || {
+        eval_skills(&args, &files, &settings)
+    })
+    .await?
 }
 
 /// The files to score: the `--file` arguments, else the shared defaults; each must exist.

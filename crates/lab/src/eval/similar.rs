@@ -2,7 +2,7 @@
 //! lexical, vector, title and hybrid similarity over a labelled resume corpus, and the
 //! hybrid weights tuned on one half of the queries and reported on the other.
 
-use intellicv::telemetry::spawn_blocking_with_span;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -11,8 +11,8 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::similar::{Half, Labelled, MethodScore, half_of, score, weight_grid};
-use intellicv::components::{Models, open_search};
-use intellicv::config::Settings;
+use intellicv_app::components::{Models, open_search};
+use intellicv_app::config::Settings;
 use intellicv_search::SimilarityWeights;
 use intellicv_store::Store;
 

@@ -520,7 +520,7 @@ pub fn synthetic_resume(index: usize, upload: usize, run_id: u64) -> String {
 
 /// Sets the users up, then runs the mix for `config.duration` and reports per route.
 pub async fn run(config: &LoadTestConfig) -> Result<LoadTestReport, BenchError> {
-    let http = intellicv::tls::http_client_builder()
+    let http = intellicv_app::tls::http_client_builder()
         .timeout(config.request_timeout)
         .pool_max_idle_per_host(config.users.max(1))
         .build()

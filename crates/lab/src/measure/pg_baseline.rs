@@ -7,7 +7,7 @@
 //! (`'[0.1,0.2]'::vector`), so no pgvector client crate is needed.
 //! `scripts/pgvector-server.sh start` runs a server that has pgvector.
 
-use intellicv::telemetry::spawn_blocking_with_span;
+use intellicv_app::telemetry::spawn_blocking_with_span;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use std::time::Instant;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{ENV_PREFIX, Settings};
 
-const DOC: &str = include_str!("../../docs/configuration.md");
+const DOC: &str = include_str!("../../../../docs/configuration.md");
 
 /// One row of the settings table.
 #[derive(Debug)]
