@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&str] = &[
     "intellicv-core",
     "intellicv-ingest",
+    "intellicv-matching",
     "intellicv-embed",
     "intellicv-ann",
     "intellicv-skills",
     "intellicv-store",
-    "intellicv-matching",
     "intellicv-search",
     "intellicv-app",
     "intellicv",
@@ -107,6 +107,35 @@ fn every_crate_depends_only_on_crates_below_it() {
                 package.name
             );
         }
+    }
+}
+
+/// The scorer is pure: it reads views of postings and resumes, never the store, the
+/// indexes or the models, so the same inputs always give the same score.
+#[test]
+fn the_scoring_crate_reads_no_store_index_or_model() {
+    let packages = workspace_packages();
+    let matching = packages
+        .iter()
+        .find(|p| p.name == "intellicv-matching")
+        .expect("the matching crate");
+    let deps: BTreeSet<&str> = matching
+        .deps
+        .iter()
+        .filter(|(_, kind)| kind.as_deref() != Some("dev"))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    for forbidden in [
+        "intellicv-skills",
+        "intellicv-store",
+        "intellicv-search",
+        "intellicv-embed",
+        "intellicv-ann",
+    ] {
+        assert!(
+            !deps.contains(forbidden),
+            "intellicv-matching depends on {forbidden}"
+        );
     }
 }
 

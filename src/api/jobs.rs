@@ -10,10 +10,78 @@ use super::error::ErrorResponse;
 use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::state::AppState;
+use chrono::{DateTime, Utc};
 use intellicv_app::auth::{AuthUser, Client};
 use intellicv_app::documents::{self, jobs::JobInput};
-use intellicv_core::{EmploymentType, PostingStatus, RemoteMode, Role, ValidationError};
+use intellicv_core::{
+    EmploymentType, PostingStatus, RemoteMode, Role, SalaryPeriod, Seniority, ValidationError,
+};
 use intellicv_store::{JobQuery, JobRecord, JobSort};
+
+/// A job posting as the API shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JobBody {
+    pub id: i64,
+    /// Where the posting came from: `api` for postings written here, else the import's
+    /// source name.
+    pub source: String,
+    pub external_id: Option<String>,
+    pub title: String,
+    pub company: Option<String>,
+    pub location: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub remote_mode: RemoteMode,
+    pub employment_type: EmploymentType,
+    pub seniority: Option<Seniority>,
+    pub salary_min: Option<f64>,
+    pub salary_max: Option<f64>,
+    /// ISO 4217 code such as `GBP`.
+    pub salary_currency: Option<String>,
+    pub salary_period: Option<SalaryPeriod>,
+    pub description: String,
+    pub status: PostingStatus,
+    pub posted_at: Option<DateTime<Utc>>,
+    pub valid_through: Option<DateTime<Utc>>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The organisation the posting belongs to; its recruiters see and move the posting's
+    /// applications.
+    pub organisation_id: Option<i64>,
+}
+
+impl From<JobRecord> for JobBody {
+    fn from(j: JobRecord) -> Self {
+        Self {
+            id: j.id,
+            source: j.source,
+            external_id: j.external_id,
+            title: j.title,
+            company: j.company,
+            location: j.location,
+            country: j.country,
+            latitude: j.latitude,
+            longitude: j.longitude,
+            remote_mode: j.remote_mode,
+            employment_type: j.employment_type,
+            seniority: j.seniority,
+            salary_min: j.salary_min,
+            salary_max: j.salary_max,
+            salary_currency: j.salary_currency,
+            salary_period: j.salary_period,
+            description: j.description,
+            status: j.status,
+            posted_at: j.posted_at,
+            valid_through: j.valid_through,
+            created_by: j.created_by,
+            created_at: j.created_at,
+            updated_at: j.updated_at,
+            organisation_id: j.organisation_id,
+        }
+    }
+}
 
 /// A posting the caller may change: its author, the recruiters of its organisation and
 /// admins (404 for anyone else).
@@ -34,7 +102,7 @@ async fn owned(state: &AppState, auth: &AuthUser, id: i64) -> Result<JobRecord, 
     tag = "jobs",
     request_body = JobInput,
     responses(
-        (status = 201, description = "The stored, indexed posting", body = JobRecord),
+        (status = 201, description = "The stored, indexed posting", body = JobBody),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
         (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
@@ -44,10 +112,10 @@ pub async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
     Json(input): Json<JobInput>,
-) -> Result<(StatusCode, Json<JobRecord>), ApiError> {
+) -> Result<(StatusCode, Json<JobBody>), ApiError> {
     auth.require(Role::Recruiter)?;
     let job = documents::jobs::create(&state.documents, input, auth.user_id()).await?;
-    Ok((StatusCode::CREATED, Json(job)))
+    Ok((StatusCode::CREATED, Json(job.into())))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -79,7 +147,7 @@ pub struct ListQuery {
     tag = "jobs",
     params(ListQuery),
     responses(
-        (status = 200, description = "One page of postings", body = Paginated<JobRecord>),
+        (status = 200, description = "One page of postings", body = Paginated<JobBody>),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
     )
@@ -88,7 +156,7 @@ pub async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Paginated<JobRecord>>, ApiError> {
+) -> Result<Json<Paginated<JobBody>>, ApiError> {
     let page = Page::parse(q.page.as_deref(), q.per_page.as_deref())?;
     let writer = auth.require(Role::Recruiter).is_ok();
     let author = if q.mine {
@@ -130,6 +198,7 @@ pub async fn list(
         page: page.window(),
     };
     let (rows, total) = state.store.list_jobs(&query).await?;
+    let rows = rows.into_iter().map(JobBody::from).collect();
     Ok(Json(page.of(rows, total)))
 }
 
@@ -140,7 +209,7 @@ pub async fn list(
     tag = "jobs",
     params(("job_id" = i64, Path, description = "The posting")),
     responses(
-        (status = 200, description = "The posting", body = JobRecord),
+        (status = 200, description = "The posting", body = JobBody),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 404, description = "No such object, or another user's", body = ErrorResponse),
     )
@@ -149,12 +218,12 @@ pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<i64>,
-) -> Result<Json<JobRecord>, ApiError> {
+) -> Result<Json<JobBody>, ApiError> {
     let job = state.store.get_job(id).await?;
     if job.status != PostingStatus::Open && auth.require(Role::Recruiter).is_err() {
         return Err(ApiError::NotFound("job"));
     }
-    Ok(Json(job))
+    Ok(Json(job.into()))
 }
 
 /// Replaces a posting (its author and admins); re-indexed at once.
@@ -165,7 +234,7 @@ pub async fn get(
     params(("job_id" = i64, Path, description = "The posting")),
     request_body = JobInput,
     responses(
-        (status = 200, description = "The changed posting", body = JobRecord),
+        (status = 200, description = "The changed posting", body = JobBody),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
         (status = 404, description = "No such object, or another user's", body = ErrorResponse),
@@ -178,12 +247,12 @@ pub async fn update(
     client: Client,
     Path(id): Path<i64>,
     Json(input): Json<JobInput>,
-) -> Result<Json<JobRecord>, ApiError> {
+) -> Result<Json<JobBody>, ApiError> {
     let before = owned(&state, &auth, id).await?;
     let job = documents::jobs::update(&state.documents, id, input).await?;
     let details = json!({ "created_by": before.created_by, "title": job.title });
     audit_admin(&state, &auth, &client, "admin.job_update", &before, details).await;
-    Ok(Json(job))
+    Ok(Json(job.into()))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -200,7 +269,7 @@ pub struct StatusBody {
     params(("job_id" = i64, Path, description = "The posting")),
     request_body = StatusBody,
     responses(
-        (status = 200, description = "The posting in its new status", body = JobRecord),
+        (status = 200, description = "The posting in its new status", body = JobBody),
         (status = 401, description = "No valid credentials", body = ErrorResponse),
         (status = 403, description = "Recruiters and admins only", body = ErrorResponse),
         (status = 404, description = "No such object, or another user's", body = ErrorResponse),
@@ -213,13 +282,13 @@ pub async fn set_status(
     client: Client,
     Path(id): Path<i64>,
     Json(body): Json<StatusBody>,
-) -> Result<Json<JobRecord>, ApiError> {
+) -> Result<Json<JobBody>, ApiError> {
     let before = owned(&state, &auth, id).await?;
     let job = documents::jobs::set_status(&state.documents, id, &body.status).await?;
     let details =
         json!({ "created_by": before.created_by, "from": before.status, "to": job.status });
     audit_admin(&state, &auth, &client, "admin.job_status", &before, details).await;
-    Ok(Json(job))
+    Ok(Json(job.into()))
 }
 
 /// Deletes a posting (its author and admins): gone from the database and the indexes.

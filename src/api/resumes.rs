@@ -15,7 +15,7 @@ use intellicv_app::auth::{AuthUser, Client};
 use intellicv_app::documents::{self};
 use intellicv_app::matching::service::{ResumeSubject, SimilarCandidate};
 use intellicv_app::portal::organisations;
-use intellicv_core::{ResumeProfile, Role, ValidationError};
+use intellicv_core::{ResumeProfile, Role, Seniority, ValidationError};
 use intellicv_store::{CandidateReach, ParseStatus, ResumeQuery, ResumeRecord, ResumeSort};
 
 /// A resume as the API shows it (the original bytes are not sent back).
@@ -31,7 +31,7 @@ pub struct ResumeBody {
     pub parse_error: Option<String>,
     pub headline: Option<String>,
     pub years_experience: Option<f64>,
-    pub seniority: Option<String>,
+    pub seniority: Option<Seniority>,
     /// The parsed profile: contact, headline, experience, education, skills, each field
     /// with where in the text it was found.
     #[schema(value_type = Option<Object>)]

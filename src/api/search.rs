@@ -13,7 +13,7 @@ use super::input::Json;
 use crate::state::AppState;
 use intellicv_app::auth::AuthUser;
 use intellicv_app::telemetry::spawn_blocking_with_span;
-use intellicv_core::Role;
+use intellicv_core::{EmploymentType, RemoteMode, Role, SalaryPeriod, Seniority};
 use intellicv_search::{Collection, FacetCount, SearchHit, SearchRequest};
 
 /// What a hit shows of its document.
@@ -24,20 +24,20 @@ pub enum Summary {
         title: String,
         company: Option<String>,
         location: Option<String>,
-        remote_mode: String,
-        employment_type: String,
-        seniority: Option<String>,
+        remote_mode: RemoteMode,
+        employment_type: EmploymentType,
+        seniority: Option<Seniority>,
         salary_min: Option<f64>,
         salary_max: Option<f64>,
         salary_currency: Option<String>,
-        salary_period: Option<String>,
+        salary_period: Option<SalaryPeriod>,
         posted_at: Option<DateTime<Utc>>,
     },
     Resume {
         headline: Option<String>,
         source_filename: String,
         years_experience: Option<f64>,
-        seniority: Option<String>,
+        seniority: Option<Seniority>,
     },
 }
 

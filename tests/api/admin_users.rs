@@ -92,6 +92,7 @@ async fn an_admin_creates_updates_and_deletes_users_with_audit_rows(backend: Bac
                 code: "binary_junk",
                 reason: "test",
             },
+            category: None,
         })
         .await
         .unwrap();

@@ -47,6 +47,7 @@ async fn a_parsed_resume_is_stored_with_its_profile_rows_and_bytes(backend: Back
                 text: RESUME,
                 profile: &profile,
             },
+            category: None,
         })
         .await
         .unwrap();
@@ -88,6 +89,7 @@ async fn a_failed_parse_is_stored_with_its_reason_and_bytes(backend: Backend) {
                 code: "unknown_format",
                 reason: "not a document",
             },
+            category: None,
         })
         .await
         .unwrap();
@@ -164,7 +166,7 @@ async fn job_imports_are_idempotent_by_source_and_external_id(backend: Backend) 
         (stored.salary_min, stored.salary_max),
         (Some(60000.0), Some(80000.0))
     );
-    assert_eq!(stored.salary_period.as_deref(), Some("year"));
+    assert_eq!(stored.salary_period, Some(SalaryPeriod::Year));
 }
 
 /// Search hits show a few fields; the summaries carry exactly those of the full rows, for
@@ -192,6 +194,7 @@ async fn summaries_carry_the_shown_fields_of_the_stored_rows(backend: Backend) {
                 text: RESUME,
                 profile: &profile,
             },
+            category: None,
         })
         .await
         .unwrap();
@@ -229,8 +232,8 @@ async fn summaries_carry_the_shown_fields_of_the_stored_rows(backend: Backend) {
         assert_eq!(summary.title, full.title);
         assert_eq!(summary.company, full.company);
         assert_eq!(summary.location, full.location);
-        assert_eq!(summary.remote_mode, full.remote_mode.as_str());
-        assert_eq!(summary.employment_type, full.employment_type.as_str());
+        assert_eq!(summary.remote_mode, full.remote_mode);
+        assert_eq!(summary.employment_type, full.employment_type);
         assert_eq!(summary.seniority, full.seniority);
         assert_eq!(summary.salary_min, full.salary_min);
         assert_eq!(summary.salary_max, full.salary_max);

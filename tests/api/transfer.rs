@@ -322,9 +322,78 @@ async fn bad_export_and_import_requests_answer_422_naming_the_field(backend: Bac
     }
 }
 
+/// Refuses, on the test's database, every later change of a posting's status and of a
+/// resume's category: what an import stores must be in the row's one insert.
+async fn refuse_status_and_category_updates(app: &TestApp, backend: Backend) {
+    let url = app.db.url.expose();
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+            for sql in [
+                "CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON job_postings \
+                 BEGIN SELECT RAISE(ABORT, 'status changed after the insert'); END",
+                "CREATE TRIGGER refuse_category BEFORE UPDATE OF category ON resumes \
+                 BEGIN SELECT RAISE(ABORT, 'category changed after the insert'); END",
+            ] {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            for sql in [
+                "CREATE FUNCTION refuse_update() RETURNS trigger AS $$ BEGIN \
+                 RAISE EXCEPTION 'changed after the insert'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_status BEFORE UPDATE OF status ON job_postings \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_update()",
+                "CREATE TRIGGER refuse_category BEFORE UPDATE OF category ON resumes \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_update()",
+            ] {
+                sqlx::query(sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+        }
+    }
+}
+
+/// A posting imported closed and a resume imported with its category are each written in
+/// one statement, so a kill cannot leave the posting open or the resume uncategorised.
+async fn an_imported_row_is_written_whole_in_one_insert(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, admin) = user_with_token(&app, "atomic-admin@example.com", Role::Admin).await;
+    refuse_status_and_category_updates(&app, backend).await;
+    let rows = [
+        r#"{"type": "job", "title": "Closed role", "description": "A closed posting.", "external_id": "c-1", "status": "closed"}"#,
+        r#"{"type": "resume", "source_filename": "a.txt", "content_base64": "SGVsbG8gd29ybGQ=", "format": "txt", "parse_status": "failed", "parse_error_code": "unreadable", "category": "ENGINEERING"}"#,
+    ];
+    let report = import_ok(&app, &admin, "?format=jsonl", rows.join("\n")).await;
+    assert_eq!(report["failed"], 0, "{report}");
+    assert_eq!(
+        report["inserted"],
+        json!({ "job": 1, "resume": 1 }),
+        "{report}"
+    );
+    let jobs: Value = get_as(&app, "/api/v1/jobs/list?status=closed", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jobs["items"][0]["title"], "Closed role");
+    let resumes: Value = get_as(&app, "/api/v1/resumes/list", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resumes["items"].as_array().unwrap().len(), 1, "{resumes}");
+    assert_eq!(resumes["items"][0]["category"], "ENGINEERING");
+}
+
 on_both_backends!(
     an_export_recreates_the_data_in_another_database_and_reimports_as_duplicates,
     tabular_entities_export_and_import_as_csv,
     bad_rows_are_reported_by_line_and_field_and_the_rest_imported,
     bad_export_and_import_requests_answer_422_naming_the_field,
+    an_imported_row_is_written_whole_in_one_insert,
 );

@@ -14,13 +14,13 @@
 //! requirement components (experience, location, salary) are set, and their cost in field
 //! relevance is measured.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::similar::{K, ndcg_at, precision_at};
-use intellicv_app::matching::{Component, MatchWeights, SkillRarity, combine, role_containing};
+use intellicv_app::matching::{
+    Component, MatchWeights, Posting, PostingSkill, SkillRarity, combine, role_containing,
+};
 use intellicv_core::{Requirement, ResumeProfile};
-use intellicv_store::{JobRecord, JobSkillRecord};
 
 /// The components whose weights category labels can choose.
 pub const FIELD: [Component; 4] = [
@@ -33,8 +33,8 @@ pub const FIELD: [Component; 4] = [
 /// A posting written from a resume: what its owner's role would ask for.
 #[derive(Debug, Clone)]
 pub struct PseudoPosting {
-    pub job: JobRecord,
-    pub skills: Vec<JobSkillRecord>,
+    pub job: Posting,
+    pub skills: Vec<PostingSkill>,
 }
 
 /// The posting for a resume owner's role: titled with their headline (else their latest
@@ -60,61 +60,51 @@ pub fn pseudo_posting(
             .iter()
             .any(|ev| role_containing(&ev.source, profile).is_some())
     };
-    let mut skills: Vec<JobSkillRecord> = Vec::new();
+    // Each skill with its confidence, which breaks ties between equally rare skills.
+    let mut skills: Vec<(PostingSkill, f32)> = Vec::new();
     for skill in &profile.skills {
-        if skills.iter().any(|s| s.uri == skill.uri) {
+        if skills.iter().any(|(s, _)| s.uri == skill.uri) {
             continue;
         }
-        skills.push(JobSkillRecord {
-            job_id: id,
+        let requirement = if in_role(skill) {
+            Requirement::Required
+        } else {
+            Requirement::Preferred
+        };
+        let posting_skill = PostingSkill {
             uri: skill.uri.clone(),
             label: skill.label.clone(),
-            requirement: if in_role(skill) {
-                Requirement::Required
-            } else {
-                Requirement::Preferred
-            },
-            confidence: skill.confidence,
+            requirement,
             evidence: Vec::new(),
-        });
+        };
+        skills.push((posting_skill, skill.confidence));
     }
-    skills.sort_by(|a, b| {
+    skills.sort_by(|(a, a_confidence), (b, b_confidence)| {
         rarity
             .rarity(&b.uri)
             .total_cmp(&rarity.rarity(&a.uri))
-            .then(b.confidence.total_cmp(&a.confidence))
+            .then(b_confidence.total_cmp(a_confidence))
             .then_with(|| a.uri.cmp(&b.uri))
     });
     skills.truncate(max_skills);
-    let epoch = DateTime::<Utc>::UNIX_EPOCH;
     PseudoPosting {
-        job: JobRecord {
+        job: Posting {
             id,
-            source: "pseudo".to_owned(),
-            external_id: None,
             title,
-            company: None,
+            description: String::new(),
             location: None,
             country: None,
             latitude: None,
             longitude: None,
             remote_mode: intellicv_core::RemoteMode::Unknown,
             employment_type: intellicv_core::EmploymentType::Unknown,
-            seniority: profile.seniority.map(|s| s.to_string()),
+            seniority: profile.seniority,
             salary_min: None,
             salary_max: None,
             salary_currency: None,
             salary_period: None,
-            description: String::new(),
-            status: intellicv_core::PostingStatus::Open,
-            posted_at: None,
-            valid_through: None,
-            created_by: None,
-            created_at: epoch,
-            updated_at: epoch,
-            organisation_id: None,
         },
-        skills,
+        skills: skills.into_iter().map(|(skill, _)| skill).collect(),
     }
 }
 
@@ -473,7 +463,10 @@ mod tests {
         );
         let posting = pseudo_posting(7, &profile, &rarity, 2);
         assert_eq!(posting.job.title, "Payroll Accountant");
-        assert_eq!(posting.job.seniority.as_deref(), Some("senior"));
+        assert_eq!(
+            posting.job.seniority,
+            Some(intellicv_core::Seniority::Senior)
+        );
         assert!(posting.job.location.is_none() && posting.job.salary_max.is_none());
         let skills: Vec<(&str, Requirement)> = posting
             .skills

@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::Posting;
 use intellicv_core::{ResumeProfile, Seniority};
 use intellicv_ingest::profile::seniority_from_title;
-use intellicv_store::JobRecord;
 
 /// ASCII word boundaries and digits: a Unicode `\b` keeps the regex off its DFA, and this
 /// runs over every candidate posting's description in matching.
@@ -53,12 +53,8 @@ pub struct Wanted {
     pub level: Option<Seniority>,
 }
 
-pub fn wanted(job: &JobRecord) -> Option<Wanted> {
-    let level = job
-        .seniority
-        .as_deref()
-        .and_then(|s| s.parse::<Seniority>().ok())
-        .or_else(|| seniority_from_title(&job.title));
+pub fn wanted(job: &Posting) -> Option<Wanted> {
+    let level = job.seniority.or_else(|| seniority_from_title(&job.title));
     let stated = stated_years(&job.description);
     match (stated, level) {
         (Some(least), level) => Some(Wanted {
@@ -96,7 +92,7 @@ pub fn level_fit(have: Seniority, want: Seniority) -> f32 {
 }
 
 /// The experience score and its detail; `None` when either side is unknown.
-pub fn experience_fit(profile: &ResumeProfile, job: &JobRecord) -> Option<(f32, String)> {
+pub fn experience_fit(profile: &ResumeProfile, job: &Posting) -> Option<(f32, String)> {
     let want = wanted(job)?;
     let wanted_text = match want.level {
         Some(level) => format!("{level} role wanting {:.0}+ years", want.least),

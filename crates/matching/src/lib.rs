@@ -38,7 +38,9 @@ pub use redact::{Redacted, redact, redact_profile, redact_text};
 pub use score::score_match;
 pub use skills::{MatchedSkill, MissingSkill, ResumeEvidence};
 pub use title::word_similarity;
-pub use view::{CandidatePreferences, CandidateView, JobView, MatchOptions, Signals};
+pub use view::{
+    CandidatePreferences, CandidateView, JobView, MatchOptions, Posting, PostingSkill, Signals,
+};
 
 /// The parts of the score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,8 +2,8 @@
 //! candidate's places (preferences, else the resume's location) are compared with the
 //! posting's city and country.
 
+use crate::Posting;
 use intellicv_core::RemoteMode;
-use intellicv_store::JobRecord;
 
 const US_STATES: &[&str] = &[
     "al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia",
@@ -80,7 +80,7 @@ fn place_fit(candidate: &Place, job: &Place, mode: RemoteMode) -> f32 {
 pub fn location_fit(
     candidate_places: &[String],
     remote_only: bool,
-    job: &JobRecord,
+    job: &Posting,
     show_places: bool,
 ) -> Option<(f32, String)> {
     let mode = job.remote_mode;

@@ -1,8 +1,8 @@
 //! Salary fit: the candidate's desired yearly salary against the top of the posting's
 //! range, both yearly and in the same currency.
 
+use crate::Posting;
 use intellicv_core::SalaryPeriod;
-use intellicv_store::JobRecord;
 
 /// Yearly amount of `amount` paid per `period` (full-time: 52 weeks of 5 days of 8 hours).
 pub fn yearly(amount: f64, period: Option<SalaryPeriod>) -> f64 {
@@ -17,10 +17,12 @@ pub fn yearly(amount: f64, period: Option<SalaryPeriod>) -> f64 {
 }
 
 /// The top of the posting's range per year, and its currency.
-pub fn job_top_yearly(job: &JobRecord) -> Option<(f64, Option<&str>)> {
+pub fn job_top_yearly(job: &Posting) -> Option<(f64, Option<&str>)> {
     let top = job.salary_max.or(job.salary_min)?;
-    let period = job.salary_period.as_deref().and_then(|p| p.parse().ok());
-    Some((yearly(top, period), job.salary_currency.as_deref()))
+    Some((
+        yearly(top, job.salary_period),
+        job.salary_currency.as_deref(),
+    ))
 }
 
 /// Fit 0..=1: 1 when the desired salary is within the range, falling linearly to 0 when it
@@ -37,7 +39,7 @@ pub fn fit(desired: f64, top: f64, tolerance: f32) -> f32 {
 pub fn salary_fit(
     desired: Option<f64>,
     desired_currency: Option<&str>,
-    job: &JobRecord,
+    job: &Posting,
     tolerance: f32,
 ) -> Option<(f32, String)> {
     let desired = desired?;

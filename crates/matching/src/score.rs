@@ -11,8 +11,8 @@ use super::{
     CandidateView, Component, ComponentScore, JobView, MatchConfig, MatchExplanation, MatchOptions,
     Signals, SkillRarity, redact_profile,
 };
+use crate::Posting;
 use intellicv_core::{Requirement, ResumeProfile, YearMonth};
-use intellicv_store::JobRecord;
 
 fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
@@ -20,7 +20,7 @@ fn round2(x: f32) -> f32 {
 
 fn title_fit(
     profile: &ResumeProfile,
-    job: &JobRecord,
+    job: &Posting,
     signals: &Signals,
     today: YearMonth,
     config: &MatchConfig,

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::recency::{Placement, place};
 use super::{MatchConfig, SkillRarity};
+use crate::PostingSkill;
 use intellicv_core::{
     ExtractedSkill, Requirement, ResumeProfile, SkillEvidence, SourceSpan, YearMonth,
 };
-use intellicv_store::JobSkillRecord;
 
 /// Most resume evidence spans listed per matched skill (the best ones).
 const MAX_EVIDENCE: usize = 5;
@@ -110,7 +110,7 @@ fn resume_evidence(
 /// Assesses every posting skill against the resume's skills.
 pub fn assess(
     profile: &ResumeProfile,
-    job_skills: &[JobSkillRecord],
+    job_skills: &[PostingSkill],
     today: YearMonth,
     rarity: &SkillRarity,
     config: &MatchConfig,

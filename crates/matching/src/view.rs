@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use intellicv_core::{ResumeProfile, YearMonth};
-use intellicv_store::{JobRecord, JobSkillRecord};
+use intellicv_core::{
+    EmploymentType, JobPostingDraft, JobSkill, RemoteMode, Requirement, ResumeProfile,
+    SalaryPeriod, Seniority, SkillEvidence, YearMonth,
+};
 
 /// What a candidate asked for (from `user_preferences`), when known.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,11 +30,75 @@ pub struct CandidateView<'a> {
     pub today: YearMonth,
 }
 
-/// The other side: a stored posting and its skills.
+/// What the scorer reads of a posting. The caller builds it from wherever the posting
+/// lives (a stored row, a draft); the scorer knows nothing of the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posting {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub remote_mode: RemoteMode,
+    pub employment_type: EmploymentType,
+    pub seniority: Option<Seniority>,
+    pub salary_min: Option<f64>,
+    pub salary_max: Option<f64>,
+    /// ISO 4217 code such as `GBP`.
+    pub salary_currency: Option<String>,
+    pub salary_period: Option<SalaryPeriod>,
+}
+
+impl Posting {
+    /// The posting a draft would become once stored as `id`.
+    pub fn from_draft(id: i64, draft: &JobPostingDraft) -> Self {
+        let salary = draft.salary.as_ref();
+        Self {
+            id,
+            title: draft.title.clone(),
+            description: draft.description.clone(),
+            location: draft.location.clone(),
+            country: draft.country.clone(),
+            latitude: draft.latitude,
+            longitude: draft.longitude,
+            remote_mode: draft.remote_mode,
+            employment_type: draft.employment_type,
+            seniority: draft.seniority,
+            salary_min: salary.and_then(|s| s.min),
+            salary_max: salary.and_then(|s| s.max),
+            salary_currency: salary.and_then(|s| s.currency.clone()),
+            salary_period: salary.and_then(|s| s.period),
+        }
+    }
+}
+
+/// A skill a posting asks for, and where the posting asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostingSkill {
+    pub uri: String,
+    pub label: String,
+    pub requirement: Requirement,
+    pub evidence: Vec<SkillEvidence>,
+}
+
+impl From<&JobSkill> for PostingSkill {
+    fn from(skill: &JobSkill) -> Self {
+        Self {
+            uri: skill.skill.uri.clone(),
+            label: skill.skill.label.clone(),
+            requirement: skill.requirement,
+            evidence: skill.skill.evidence.clone(),
+        }
+    }
+}
+
+/// The other side: a posting and its skills.
 #[derive(Debug, Clone, Copy)]
 pub struct JobView<'a> {
-    pub job: &'a JobRecord,
-    pub skills: &'a [JobSkillRecord],
+    pub job: &'a Posting,
+    pub skills: &'a [PostingSkill],
 }
 
 /// Similarities the search engine computed for the pair; `None` means not computed, and

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::document::{DocMeta, GeoPoint, SearchDoc, SkillRef, yearly_amount};
-use intellicv_core::{ResumeProfile, SalaryPeriod};
+use intellicv_core::ResumeProfile;
 use intellicv_matching::redact_text;
 use intellicv_store::{JobRecord, JobSkillRecord, ResumeRecord};
 
@@ -19,10 +19,7 @@ pub const JOB_EMBED_TOKENS: usize = 128;
 
 /// A job posting with its skills as an indexable document.
 pub fn job_doc(job: &JobRecord, skills: &[JobSkillRecord]) -> SearchDoc {
-    let period = job
-        .salary_period
-        .as_deref()
-        .and_then(|p| p.parse::<SalaryPeriod>().ok());
+    let period = job.salary_period;
     let mut skill_refs: Vec<SkillRef> = skills
         .iter()
         .filter(|s| s.job_id == job.id)
@@ -41,7 +38,7 @@ pub fn job_doc(job: &JobRecord, skills: &[JobSkillRecord]) -> SearchDoc {
         meta: DocMeta {
             remote_mode: Some(job.remote_mode),
             employment_type: Some(job.employment_type),
-            seniority: job.seniority.as_deref().and_then(|s| s.parse().ok()),
+            seniority: job.seniority,
             category: None,
             location: job.location.clone(),
             coordinates: match (job.latitude, job.longitude) {

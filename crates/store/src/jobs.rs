@@ -4,12 +4,12 @@ use sqlx::types::Json;
 
 use super::{Store, StoreError, with_pool};
 use intellicv_core::{
-    EmploymentType, JobPostingDraft, JobSkill, PostingStatus, RemoteMode, Requirement, Seniority,
-    SkillEvidence,
+    EmploymentType, JobPostingDraft, JobSkill, PostingStatus, RemoteMode, Requirement,
+    SalaryPeriod, Seniority, SkillEvidence, ValidationError,
 };
 
 /// A stored job posting.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
 pub struct JobRecord {
     pub id: i64,
     pub source: String,
@@ -24,11 +24,13 @@ pub struct JobRecord {
     pub remote_mode: RemoteMode,
     #[sqlx(try_from = "String")]
     pub employment_type: EmploymentType,
-    pub seniority: Option<String>,
+    #[sqlx(try_from = "NullableText")]
+    pub seniority: Option<Seniority>,
     pub salary_min: Option<f64>,
     pub salary_max: Option<f64>,
     pub salary_currency: Option<String>,
-    pub salary_period: Option<String>,
+    #[sqlx(try_from = "NullableText")]
+    pub salary_period: Option<SalaryPeriod>,
     pub description: String,
     #[sqlx(try_from = "String")]
     pub status: PostingStatus,
@@ -42,6 +44,25 @@ pub struct JobRecord {
     /// the posting's applications.
     pub organisation_id: Option<i64>,
 }
+
+/// A nullable text column that holds a core enum's wire name, read into the enum.
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub(crate) struct NullableText(Option<String>);
+
+macro_rules! nullable_text_enum {
+    ($($name:ty),*) => {$(
+        impl TryFrom<NullableText> for Option<$name> {
+            type Error = ValidationError;
+
+            fn try_from(text: NullableText) -> Result<Self, ValidationError> {
+                text.0.map(<$name>::try_from).transpose()
+            }
+        }
+    )*};
+}
+
+nullable_text_enum!(Seniority, SalaryPeriod);
 
 pub(super) const JOB_COLUMNS: &str = "id, source, external_id, title, company, location, country, \
     latitude, longitude, remote_mode, employment_type, seniority, salary_min, salary_max, \
@@ -115,19 +136,31 @@ pub enum JobInsertOutcome {
 }
 
 impl Store {
-    /// Stores postings in one transaction, skipping those whose (source, external id) is
-    /// already stored, so an import can be re-run safely.
+    /// Stores open postings in one transaction, skipping those whose (source, external id)
+    /// is already stored, so an import can be re-run safely.
     pub async fn insert_jobs(
         &self,
         jobs: &[JobPostingDraft],
         created_by: Option<i64>,
+    ) -> Result<Vec<JobInsertOutcome>, StoreError> {
+        self.insert_jobs_as(jobs, created_by, PostingStatus::Open)
+            .await
+    }
+
+    /// [`Store::insert_jobs`] with the status each new posting is stored in, written by
+    /// the same insert (an import of a closed posting never stores it open first).
+    pub async fn insert_jobs_as(
+        &self,
+        jobs: &[JobPostingDraft],
+        created_by: Option<i64>,
+        status: PostingStatus,
     ) -> Result<Vec<JobInsertOutcome>, StoreError> {
         let now = Utc::now();
         let insert = "INSERT INTO job_postings (source, external_id, title, company, location, \
             country, latitude, longitude, remote_mode, employment_type, seniority, salary_min, \
             salary_max, salary_currency, salary_period, description, status, posted_at, \
             valid_through, created_by, created_at, updated_at, organisation_id) VALUES ($1, $2, \
-            $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'open', $17, $18, $19, \
+            $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $21, $17, $18, $19, \
             $20, $20, COALESCE((SELECT u.organisation_id FROM users u WHERE u.id = $19), \
             (SELECT o.id FROM organisations o WHERE o.kind = 'default'))) ON CONFLICT (source, external_id) DO NOTHING RETURNING id";
         let existing = "SELECT id FROM job_postings WHERE source = $1 AND external_id = $2";
@@ -159,6 +192,7 @@ impl Store {
                     .bind(job.valid_through)
                     .bind(created_by)
                     .bind(now)
+                    .bind(status.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some(id) = id else {

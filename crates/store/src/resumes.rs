@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::types::Json;
 
+use super::jobs::NullableText;
 use super::{Store, StoreError, with_pool};
 use intellicv_core::{ResumeProfile, Seniority};
 
@@ -163,6 +164,8 @@ pub struct NewResume<'a> {
     pub bytes: &'a [u8],
     pub format: &'a str,
     pub outcome: ParseOutcome<'a>,
+    /// The resume's category in the pool (an import's), written by the same insert.
+    pub category: Option<&'a str>,
 }
 
 #[derive(Debug)]
@@ -192,7 +195,8 @@ pub struct ResumeRecord {
     pub parse_error: Option<String>,
     pub headline: Option<String>,
     pub years_experience: Option<f64>,
-    pub seniority: Option<String>,
+    #[sqlx(try_from = "NullableText")]
+    pub seniority: Option<Seniority>,
     #[serde(skip)]
     pub extracted_text: Option<String>,
     pub profile: Option<Json<ResumeProfile>>,
@@ -242,8 +246,8 @@ impl Store {
             "INSERT INTO resumes (owner_id, source_filename, content_hash, content_bytes, \
              byte_size, format, extracted_text, profile, parse_status, parse_error_code, \
              parse_error, headline, years_experience, seniority, created_at, updated_at, \
-             parsed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $15, $16) RETURNING {RESUME_COLUMNS}"
+             parsed_at, category) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $15, $16, $17) RETURNING {RESUME_COLUMNS}"
         );
         let profile_ref = profile.as_ref().map(|p| p.0);
         with_pool!(self.db(), pool => {
@@ -265,6 +269,7 @@ impl Store {
                 .bind(seniority)
                 .bind(now)
                 .bind(parsed_at)
+                .bind(resume.category)
                 .fetch_one(&mut *tx)
                 .await?;
             if let Some(profile) = profile_ref {

@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+use intellicv_core::{EmploymentType, RemoteMode, SalaryPeriod, Seniority};
+
 use super::index_feed::rows_by_ids;
+use super::jobs::NullableText;
 use super::{Store, StoreError};
 
 /// What a hit shows of a resume.
@@ -13,7 +16,8 @@ pub struct ResumeSummary {
     pub headline: Option<String>,
     pub source_filename: String,
     pub years_experience: Option<f64>,
-    pub seniority: Option<String>,
+    #[sqlx(try_from = "NullableText")]
+    pub seniority: Option<Seniority>,
 }
 
 /// What a hit shows of a job posting.
@@ -23,13 +27,17 @@ pub struct JobSummary {
     pub title: String,
     pub company: Option<String>,
     pub location: Option<String>,
-    pub remote_mode: String,
-    pub employment_type: String,
-    pub seniority: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub remote_mode: RemoteMode,
+    #[sqlx(try_from = "String")]
+    pub employment_type: EmploymentType,
+    #[sqlx(try_from = "NullableText")]
+    pub seniority: Option<Seniority>,
     pub salary_min: Option<f64>,
     pub salary_max: Option<f64>,
     pub salary_currency: Option<String>,
-    pub salary_period: Option<String>,
+    #[sqlx(try_from = "NullableText")]
+    pub salary_period: Option<SalaryPeriod>,
     pub posted_at: Option<DateTime<Utc>>,
 }
 

@@ -467,8 +467,7 @@ fn job_results(
         .collect();
     out.insert("skills", skill_diff(&now, stored, json!({})));
     let inferred = seniority_from_title(&j.title);
-    let stored_seniority: Option<intellicv_core::Seniority> =
-        j.seniority.as_deref().and_then(|s| s.parse().ok());
+    let stored_seniority = j.seniority;
     out.insert(
         "seniority",
         json!({

@@ -106,6 +106,7 @@ impl ParsedFile {
                     reason: &failure.reason,
                 },
             },
+            category: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
-    Signals, SkillRarity, score_match,
+    Posting, PostingSkill, Signals, SkillRarity, score_match,
 };
 use intellicv_core::{ExtractedSkill, ResumeProfile};
 use intellicv_search::sync::{self, SyncError};
@@ -258,7 +258,7 @@ impl Matcher {
                             preferences: preferences.as_ref(),
                             today,
                         },
-                        job,
+                        &posting(job),
                         skills.get(&job.id).map_or(&[][..], Vec::as_slice),
                         signals.get(&job.id).copied().unwrap_or_default(),
                         &rarity,
@@ -305,6 +305,8 @@ impl Matcher {
         let ids: Vec<i64> = hits.iter().map(|h| h.id).collect();
         let resumes = self.store.resumes_by_ids(&ids).await?;
         let skills = self.store.job_skills_for(&[job_id]).await?;
+        let skills: Vec<PostingSkill> = skills.into_iter().map(posting_skill).collect();
+        let job = posting(&job);
         let rarity = self.rarity();
         let today = intellicv_skills::resume::this_month();
         let config = self.config.clone();
@@ -418,8 +420,9 @@ impl Matcher {
         options: MatchOptions,
     ) -> Result<MatchExplanation, MatchError> {
         let (query, profile) = self.resume_query(&ResumeSubject::Stored(resume_id)).await?;
-        let job = self.store.get_job(job_id).await.map_err(not_found("job"))?;
+        let job = posting(&self.store.get_job(job_id).await.map_err(not_found("job"))?);
         let skills = self.store.job_skills_for(&[job_id]).await?;
+        let skills: Vec<PostingSkill> = skills.into_iter().map(posting_skill).collect();
         let engine = self.engine.clone();
         let signals = spawn_blocking_with_span(move || {
             engine.pair_similarity(Collection::Jobs, &query, job_id)
@@ -469,12 +472,42 @@ fn not_found(entity: &'static str) -> impl FnOnce(StoreError) -> MatchError {
     }
 }
 
-fn group_skills(skills: Vec<JobSkillRecord>) -> HashMap<i64, Vec<JobSkillRecord>> {
-    let mut out: HashMap<i64, Vec<JobSkillRecord>> = HashMap::new();
+fn group_skills(skills: Vec<JobSkillRecord>) -> HashMap<i64, Vec<PostingSkill>> {
+    let mut out: HashMap<i64, Vec<PostingSkill>> = HashMap::new();
     for s in skills {
-        out.entry(s.job_id).or_default().push(s);
+        out.entry(s.job_id).or_default().push(posting_skill(s));
     }
     out
+}
+
+/// What the scorer reads of a stored posting.
+pub fn posting(job: &JobRecord) -> Posting {
+    Posting {
+        id: job.id,
+        title: job.title.clone(),
+        description: job.description.clone(),
+        location: job.location.clone(),
+        country: job.country.clone(),
+        latitude: job.latitude,
+        longitude: job.longitude,
+        remote_mode: job.remote_mode,
+        employment_type: job.employment_type,
+        seniority: job.seniority,
+        salary_min: job.salary_min,
+        salary_max: job.salary_max,
+        salary_currency: job.salary_currency.clone(),
+        salary_period: job.salary_period,
+    }
+}
+
+/// What the scorer reads of a stored posting skill.
+pub fn posting_skill(skill: JobSkillRecord) -> PostingSkill {
+    PostingSkill {
+        uri: skill.uri,
+        label: skill.label,
+        requirement: skill.requirement,
+        evidence: skill.evidence,
+    }
 }
 
 /// The engine's similarities as scoring signals. Blind mode leaves lexical relevance out:
@@ -496,8 +529,8 @@ fn signals_by_id(hits: &[SimilarHit], options: MatchOptions) -> HashMap<DocId, S
 
 fn score_pair(
     candidate: &CandidateView<'_>,
-    job: &JobRecord,
-    skills: &[JobSkillRecord],
+    job: &Posting,
+    skills: &[PostingSkill],
     signals: Signals,
     rarity: &SkillRarity,
     config: &MatchConfig,

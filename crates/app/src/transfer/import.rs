@@ -21,8 +21,8 @@ use crate::portal::applications::MAX_COVER_NOTE_CHARS;
 use crate::telemetry::spawn_blocking_with_span;
 use intellicv_core::parse_display_name;
 use intellicv_core::{
-    ApplicationStatus, Email, EmploymentType, RemoteMode, ResumeProfile, Role, SalaryPeriod,
-    Seniority, UserStatus, ValidationError,
+    ApplicationStatus, Email, EmploymentType, PostingStatus, RemoteMode, ResumeProfile, Role,
+    SalaryPeriod, Seniority, UserStatus, ValidationError,
 };
 use intellicv_skills::resume::content_hash;
 use intellicv_store::{
@@ -453,17 +453,9 @@ impl Importer<'_> {
                 bytes: &bytes,
                 format: &row.format,
                 outcome,
+                category: row.category.as_deref(),
             })
             .await?;
-        let record = match row.category.as_deref() {
-            Some(category) => {
-                self.s
-                    .store
-                    .set_resume_category(record.id, Some(category))
-                    .await?
-            }
-            None => record,
-        };
         self.map_id(Entity::Resume, row.id, record.id);
         self.new_resumes.push(record);
         Ok(Stored::Inserted)
@@ -487,13 +479,12 @@ impl Importer<'_> {
             raw.map(|r| T::from_str(r).map_err(|e| bad(field, e.reason)))
                 .transpose()
         }
-        let status = row.status.as_deref().unwrap_or("open");
-        if !["draft", "open", "closed", "archived"].contains(&status) {
-            return Err(bad(
-                "status",
-                "must be one of draft, open, closed, archived",
-            ));
-        }
+        let status = match row.status.as_deref() {
+            None => PostingStatus::Open,
+            Some(raw) => raw
+                .parse::<PostingStatus>()
+                .map_err(|_| bad("status", "must be one of draft, open, closed, archived"))?,
+        };
         let source = row
             .source
             .as_deref()
@@ -548,7 +539,11 @@ impl Importer<'_> {
             self.map_id(Entity::Job, row.id, id);
             return Ok(Stored::Duplicate);
         }
-        let outcome = self.s.store.insert_jobs(&[draft], created_by).await?;
+        let outcome = self
+            .s
+            .store
+            .insert_jobs_as(&[draft], created_by, status)
+            .await?;
         let (id, stored) = match outcome.first() {
             Some(JobInsertOutcome::Inserted(id)) => (*id, Stored::Inserted),
             Some(JobInsertOutcome::Duplicate(id)) => (*id, Stored::Duplicate),
@@ -556,9 +551,6 @@ impl Importer<'_> {
         };
         self.map_id(Entity::Job, row.id, id);
         if matches!(stored, Stored::Inserted) {
-            if status != "open" {
-                self.s.store.set_job_status(id, status).await?;
-            }
             self.new_jobs.push(id);
         }
         Ok(stored)

@@ -7,11 +7,9 @@ mod pinned;
 
 use std::sync::LazyLock;
 
-use chrono::{TimeZone, Utc};
-
 use super::{
     CandidatePreferences, CandidateView, JobView, MatchConfig, MatchExplanation, MatchOptions,
-    Signals, SkillRarity, score_match,
+    Posting, PostingSkill, Signals, SkillRarity, score_match,
 };
 use intellicv_core::{
     EmploymentType, JobPostingDraft, RemoteMode, ResumeProfile, Salary, SalaryPeriod, Seniority,
@@ -21,7 +19,6 @@ use intellicv_ingest::profile::parse_profile;
 use intellicv_skills::posting::attach_skills as attach_job_skills;
 use intellicv_skills::resume::attach_skills;
 use intellicv_skills::{SkillExtractor, Taxonomy};
-use intellicv_store::{JobRecord, JobSkillRecord};
 
 const TECH: &str = r#"
 [[tech]]
@@ -87,8 +84,8 @@ pub(super) fn resume_text(headline: &str, roles: &[(&str, &str, &str)], skills: 
 
 /// A posting as stored: the draft's fields and the skills the extractor found in it.
 pub(super) struct Job {
-    pub record: JobRecord,
-    pub skills: Vec<JobSkillRecord>,
+    pub record: Posting,
+    pub skills: Vec<PostingSkill>,
 }
 
 impl Job {
@@ -132,39 +129,8 @@ pub(super) fn salary(min: f64, max: f64) -> Option<Salary> {
 
 pub(super) fn store(id: i64, mut draft: JobPostingDraft) -> Job {
     attach_job_skills(&mut draft, &EXTRACTOR);
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let salary = draft.salary.as_ref();
-    let record = JobRecord {
-        id,
-        source: draft.source.clone(),
-        external_id: draft.external_id.clone(),
-        title: draft.title.clone(),
-        company: draft.company.clone(),
-        location: draft.location.clone(),
-        country: draft.country.clone(),
-        latitude: draft.latitude,
-        longitude: draft.longitude,
-        remote_mode: draft.remote_mode,
-        employment_type: draft.employment_type,
-        seniority: draft.seniority.map(|s| s.to_string()),
-        salary_min: salary.and_then(|s| s.min),
-        salary_max: salary.and_then(|s| s.max),
-        salary_currency: salary.and_then(|s| s.currency.clone()),
-        salary_period: salary.and_then(|s| s.period).map(|p| p.to_string()),
-        description: draft.description.clone(),
-        status: intellicv_core::PostingStatus::Open,
-        posted_at: None,
-        valid_through: None,
-        created_by: None,
-        created_at: at,
-        updated_at: at,
-        organisation_id: None,
-    };
-    let skills = draft
-        .skills
-        .iter()
-        .map(|s| JobSkillRecord::from_job_skill(id, s))
-        .collect();
+    let record = Posting::from_draft(id, &draft);
+    let skills = draft.skills.iter().map(PostingSkill::from).collect();
     Job { record, skills }
 }
 
