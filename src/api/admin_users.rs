@@ -13,7 +13,7 @@ use super::input::{Json, Path, Query};
 use super::pagination::{Page, Paginated, non_empty, parse_order, parse_sort};
 use crate::state::AppState;
 use intellicv_app::auth::accounts::{AccountInput, create_account};
-use intellicv_app::auth::{Client, audit};
+use intellicv_app::auth::{Client, audit, totp};
 use intellicv_core::parse_display_name;
 use intellicv_core::{Role, UserStatus, ValidationError};
 use intellicv_store::{AuditEntry, AuditOutcome, UserQuery, UserRecord, UserSort, UserUpdate};
@@ -251,6 +251,36 @@ pub async fn delete(
     let entry = AuditEntry::new("admin.user_delete", AuditOutcome::Success)
         .target("user", user_id)
         .details(json!({ "email": user.email, "role": user.role }));
+    audit(&state.store, admin.audit(client.audit(entry))).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a user's TOTP second factor, enabled or pending: they sign in with their
+/// password alone until they set it up again. For a lost authenticator, or a secret
+/// sealed under a server secret that has since changed (their logins answer 409
+/// `totp_unreadable` until then).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{user_id}/totp",
+    tag = "admin",
+    params(("user_id" = i64, Path, description = "The user")),
+    responses(
+        (status = 204, description = "The user has no second factor now"),
+        (status = 401, description = "No valid credentials", body = ErrorResponse),
+        (status = 403, description = "Admins only", body = ErrorResponse),
+        (status = 404, description = "No such object, or another user's", body = ErrorResponse),
+        (status = 422, description = "Invalid input; `details.field` names the field", body = ErrorResponse),
+    )
+)]
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    client: Client,
+    Admin(admin): Admin,
+    Path(user_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    totp::reset(&state.store, user_id).await?;
+    let entry =
+        AuditEntry::new("admin.user_totp_reset", AuditOutcome::Success).target("user", user_id);
     audit(&state.store, admin.audit(client.audit(entry))).await;
     Ok(StatusCode::NO_CONTENT)
 }

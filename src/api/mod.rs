@@ -93,6 +93,10 @@ pub fn api_routes() -> Routes {
         .route("/admin/users/{user_id}/update", put(admin_users::update))
         .route("/admin/users/{user_id}", delete(admin_users::delete))
         .route(
+            "/admin/users/{user_id}/totp",
+            delete(admin_users::reset_totp),
+        )
+        .route(
             "/admin/api-keys",
             post(api_keys::create).get(api_keys::list),
         )

@@ -49,6 +49,7 @@ pub const API_PREFIX: &str = "/api/v1";
         admin_users::list,
         admin_users::update,
         admin_users::delete,
+        admin_users::reset_totp,
         api_keys::create,
         api_keys::list,
         api_keys::revoke,

@@ -304,6 +304,12 @@ const TABLE: &[Row] = &[
     ),
     row(
         Method::Delete,
+        "/admin/users/{user_id}/totp",
+        Body::Empty,
+        [403, 403, 204],
+    ),
+    row(
+        Method::Delete,
         "/admin/users/{user_id}",
         Body::Empty,
         [403, 403, 204],

@@ -388,6 +388,23 @@ impl Store {
         Ok(rows)
     }
 
+    /// Removes the second factor, enabled or pending. Returns false when there is no such
+    /// user.
+    pub async fn reset_totp(&self, id: i64) -> Result<bool, StoreError> {
+        let changed = with_pool!(self.db(), pool => {
+            sqlx::query(
+                "UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, \
+                 totp_last_step = NULL, updated_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        Ok(changed == 1)
+    }
+
     /// Switches the factor on after a valid code for `step`. Returns false when it was
     /// already on (a concurrent verify won).
     pub async fn enable_totp(&self, id: i64, step: i64) -> Result<bool, StoreError> {

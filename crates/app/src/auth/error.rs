@@ -32,6 +32,11 @@ pub enum AuthError {
     TotpAlreadyEnabled,
     #[error("no TOTP setup is pending: call totp/setup first")]
     TotpNotSetUp,
+    #[error(
+        "this account's TOTP secret cannot be read with the server's current secret (it was \
+         changed); an admin must reset the second factor"
+    )]
+    TotpUnreadable,
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     #[error(transparent)]
@@ -68,6 +73,9 @@ impl intellicv_core::ServiceError for AuthError {
             },
             AuthError::TotpNotSetUp => ErrorKind::Conflict {
                 code: "totp_not_set_up",
+            },
+            AuthError::TotpUnreadable => ErrorKind::Conflict {
+                code: "totp_unreadable",
             },
             AuthError::Invalid(v) => v.kind(),
             AuthError::Store(s) => s.kind(),

@@ -12,7 +12,7 @@ use super::AuthService;
 use super::error::AuthError;
 use super::sealing::Opened;
 use intellicv_core::ValidationError;
-use intellicv_store::{Store, UserRecord};
+use intellicv_store::{Store, StoreError, UserRecord};
 
 /// What an authenticator app needs: the secret, and the same as an `otpauth://` URL (the
 /// usual QR-code content).
@@ -97,10 +97,10 @@ async fn open_secret(
     user_id: i64,
     stored: &str,
 ) -> Result<String, AuthError> {
-    let opened = auth
-        .totp_cipher
-        .open(user_id, stored)
-        .map_err(|e| AuthError::Internal(e.into()))?;
+    let opened = auth.totp_cipher.open(user_id, stored).map_err(|e| {
+        tracing::warn!(user.id = user_id, error = %e, "totp secret cannot be opened");
+        AuthError::TotpUnreadable
+    })?;
     if let Opened::Legacy(plain) = &opened {
         let sealed = auth.totp_cipher.seal(user_id, plain);
         // Only when the row still holds the value read: a concurrent setup wins.
@@ -109,6 +109,17 @@ async fn open_secret(
         }
     }
     Ok(opened.into_plaintext())
+}
+
+/// Removes `user_id`'s second factor (enabled or pending), so they sign in with their
+/// password alone and may set it up again: how an admin recovers an account whose secret
+/// can no longer be read, or whose owner lost their authenticator.
+pub async fn reset(store: &Store, user_id: i64) -> Result<(), AuthError> {
+    if store.reset_totp(user_id).await? {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound { entity: "user" }.into())
+    }
 }
 
 /// Seals every TOTP secret still stored in plain text (from before encryption at rest);
