@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use intellicv_app::components::{Models, open_search};
+use intellicv_app::components::{IndexesInUse, Models, open_search};
 use intellicv_app::config::Settings;
 use intellicv_app::documents::pipeline::Writer;
 use intellicv_app::ingest::job_import::{JobImportReport, parse_job_file, store_jobs};
@@ -85,10 +85,21 @@ pub async fn run(command: IngestCommand, settings: Settings) -> anyhow::Result<(
         let engine = if no_index {
             None
         } else {
-            Some(open_search(&settings, &models, &store).await.context(
-                "cannot open the indexes (if a server holds them, run with --no-index and \
-                 it indexes the new documents itself)",
-            )?)
+            match open_search(&settings, &models, &store).await {
+                Ok(engine) => Some(engine),
+                // A running server holds the indexes: store only, and its catch-up
+                // indexes the new documents (as with --no-index).
+                Err(e) if e.downcast_ref::<IndexesInUse>().is_some() => {
+                    tracing::warn!(error = %e, "indexes in use, storing only");
+                    eprintln!(
+                        "the indexes are in use by a running server: the documents are \
+                         stored, and the server indexes them at its next catch-up (every \
+                         search.catch_up_interval_secs)"
+                    );
+                    None
+                }
+                Err(e) => return Err(e.context("cannot open the indexes")),
+            }
         };
         let started = std::time::Instant::now();
         let writer = Writer {

@@ -283,10 +283,66 @@ async fn readyz_says_catching_up_while_the_index_catches_up_and_healthz_answers_
     assert_eq!(app.search.generation().jobs.len(), ids.len());
 }
 
+/// `ingest` beside a running server stores the postings, says the server indexes them,
+/// and exits 0; the server's catch-up makes them searchable. (`search` and `match` answer
+/// a clear error instead of tantivy's lock failure.)
+async fn ingest_beside_a_live_server_stores_and_leaves_indexing_to_it(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |s| s.search.catch_up_interval_secs = 1).await else {
+        return;
+    };
+    let (_, token) = user_with_token(&app, "seeker@example.com", Role::Candidate).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("postings.jsonl");
+    let rows = [
+        json!({"title": "Lighthouse Keeper", "description": "Keep the lighthouse lamp lit.",
+               "external_id": "lh-1"}),
+        json!({"title": "Cheesemaker", "description": "Age cheddar in caves.",
+               "external_id": "ch-1"}),
+    ];
+    let text: Vec<String> = rows.iter().map(Value::to_string).collect();
+    std::fs::write(&file, text.join("\n")).unwrap();
+
+    let mut ingest = intellicv_on(&app.db);
+    ingest
+        .args(["ingest", "jobs", "--source", "beside"])
+        .arg(&file);
+    let out = tokio::task::spawn_blocking(move || run_ok(&mut ingest))
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in use by a running server"),
+        "the operator is told why indexing is left to the server: {stderr}"
+    );
+    assert_eq!(app.store.count_jobs().await.unwrap(), 2);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while job_search(&app, &token, "lighthouse").await.is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the server never indexed the ingested postings"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let mut search = intellicv_on(&app.db);
+    search.args(["search", "jobs", "cheese"]);
+    let out = tokio::task::spawn_blocking(move || search.output().unwrap())
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in use by another process") && stderr.contains("HTTP API"),
+        "{stderr}"
+    );
+}
+
 on_both_backends!(
     a_corrupt_segment_file_is_rebuilt_from_the_database_at_start,
     a_corrupt_meta_json_is_rebuilt_from_the_database_at_start,
     reindex_runs_beside_a_live_server_which_then_serves_the_new_generation,
+    ingest_beside_a_live_server_stores_and_leaves_indexing_to_it,
     half_built_generations_are_removed_at_start_but_not_one_being_built,
     readyz_says_catching_up_while_the_index_catches_up_and_healthz_answers_at_once,
 );

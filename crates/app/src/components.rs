@@ -85,14 +85,30 @@ pub async fn open_search_engine(
     let engine = spawn_blocking_with_span(move || {
         SearchEngine::open(layout, embedder, Some(skills), engine_settings)
     })
-    .await?
-    .with_context(|| {
-        format!(
+    .await?;
+    match engine {
+        Ok(engine) => Ok(Arc::new(engine)),
+        Err(e) if e.is_lock_busy() => Err(IndexesInUse {
+            dir: settings.index_dir(),
+        }
+        .into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!(
             "cannot open the indexes in {}",
             settings.index_dir().display()
-        )
-    })?;
-    Ok(Arc::new(engine))
+        ))),
+    }
+}
+
+/// The indexes are open for writing in another process, normally a running server
+/// (tantivy admits one writer per index).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the indexes in {} are in use by another process (a running server?); while a \
+     server runs, use its HTTP API",
+    dir.display()
+)]
+pub struct IndexesInUse {
+    pub dir: std::path::PathBuf,
 }
 
 /// Opens the search engine on the index directory and catches it up with the database

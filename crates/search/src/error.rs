@@ -44,6 +44,18 @@ impl From<AnnError> for SearchError {
 }
 
 impl SearchError {
+    /// Whether the index is held by another process (a running server): tantivy lets one
+    /// writer open an index at a time.
+    pub fn is_lock_busy(&self) -> bool {
+        matches!(
+            self,
+            SearchError::TextIndex(tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _
+            ))
+        )
+    }
+
     /// Whether writing the index failed because its disk (or quota) is full.
     pub fn is_storage_full(&self) -> bool {
         use tantivy::TantivyError as T;
