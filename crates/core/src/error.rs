@@ -45,6 +45,7 @@ impl ServiceError for crate::ValidationError {
 }
 
 /// A blocking task that panicked or was cancelled: a fault of ours.
+#[cfg(feature = "runtime")]
 impl ServiceError for tokio::task::JoinError {
     fn kind(&self) -> ErrorKind {
         ErrorKind::Internal

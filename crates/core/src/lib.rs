@@ -2,6 +2,7 @@
 //! with a [`ValidationError`] naming the field and the reason.
 
 mod application;
+#[cfg(feature = "runtime")]
 mod blocking;
 mod error;
 mod job;
@@ -15,6 +16,7 @@ mod user;
 mod user_profile;
 
 pub use application::{ApplicationStatus, Mover, TransitionError};
+#[cfg(feature = "runtime")]
 pub use blocking::spawn_blocking_with_span;
 pub use error::{ErrorKind, ServiceError};
 pub use job::{
