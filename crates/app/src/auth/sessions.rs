@@ -60,7 +60,7 @@ pub async fn login(
     };
     // The attempt is counted before the password is checked, so concurrent guesses cannot
     // get past the limit; it is given back only when it turns out not to be a guess.
-    let attempt = match auth.throttle.reserve(&account, client.ip) {
+    let attempt = match auth.throttle.reserve(store, &account, client.ip).await? {
         Ok(attempt) => attempt,
         Err(retry_after) => {
             super::audit(store, audit(AuditOutcome::Denied, None, "throttled")).await;
@@ -92,7 +92,7 @@ pub async fn login(
         }
     };
     if UserStatus::from_str(&user.status).ok() != Some(UserStatus::Active) {
-        auth.throttle.release(attempt);
+        auth.throttle.release(store, attempt).await?;
         super::audit(
             store,
             audit(AuditOutcome::Denied, Some(user.id), "account_disabled"),
@@ -102,7 +102,7 @@ pub async fn login(
     }
     if user.totp_enabled_at.is_some() {
         let Some(code) = credentials.totp.filter(|c| !c.trim().is_empty()) else {
-            auth.throttle.release(attempt);
+            auth.throttle.release(store, attempt).await?;
             super::audit(
                 store,
                 audit(AuditOutcome::Failure, Some(user.id), "totp_required"),
@@ -120,7 +120,7 @@ pub async fn login(
             return Err(AuthError::InvalidTotp);
         }
     }
-    auth.throttle.succeeded(attempt);
+    auth.throttle.succeeded(store, attempt).await?;
     store.record_login(user.id).await?;
     let family = uuid::Uuid::new_v4().to_string();
     let pair = start_session(auth, store, &user, &family, client).await?;
